@@ -1,0 +1,158 @@
+"""Composition root: builds every part from `Settings` and runs them under one TaskGroup."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiohttp import web
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.dispatch.service import Dispatcher
+from bot.organisations import Directory, load_directory
+from bot.outbox import OutboxWorker, RetryPolicy
+from bot.receive import store_raw
+from bot.settings import Settings
+from bot.store.db import Sessions, check_schema, create_engine, sessions
+from bot.triager import ThreadTriager, Triager
+from bot.web import create_app
+from intake.folder import FolderSource
+from intake.health import Health
+from intake.mail.send import FolderSender, SmtpConfig, SmtpSender
+from intake.message import Channel
+from intake.ports import Connector, Sender
+
+log = logging.getLogger(__name__)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def mail_sender(settings: Settings) -> Sender:
+    """SMTP when a server is configured, otherwise `.eml` files in the outbox folder."""
+    if settings.smtp_host:
+        return SmtpSender(
+            SmtpConfig(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_username,
+                password=settings.smtp_password.get_secret_value(),
+                tls=settings.smtp_tls,
+                timeout=settings.smtp_timeout_seconds,
+            ),
+            sender=settings.mail_from,
+            sender_name=settings.mail_from_name,
+        )
+    return FolderSender(settings.outbox, sender=settings.mail_from, sender_name=settings.mail_from_name)
+
+
+@dataclass
+class Parts:
+    """Everything the service and the one-shot commands share."""
+
+    engine: AsyncEngine
+    sessions: Sessions
+    directory: Directory
+    dispatcher: Dispatcher
+    outbox: OutboxWorker
+
+
+async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
+    engine = create_engine(settings.sqlalchemy_url)
+    await check_schema(engine, settings.sqlalchemy_url)
+    made = sessions(engine)
+    directory = load_directory(settings.organisations_file)
+    outbox = OutboxWorker(
+        made,
+        {Channel.EMAIL: mail_sender(settings)},
+        policy=RetryPolicy(
+            base_seconds=settings.outbox_retry_base_seconds,
+            max_seconds=settings.outbox_retry_max_seconds,
+            max_attempts=settings.outbox_max_attempts,
+        ),
+        now=now,
+    )
+    dispatcher = Dispatcher(
+        made,
+        directory=directory,
+        domain=settings.message_id_domain,
+        triager=triager or ThreadTriager(),
+        now=now,
+        on_queued=outbox.wake.set,
+    )
+    return Parts(engine, made, directory, dispatcher, outbox)
+
+
+async def consume(
+    connector: Connector, sessions: Sessions, wake: Callable[[], None], *, max_bytes: int
+) -> None:
+    """Commit every message the connector yields, then confirm it; retry while the store is down."""
+    async with connector:
+        async for message in connector:
+            if len(message.raw) > max_bytes:
+                await connector.reject(message, f"larger than {max_bytes} bytes")
+                continue
+            delay = 1.0
+            while True:
+                try:
+                    await store_raw(sessions, message)
+                    break
+                except OperationalError as exc:
+                    log.error("cannot store a message from %s (%s); retrying", connector.name, exc.orig)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 60)
+            await connector.confirm(message)
+            wake()
+
+
+class _Stop(Exception):
+    pass
+
+
+async def serve(settings: Settings, *, on_ready: Callable[[str], None] = print) -> None:
+    """Run the service until SIGINT or SIGTERM."""
+    parts = await build(settings)
+    folder = FolderSource(settings.inbox, poll_seconds=settings.inbox_poll_seconds)
+    connectors: list[Connector] = [folder]
+
+    def health() -> dict[str, Health]:
+        return {c.name: c.health() for c in connectors}
+
+    runner = web.AppRunner(create_app(health), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    await site.start()
+    port = runner.addresses[0][1] if runner.addresses else settings.http_port
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    async def stopper() -> None:
+        await stop.wait()
+        raise _Stop
+
+    on_ready(f"Guichet is listening on http://{settings.http_host}:{port}/ (health: /healthz)")
+    try:
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(stopper())
+            tasks.create_task(parts.dispatcher.run())
+            tasks.create_task(parts.outbox.run())
+            for connector in connectors:
+                tasks.create_task(
+                    consume(connector, parts.sessions, parts.dispatcher.wake.set,
+                            max_bytes=settings.max_message_bytes)
+                )
+    except* _Stop:
+        log.info("stopping")
+    finally:
+        for connector in connectors:
+            await connector.stop()
+        await runner.cleanup()
+        await parts.engine.dispose()

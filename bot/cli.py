@@ -1,0 +1,104 @@
+"""`python -m bot`: the service and the operator's commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot.errors import GuichetError
+
+EPILOG = """\
+Settings come from GUICHET_* environment variables (and GUICHET_CONFIG_FILE); see README.md or
+`python -m bot settings`. Exit status: 0 success, 1 the operation failed, 2 bad usage or bad input.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Guichet, the intake bot of the service desk.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    commands.add_parser("serve", help="run the service (HTTP, intake, dispatcher, outbox)")
+    commands.add_parser("migrate", help="create or upgrade the database schema")
+    commands.add_parser("settings", help="print the effective settings (secrets masked)")
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="push .eml files through the pipeline once",
+        description="Store, triage and answer each file, then exit once every acknowledgement "
+        "is written or sent. Files are read, never moved.",
+    )
+    ingest.add_argument("files", nargs="+", metavar="FILE", help="an RFC 5322 message (.eml)")
+    ingest.add_argument(
+        "--wait", type=float, default=60, metavar="SECONDS",
+        help="how long to keep retrying deliveries before giving up (default: 60)",
+    )
+
+    tickets = commands.add_parser("tickets", help="list tickets, newest first")
+    tickets.add_argument("--json", action="store_true", help="one JSON array, with the proposals")
+    tickets.add_argument("--limit", type=int, default=50, help="how many (default: 50; 0 = all)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from bot import logs
+    from bot.settings import Settings
+
+    try:
+        settings = Settings()
+    except (ValidationError, ValueError) as exc:
+        print(f"error: invalid settings: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+    try:
+        return _run(args, settings)
+    except GuichetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: object) -> int:
+    from bot.settings import Settings
+
+    assert isinstance(settings, Settings)
+    if args.command == "settings":
+        for name, value in settings.describe().items():
+            print(f"GUICHET_{name.upper()}={value}")
+        return 0
+    if args.command == "migrate":
+        from bot.store.db import migrate
+
+        migrate(settings.sqlalchemy_url)
+        print(f"database is up to date ({_safe_url(settings.sqlalchemy_url)})")
+        return 0
+    if args.command == "serve":
+        from bot.app import serve
+
+        asyncio.run(serve(settings, on_ready=lambda line: print(line, flush=True)))
+        return 0
+    if args.command == "ingest":
+        from bot.commands.ingest import ingest
+
+        return asyncio.run(ingest(settings, args.files, wait=args.wait))
+    if args.command == "tickets":
+        from bot.commands.tickets import list_tickets
+
+        return asyncio.run(list_tickets(settings, as_json=args.json, limit=args.limit))
+    raise AssertionError(args.command)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

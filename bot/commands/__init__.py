@@ -1,0 +1,1 @@
+"""One module per operator command that does more than a few lines."""

@@ -1,0 +1,61 @@
+"""`python -m bot tickets`: the tickets as a table, or as one JSON array."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import col, select
+
+from bot.settings import Settings
+from bot.store.db import create_engine, sessions
+from bot.store.models import Requester, Ticket
+
+
+async def list_tickets(settings: Settings, *, as_json: bool, limit: int) -> int:
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        async with sessions(engine)() as session:
+            query = (
+                select(Ticket, Requester)
+                .join(Requester, col(Requester.id) == col(Ticket.requester_id))
+                .order_by(col(Ticket.id).desc())
+            )
+            if limit > 0:
+                query = query.limit(limit)
+            rows = (await session.exec(query)).all()
+    finally:
+        await engine.dispose()
+    if as_json:
+        print(json.dumps([_as_json(t, r) for t, r in rows], ensure_ascii=False, indent=1))
+        return 0
+    table = Table("number", "status", "kind", "sev.", "level", "team", "org.", "lang", "subject")
+    for ticket, requester in rows:
+        table.add_row(
+            ticket.number or "", ticket.status, ticket.kind or "–", ticket.severity or "–",
+            ticket.level or "–", ticket.team or "–", requester.organisation, ticket.language,
+            ticket.subject[:60],
+        )
+    Console().print(table)
+    return 0
+
+
+def _as_json(ticket: Ticket, requester: Requester) -> dict[str, Any]:
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "kind": ticket.kind,
+        "severity": ticket.severity,
+        "level": ticket.level,
+        "team": ticket.team,
+        "channel": ticket.channel,
+        "language": ticket.language,
+        "subject": ticket.subject,
+        "requester": requester.address,
+        "organisation": requester.organisation,
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+        "proposal": ticket.triage,
+    }

@@ -1,0 +1,67 @@
+"""What an inbound message means for the tickets. Pure: no I/O, no clock.
+
+The rules, in order:
+1. automated mail (auto-replies, bounces, lists, our own mail) never opens a ticket and is never
+   answered; it is attached to the ticket it refers to, if any;
+2. a message that points to a ticket we have (our Message-ID, then the subject tag) is a
+   follow-up on it, unless that ticket is closed (then it starts a new one);
+3. anything else opens a ticket; it is acknowledged only when we know who sent it: a requester of
+   a known client organisation (no backscatter to forged senders).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.organisations import UNKNOWN
+from bot.store.models import TicketStatus
+from intake.mail.parsed import ParsedEmail
+from intake.mail.thread import ThreadRef
+
+
+class Action(StrEnum):
+    NEW_TICKET = "new_ticket"
+    FOLLOW_UP = "follow_up"
+    AUTOMATED = "automated"
+
+
+class Withheld(StrEnum):
+    """Why a new ticket gets no automatic acknowledgement."""
+
+    UNKNOWN_ORGANISATION = "unknown_organisation"
+    NO_SENDER = "no_sender"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: Action
+    ticket: str | None = None
+    """The existing ticket the message goes to (follow-ups, automated mail)."""
+    thread_reason: str | None = None
+    withheld: Withheld | None = None
+    """For a new ticket: why no acknowledgement is sent (None: one is)."""
+
+
+def decide(
+    parsed: ParsedEmail, thread: ThreadRef, ticket_status: str | None, organisation: str
+) -> Decision:
+    """Decide for one parsed email. `ticket_status` is the status of `thread.ticket` in the store,
+    None when the message points nowhere or to a ticket we do not have."""
+    known = thread.ticket if ticket_status is not None else None
+    if parsed.automated is not None:
+        return Decision(Action.AUTOMATED, known, thread.reason if known else None)
+    if known is not None and ticket_status != TicketStatus.CLOSED:
+        return Decision(Action.FOLLOW_UP, known, thread.reason)
+    if not parsed.sender:
+        return Decision(Action.NEW_TICKET, withheld=Withheld.NO_SENDER)
+    if organisation == UNKNOWN:
+        return Decision(Action.NEW_TICKET, withheld=Withheld.UNKNOWN_ORGANISATION)
+    return Decision(Action.NEW_TICKET)
+
+
+def status_after_follow_up(status: str) -> str:
+    """A person's reply lifts `waiting_on_user` and reopens a resolved ticket."""
+    if status in (TicketStatus.WAITING_ON_USER, TicketStatus.RESOLVED):
+        return TicketStatus.OPEN
+    return status

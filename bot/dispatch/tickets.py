@@ -1,0 +1,189 @@
+"""Writes a decision into the store: requester, ticket, events, outbox rows — inside the caller's
+transaction (the caller commits)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import notices
+from bot.dispatch.decide import Action, Decision, status_after_follow_up
+from bot.organisations import Directory
+from bot.outbox import queue
+from bot.store.models import Message, MessageState, Requester, Ticket, TicketEvent, TicketStatus
+from intake.mail.parsed import ParsedEmail
+from intake.mail.thread import new_message_id
+from intake.message import Channel, OutboundMessage
+from nlp import Language, Triage, detect_language
+
+
+def ticket_number(ticket_id: int) -> str:
+    return f"CSC-{ticket_id:06d}"
+
+
+def proposal_json(triage: Triage) -> dict[str, Any]:
+    """The proposal as stored on the ticket: labels, confidences, evidence, model version."""
+    return asdict(triage)
+
+
+class TicketWriter:
+    def __init__(self, *, directory: Directory, domain: str) -> None:
+        self._directory = directory
+        self._domain = domain
+
+    async def quarantine(
+        self, session: AsyncSession, message_id: int, reason: str, detail: str
+    ) -> None:
+        await session.exec(
+            update(Message)
+            .where(col(Message.id) == message_id)
+            .values(state=MessageState.QUARANTINED, error_kind=reason, error_detail=detail[:2000])
+        )
+
+    async def apply(
+        self,
+        session: AsyncSession,
+        message_id: int,
+        parsed: ParsedEmail,
+        decision: Decision,
+        triage: Triage | None,
+        now: datetime,
+    ) -> bool:
+        """Apply `decision`; return True when a notification was queued."""
+        message = await session.get_one(Message, message_id)
+        if message.state != MessageState.RECEIVED:
+            return False  # another worker got there first
+        message.sender = parsed.sender[:320]
+        message.subject = parsed.subject[:998]
+        message.body = parsed.body
+        message.automated = parsed.automated
+        message.thread_reason = decision.thread_reason
+        ticket = await self._ticket(session, decision.ticket)
+        if decision.action == Action.AUTOMATED:
+            message.state = MessageState.AUTOMATED
+            if ticket is not None:
+                message.ticket_id = ticket.id
+                self._event(session, ticket, now, "automated_mail", message=message_id,
+                            automated=str(parsed.automated))
+            return False
+        message.state = MessageState.PROCESSED
+        if decision.action == Action.FOLLOW_UP and ticket is not None:
+            message.ticket_id = ticket.id
+            self._follow_up(session, ticket, parsed, message_id, decision, now)
+            return False
+        assert triage is not None or decision.action == Action.NEW_TICKET
+        ticket = await self._open(session, message, parsed, triage, now)
+        if decision.withheld is not None:
+            self._event(session, ticket, now, "ack_withheld", reason=decision.withheld)
+            return False
+        session.add(self._acknowledgement(ticket, parsed, now))
+        return True
+
+    async def _ticket(self, session: AsyncSession, number: str | None) -> Ticket | None:
+        if number is None:
+            return None
+        return (await session.exec(select(Ticket).where(Ticket.number == number))).first()
+
+    def _follow_up(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        parsed: ParsedEmail,
+        message_id: int,
+        decision: Decision,
+        now: datetime,
+    ) -> None:
+        self._event(session, ticket, now, "message_added", message=message_id,
+                    reason=decision.thread_reason)
+        new_status = status_after_follow_up(ticket.status)
+        if new_status != ticket.status:
+            self._event(session, ticket, now, "status_changed", **{"from": ticket.status, "to": new_status})
+            ticket.status = new_status
+        ticket.updated_at = now
+
+    async def _open(
+        self,
+        session: AsyncSession,
+        message: Message,
+        parsed: ParsedEmail,
+        triage: Triage | None,
+        now: datetime,
+    ) -> Ticket:
+        language = triage.language if triage else detect_language(parsed.body)
+        requester = await self._requester(session, parsed, language, now)
+        ticket = Ticket(
+            status=TicketStatus.NEW,
+            kind=triage.kind if triage else None,
+            severity=triage.severity if triage else None,
+            level=triage.level if triage else None,
+            team=triage.team if triage else None,
+            channel=Channel.EMAIL,
+            language=language,
+            subject=parsed.subject[:998],
+            requester_id=requester.id or 0,
+            organisation=requester.organisation,
+            triage=proposal_json(triage) if triage else None,
+            model_version=triage.model if triage else None,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(ticket)
+        await session.flush()
+        assert ticket.id is not None
+        ticket.number = ticket_number(ticket.id)
+        message.ticket_id = ticket.id
+        self._event(session, ticket, now, "opened", message=message.id, channel=Channel.EMAIL,
+                    organisation=requester.organisation)
+        if triage is not None:
+            self._event(session, ticket, now, "proposed", model=triage.model,
+                        kind=triage.kind, severity=triage.severity, level=triage.level,
+                        team=triage.team)
+        return ticket
+
+    async def _requester(
+        self, session: AsyncSession, parsed: ParsedEmail, language: Language, now: datetime
+    ) -> Requester:
+        address = parsed.sender or "unknown@invalid"
+        found = (await session.exec(select(Requester).where(Requester.address == address))).first()
+        if found is None:
+            found = Requester(
+                address=address,
+                name=parsed.sender_name[:200],
+                organisation=self._directory.organisation_of(address),
+                language=language,
+                created_at=now,
+            )
+            session.add(found)
+            await session.flush()
+        else:
+            found.language = language
+            found.name = parsed.sender_name[:200] or found.name
+        return found
+
+    def _acknowledgement(self, ticket: Ticket, parsed: ParsedEmail, now: datetime) -> Any:
+        number = ticket.number or ""
+        rendered = notices.acknowledgement(
+            language=ticket.language, number=number, name=parsed.sender_name, subject=parsed.subject
+        )
+        references = parsed.references + ((parsed.message_id,) if parsed.message_id else ())
+        outbound = OutboundMessage(
+            channel=Channel.EMAIL,
+            to=(parsed.sender,),  # never Reply-To: it could point the ack at anyone
+            to_name=parsed.sender_name,
+            subject=rendered.subject,
+            text=rendered.text,
+            message_id=new_message_id(number, self._domain),
+            in_reply_to=parsed.message_id,
+            references=references[-10:],
+        )
+        return queue(outbound, key=f"ack:{number}", ticket_id=ticket.id, now=now)
+
+    @staticmethod
+    def _event(session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any) -> None:
+        assert ticket.id is not None
+        clean = {k: (str(v) if v is not None and not isinstance(v, int | bool) else v) for k, v in data.items()}
+        session.add(TicketEvent(ticket_id=ticket.id, at=now, type=type_, data=clean))

@@ -1,0 +1,33 @@
+"""What the bot writes to people: rendered from Jinja2 templates, French or English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+_env = Environment(
+    loader=PackageLoader("bot", "templates"),
+    undefined=StrictUndefined,
+    autoescape=False,  # plain-text mail; HTML templates would turn this on
+    keep_trailing_newline=True,
+)
+
+_ACK_SUBJECT = {
+    "fr": "[{number}] Accusé de réception : {subject}",
+    "en": "[{number}] Acknowledgement: {subject}",
+}
+_NO_SUBJECT = {"fr": "(sans objet)", "en": "(no subject)"}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    subject: str
+    text: str
+
+
+def acknowledgement(*, language: str, number: str, name: str, subject: str) -> Rendered:
+    lang = language if language in _ACK_SUBJECT else "fr"
+    shown = subject.strip() or _NO_SUBJECT[lang]
+    text = _env.get_template(f"ack.{lang}.txt.j2").render(number=number, name=name, subject=shown)
+    return Rendered(_ACK_SUBJECT[lang].format(number=number, subject=shown), text)

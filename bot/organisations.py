@@ -1,0 +1,68 @@
+"""Client organisations as data: mail domain → organisation, or "unknown"."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.errors import ConfigError
+
+UNKNOWN = "unknown"
+
+
+class Organisation(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name_fr: str
+    name_en: str
+    domains: tuple[str, ...] = Field(min_length=1)
+    report_contacts: tuple[str, ...] = ()
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: list[Organisation]
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """All known organisations, and the lookup from an address to one of them."""
+
+    organisations: tuple[Organisation, ...]
+
+    def by_id(self, org_id: str) -> Organisation | None:
+        return next((o for o in self.organisations if o.id == org_id), None)
+
+    def organisation_of(self, address: str) -> str:
+        """The id of the organisation an address belongs to (parent domains count), or UNKNOWN."""
+        domain = address.rpartition("@")[2].strip().lower().rstrip(".")
+        best, best_len = UNKNOWN, 0
+        for org in self.organisations:
+            for known in org.domains:
+                known = known.lower()
+                if (domain == known or domain.endswith("." + known)) and len(known) > best_len:
+                    best, best_len = org.id, len(known)
+        return best
+
+
+def load_directory(path: Path) -> Directory:
+    """Read the organisations file; `ConfigError` says which file and what is wrong."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+        parsed = _File.model_validate(data)
+    except OSError as exc:
+        raise ConfigError(f"organisations file {path}: cannot read it ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"organisations file {path}: not valid TOML ({exc})") from exc
+    except ValidationError as exc:
+        raise ConfigError(f"organisations file {path}: {exc}") from exc
+    ids = [o.id for o in parsed.organisation]
+    if len(set(ids)) != len(ids) or UNKNOWN in ids:
+        raise ConfigError(f"organisations file {path}: ids must be unique and not '{UNKNOWN}'")
+    return Directory(tuple(parsed.organisation))

@@ -1,0 +1,206 @@
+"""Transactional outbox: notifications are rows written with the change that causes them; this
+worker delivers them, with retries and backoff, and marks a row sent only once the far end
+accepted it.
+
+Claiming a row moves its `next_attempt_at` forward by a lease before delivery: if the process
+dies mid-send, the row comes due again after the lease (at-least-once; the Message-ID is fixed
+when the row is written, so a rare duplicate is recognisable by the recipient's mail client).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select, update
+
+from bot.faults import crash_point
+from bot.store.db import Sessions
+from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
+from intake.errors import DeliveryRefused, OperatorError
+from intake.message import Channel, OutboundMessage
+from intake.ports import Sender
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+
+
+def to_payload(message: OutboundMessage) -> dict[str, Any]:
+    return asdict(message)
+
+
+def from_payload(payload: Mapping[str, Any]) -> OutboundMessage:
+    data = dict(payload)
+    data["channel"] = Channel(data["channel"])
+    data["to"] = tuple(data["to"])
+    data["references"] = tuple(data.get("references", ()))
+    data["headers"] = tuple(tuple(h) for h in data.get("headers", ()))
+    return OutboundMessage(**data)
+
+
+def queue(
+    message: OutboundMessage, *, key: str, ticket_id: int | None, now: datetime
+) -> Outbox:
+    """A new outbox row; add it to the session that makes the change it announces."""
+    return Outbox(
+        key=key,
+        ticket_id=ticket_id,
+        channel=message.channel,
+        payload=to_payload(message),
+        status=OutboxStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    base_seconds: float = 5
+    max_seconds: float = 3600
+    max_attempts: int = 12
+
+    def delay(self, attempts: int) -> timedelta:
+        """Exponential backoff with full jitter, capped (attempts counts the failed tries)."""
+        ceiling = min(self.max_seconds, self.base_seconds * 2 ** max(attempts - 1, 0))
+        return timedelta(seconds=max(self.base_seconds, random.uniform(0, ceiling)))
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        sessions: Sessions,
+        senders: Mapping[Channel, Sender],
+        *,
+        policy: RetryPolicy,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._sessions = sessions
+        self._senders = senders
+        self._policy = policy
+        self._now = now
+        self.wake = asyncio.Event()
+
+    async def run(self, *, idle_seconds: float = 2.0) -> None:
+        """Deliver forever: at once when woken, otherwise every `idle_seconds` for retries."""
+        while True:
+            while await self.deliver_due() > 0:
+                pass
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), idle_seconds)
+            except TimeoutError:
+                pass
+
+    async def deliver_due(self, limit: int = 100) -> int:
+        """Claim and deliver the rows that are due; return how many were tried."""
+        now = self._now()
+        async with self._sessions() as session:
+            due = (
+                await session.exec(
+                    select(Outbox.id)
+                    .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
+                    .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+                    .limit(limit)
+                )
+            ).all()
+            if not due:
+                return 0
+            await session.exec(
+                update(Outbox)
+                .where(col(Outbox.id).in_(due), Outbox.status == OutboxStatus.PENDING)
+                .values(next_attempt_at=now + LEASE)
+            )
+            await session.commit()
+            rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(due)))).all()
+        for row in sorted(rows, key=lambda r: r.id or 0):
+            await self._deliver(row)
+        return len(rows)
+
+    async def _deliver(self, row: Outbox) -> None:
+        message = from_payload(row.payload)
+        sender = self._senders.get(message.channel)
+        error: str | None = None
+        permanent = False
+        raw = b""
+        if sender is None:
+            error, permanent = f"no sender configured for channel {message.channel}", False
+        else:
+            try:
+                raw = await sender.send(message)
+            except DeliveryRefused as exc:
+                error, permanent = str(exc), exc.permanent
+            except OperatorError as exc:
+                error = str(exc)
+        crash_point("after-send")
+        if error is None:
+            await self._mark_sent(row, message, raw)
+        else:
+            await self._mark_failed(row, error, permanent=permanent)
+
+    async def _mark_sent(self, row: Outbox, message: OutboundMessage, raw: bytes) -> None:
+        now = self._now()
+        async with self._sessions() as session:
+            await session.exec(
+                update(Outbox)
+                .where(col(Outbox.id) == row.id)
+                .values(status=OutboxStatus.SENT, sent_at=now, attempts=row.attempts + 1)
+            )
+            session.add(
+                Message(
+                    direction=Direction.OUT,
+                    channel=message.channel,
+                    state=MessageState.SENT,
+                    source="outbox",
+                    source_ref=str(row.id),
+                    message_id=message.message_id,
+                    sha256=hashlib.sha256(raw).hexdigest(),
+                    raw=raw,
+                    ticket_id=row.ticket_id,
+                    sender="",
+                    subject=message.subject[:998],
+                    body=message.text,
+                    received_at=now,
+                )
+            )
+            try:
+                await session.commit()
+            except IntegrityError:  # sent again after a lost lease: the record already exists
+                await session.rollback()
+                await session.exec(
+                    update(Outbox)
+                    .where(col(Outbox.id) == row.id)
+                    .values(status=OutboxStatus.SENT, sent_at=now, attempts=row.attempts + 1)
+                )
+                await session.commit()
+
+    async def _mark_failed(self, row: Outbox, error: str, *, permanent: bool) -> None:
+        attempts = row.attempts + 1
+        dead = permanent or attempts >= self._policy.max_attempts
+        next_at = self._now() + self._policy.delay(attempts)
+        async with self._sessions() as session:
+            await session.exec(
+                update(Outbox)
+                .where(col(Outbox.id) == row.id)
+                .values(
+                    status=OutboxStatus.DEAD if dead else OutboxStatus.PENDING,
+                    attempts=attempts,
+                    next_attempt_at=next_at,
+                    last_error=error[:2000],
+                )
+            )
+            await session.commit()
+        if dead:
+            log.error("outbox %s (%s) given up after %d attempt(s): %s", row.id, row.key, attempts, error)
+        else:
+            log.warning(
+                "outbox %s (%s) attempt %d failed, next at %s: %s",
+                row.id, row.key, attempts, next_at.isoformat(timespec="seconds"), error,
+            )

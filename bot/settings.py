@@ -1,0 +1,113 @@
+"""One typed `Settings` object, built once at start-up from `GUICHET_*` variables.
+
+An optional TOML file (`GUICHET_CONFIG_FILE`) gives defaults; the environment wins over it.
+Secrets are `SecretStr`: they print as `**********`. Core code receives values, never `Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+DEFAULT_ORGANISATIONS = Path(__file__).parent / "data" / "organisations.toml"
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads. Each field is documented in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="GUICHET_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Root of the embedded state.")
+    database_url: str = Field(default="", description="SQLAlchemy async URL; empty = SQLite.")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+
+    inbox_dir: Path | None = Field(default=None, description="Folder source; empty = DATA_DIR/inbox.")
+    inbox_poll_seconds: float = Field(default=0.25, gt=0)
+    max_message_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    outbox_dir: Path | None = Field(default=None, description="File mailer; DATA_DIR/outbox.")
+
+    smtp_host: str = Field(default="", description="Empty = write mail to the outbox folder.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_tls: str = Field(default="none", pattern="^(none|starttls|implicit)$")
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
+
+    mail_from: str = "csc@guichet.example"
+    mail_from_name: str = "Centre de service à la clientèle"
+    mail_domain: str = Field(default="", description="Message-ID domain; empty = mail_from's.")
+
+    organisations_file: Path = DEFAULT_ORGANISATIONS
+
+    outbox_max_attempts: int = Field(default=12, ge=1)
+    outbox_retry_base_seconds: float = Field(default=5, gt=0)
+    outbox_retry_max_seconds: float = Field(default=3600, gt=0)
+
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def inbox(self) -> Path:
+        return self.inbox_dir or self.data_dir / "inbox"
+
+    @property
+    def outbox(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def message_id_domain(self) -> str:
+        return self.mail_domain or self.mail_from.rpartition("@")[2] or "guichet.invalid"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'guichet.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+
+    def describe(self) -> dict[str, str]:
+        """Every setting as text, secrets masked: safe to print or log."""
+        return {name: str(value) for name, value in self.model_dump().items()}
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """Values from the TOML file named by GUICHET_CONFIG_FILE (keys without the prefix)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        path = os.environ.get("GUICHET_CONFIG_FILE", "")
+        self._values: dict[str, Any] = {}
+        if path:
+            try:
+                with open(path, "rb") as handle:
+                    self._values = tomllib.load(handle)
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ValueError(f"GUICHET_CONFIG_FILE={path}: cannot read it ({exc})") from exc
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._values.items() if k in self.settings_cls.model_fields}

@@ -1,0 +1,139 @@
+"""The tables. Portable SQL only: SQLite by default, PostgreSQL for several workers.
+
+`message.raw` keeps the exact bytes of every inbound message; `ticket_event` is an append-only
+log of every change (the SLA clocks are computed from it); `outbox` holds notifications written
+in the same transaction as the change that causes them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _when(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index),
+    )
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_USER = "waiting_on_user"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REDIRECTED = "redirected"
+    LINKED = "linked"
+
+
+class MessageState(StrEnum):
+    RECEIVED = "received"
+    """Raw bytes committed, not acted on yet (a crash here is recovered at start-up)."""
+    PROCESSED = "processed"
+    AUTOMATED = "automated"
+    QUARANTINED = "quarantined"
+    SENT = "sent"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+    """Gave up: permanent refusal or too many attempts. Kept, visible, never silently dropped."""
+
+
+class Requester(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(max_length=320, unique=True)
+    name: str = Field(default="", max_length=200)
+    organisation: str = Field(max_length=64, index=True)
+    language: str = Field(default="fr", max_length=8)
+    created_at: datetime = _when()
+
+
+class Ticket(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    number: str | None = Field(default=None, max_length=16, unique=True)
+    status: str = Field(max_length=24, index=True)
+    kind: str | None = Field(default=None, max_length=16)
+    severity: str | None = Field(default=None, max_length=4)
+    level: str | None = Field(default=None, max_length=4)
+    team: str | None = Field(default=None, max_length=24, index=True)
+    channel: str = Field(max_length=16)
+    language: str = Field(max_length=8)
+    subject: str = Field(default="", max_length=998)
+    requester_id: int = Field(foreign_key="requester.id", index=True)
+    organisation: str = Field(max_length=64, index=True)
+    triage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    """The proposal as the classifier made it: labels, scores, evidence, model version."""
+    model_version: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _when(index=True)
+    updated_at: datetime = _when()
+
+
+class Message(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("direction", "sha256", name="uq_message_direction_sha256"),
+        UniqueConstraint("direction", "message_id", name="uq_message_direction_message_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str = Field(max_length=4)
+    channel: str = Field(max_length=16)
+    state: str = Field(max_length=16, index=True)
+    source: str = Field(default="", max_length=200)
+    source_ref: str = Field(default="", max_length=500)
+    message_id: str | None = Field(default=None, max_length=500)
+    sha256: str = Field(max_length=64)
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    sender: str = Field(default="", max_length=320)
+    subject: str = Field(default="", max_length=998)
+    body: str = Field(default="")
+    thread_reason: str | None = Field(default=None, max_length=24)
+    automated: str | None = Field(default=None, max_length=24)
+    error_kind: str | None = Field(default=None, max_length=64)
+    error_detail: str | None = Field(default=None)
+    received_at: datetime = _when(index=True)
+
+
+class TicketEvent(SQLModel, table=True):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __table_args__ = (Index("ix_ticket_event_ticket_at", "ticket_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    at: datetime = _when()
+    type: str = Field(max_length=32)
+    actor: str = Field(default="bot", max_length=200)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Outbox(SQLModel, table=True):
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    """What this notification is for (`ack:CSC-000001`): the same cause never queues it twice."""
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    channel: str = Field(max_length=16)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _when()
+    created_at: datetime = _when()
+    sent_at: datetime | None = _when(nullable=True)
+    last_error: str | None = Field(default=None)

@@ -1,0 +1,33 @@
+"""The HTTP face of the service (aiohttp): health now; Slack, status page and API later."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aiohttp import web
+
+from intake.health import Health, State
+
+HealthSource = Callable[[], Mapping[str, Health]]
+HEALTH_KEY = web.AppKey("health", HealthSource)
+
+
+def create_app(health: HealthSource) -> web.Application:
+    app = web.Application()
+    app[HEALTH_KEY] = health
+    app.router.add_get("/healthz", _healthz)
+    return app
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    connectors = request.app[HEALTH_KEY]()
+    body: dict[str, Any] = {
+        "status": "ok",
+        "connectors": {name: h.as_json() for name, h in connectors.items()},
+    }
+    degraded = [n for n, h in connectors.items() if h.state == State.RETRYING]
+    if degraded:
+        body["status"] = "degraded"
+    # 200 even when degraded: the process is alive and will recover by itself; the body says more
+    return web.json_response(body)

@@ -1,0 +1,137 @@
+"""Folder source: every complete file dropped in a directory is one inbound email.
+
+A file counts once it is complete: writers put it elsewhere (or under a dotfile / `*.tmp` name)
+and rename it in, which is atomic on one filesystem (the Maildir convention). After the bot has
+committed it, the file moves to `done/`; a file that cannot be read at all goes to `failed/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from intake.health import Health, State
+from intake.message import Channel, InboundMessage
+
+log = logging.getLogger(__name__)
+
+_IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".swp")
+
+
+def _is_candidate(entry: os.DirEntry[str]) -> bool:
+    name = entry.name
+    return (
+        not name.startswith(".")
+        and not name.endswith(_IGNORED_SUFFIXES)
+        and entry.is_file(follow_symlinks=False)
+    )
+
+
+class FolderSource:
+    """Polls `inbox` (cheap `scandir`) and yields each new file as an `InboundMessage`."""
+
+    def __init__(self, inbox: Path, *, poll_seconds: float = 0.25) -> None:
+        self.inbox = inbox
+        self.done = inbox / "done"
+        self.failed = inbox / "failed"
+        self.name = f"folder:{inbox.name}"
+        self._poll = poll_seconds
+        self._in_flight: set[str] = set()
+        self._stopped = asyncio.Event()
+        self._health = Health(State.STOPPED, datetime.now(UTC))
+
+    async def start(self) -> None:
+        for folder in (self.inbox, self.done, self.failed):
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        self._stopped.clear()
+        self._health = Health(State.RUNNING, datetime.now(UTC))
+
+    async def stop(self) -> None:
+        self._stopped.set()
+        if self._health.state != State.STOPPED:
+            self._health = Health(State.STOPPED, datetime.now(UTC))
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def health(self) -> Health:
+        return self._health
+
+    async def __aiter__(self) -> AsyncIterator[InboundMessage]:
+        while not self._stopped.is_set():
+            for path in await asyncio.to_thread(self._scan):
+                message = await self._read(path)
+                if message is not None:
+                    yield message
+            try:
+                await asyncio.wait_for(self._stopped.wait(), self._poll)
+            except TimeoutError:
+                pass
+
+    def _scan(self) -> list[Path]:
+        try:
+            with os.scandir(self.inbox) as entries:
+                found = [e for e in entries if _is_candidate(e) and e.name not in self._in_flight]
+        except FileNotFoundError:
+            return []
+        found.sort(key=lambda e: (e.stat().st_mtime_ns, e.name))
+        return [Path(e.path) for e in found]
+
+    async def _read(self, path: Path) -> InboundMessage | None:
+        try:
+            raw = await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            return None  # taken away between scan and read
+        except OSError as exc:
+            log.info("inbox file %s cannot be read (%s): moved to failed/", path.name, exc.strerror)
+            await asyncio.to_thread(self._move, path, self.failed)
+            return None
+        if not raw.strip():
+            log.info("inbox file %s is empty: moved to failed/", path.name)
+            await asyncio.to_thread(self._move, path, self.failed)
+            return None
+        self._in_flight.add(path.name)
+        return InboundMessage(
+            channel=Channel.EMAIL,
+            raw=raw,
+            received_at=datetime.now(UTC),
+            source=self.name,
+            ref=path.name,
+        )
+
+    async def confirm(self, message: InboundMessage) -> None:
+        """The bot committed the message: file it under `done/`."""
+        await asyncio.to_thread(self._move, self.inbox / message.ref, self.done)
+        self._in_flight.discard(message.ref)
+
+    async def reject(self, message: InboundMessage, reason: str) -> None:
+        log.info("inbox file %s rejected (%s): moved to failed/", message.ref, reason)
+        await asyncio.to_thread(self._move, self.inbox / message.ref, self.failed)
+        self._in_flight.discard(message.ref)
+
+    @staticmethod
+    def _move(path: Path, folder: Path) -> None:
+        target = folder / path.name
+        counter = 1
+        while target.exists():  # never overwrite an earlier file of the same name
+            target = folder / f"{path.stem}.{counter}{path.suffix}"
+            counter += 1
+        try:
+            path.replace(target)
+        except FileNotFoundError:
+            pass

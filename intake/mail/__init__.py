@@ -1,0 +1,1 @@
+"""Email: parsing, threading, composing, and the connectors that read and send it."""

@@ -1,0 +1,115 @@
+"""Outgoing email: over SMTP (aiosmtplib), or as `.eml` files in a folder when no server is set
+(like Django's file e-mail backend)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosmtplib
+
+from intake.errors import DeliveryRefused, OperatorError
+from intake.mail.compose import compose
+from intake.message import OutboundMessage
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpConfig:
+    host: str
+    port: int
+    username: str = ""
+    password: str = ""
+    tls: str = "none"
+    """none, starttls or implicit."""
+    timeout: float = 30
+    verify_tls: bool = True
+
+
+class SmtpSender:
+    """Sends through an SMTP server; only a 2xx answer to the whole transaction counts as sent."""
+
+    def __init__(self, config: SmtpConfig, *, sender: str, sender_name: str) -> None:
+        self._config = config
+        self._sender = sender
+        self._sender_name = sender_name
+
+    async def send(self, message: OutboundMessage) -> bytes:
+        raw = compose(
+            message, sender=self._sender, sender_name=self._sender_name, now=datetime.now(UTC)
+        )
+        config = self._config
+        context = None if config.verify_tls else _unverified()
+        try:
+            errors, _ = await aiosmtplib.send(
+                raw,
+                sender=self._sender,
+                recipients=list(message.to),
+                hostname=config.host,
+                port=config.port,
+                username=config.username or None,
+                password=config.password or None,
+                use_tls=config.tls == "implicit",
+                start_tls=True if config.tls == "starttls" else False,
+                tls_context=context,
+                timeout=config.timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            raise DeliveryRefused(
+                f"recipients refused ({codes})", permanent=all(c >= 500 for c in codes)
+            ) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise DeliveryRefused(
+                f"SMTP server answered {exc.code} {exc.message}", permanent=exc.code >= 500
+            ) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise OperatorError(
+                f"SMTP server {config.host}:{config.port} unreachable: {exc.__class__.__name__}"
+            ) from exc
+        if errors:
+            raise DeliveryRefused(f"{len(errors)} recipient(s) refused", permanent=False)
+        return raw
+
+
+def _unverified() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class FolderSender:
+    """Writes each message as an `.eml` file, atomically (temporary name, then rename)."""
+
+    def __init__(self, folder: Path, *, sender: str, sender_name: str) -> None:
+        self._folder = folder
+        self._sender = sender
+        self._sender_name = sender_name
+
+    async def send(self, message: OutboundMessage) -> bytes:
+        now = datetime.now(UTC)
+        raw = compose(message, sender=self._sender, sender_name=self._sender_name, now=now)
+        name = f"{now:%Y%m%dT%H%M%S%f}-{_UNSAFE.sub('_', message.message_id)[:80]}.eml"
+        try:
+            await asyncio.to_thread(self._write, self._folder / name, raw)
+        except OSError as exc:
+            raise OperatorError(f"cannot write to the outbox folder {self._folder}: {exc}") from exc
+        return raw
+
+    @staticmethod
+    def _write(path: Path, raw: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name("." + path.name + ".tmp")
+        with tmp.open("wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)

@@ -1,0 +1,55 @@
+"""The labels of the triage guide, spelled exactly as the guide spells them."""
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What the person wants."""
+
+    INCIDENT = "incident"
+    REQUEST = "request"
+    QUESTION = "question"
+    STATUS = "status"
+
+
+class Severity(StrEnum):
+    """The service centre's P1–P5 matrix; incidents only."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+    P5 = "P5"
+
+
+class Level(StrEnum):
+    """Who resolves it."""
+
+    N1 = "N1"
+    N2 = "N2"
+    N3 = "N3"
+
+
+class Team(StrEnum):
+    """The eight sectors."""
+
+    WORKSTATION = "workstation"
+    COLLABORATION = "collaboration"
+    IDENTITY = "identity"
+    NETWORK = "network"
+    PRINTING = "printing"
+    APPLICATIONS = "applications"
+    HOSTING = "hosting"
+    SECURITY = "security"
+
+
+class Language(StrEnum):
+    FR = "fr"
+    EN = "en"
+
+
+class Channel(StrEnum):
+    """How a message reached the service centre (for triage: email is long, chat is short)."""
+
+    EMAIL = "email"
+    CHAT = "chat"
