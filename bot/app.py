@@ -115,8 +115,13 @@ class _Stop(Exception):
     pass
 
 
-async def serve(settings: Settings, *, on_ready: Callable[[str], None] = print) -> None:
-    """Run the service until SIGINT or SIGTERM."""
+async def serve(
+    settings: Settings,
+    *,
+    on_ready: Callable[[str], None] = print,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run the service until SIGINT or SIGTERM (or until `stop` is set, for embedding)."""
     parts = await build(settings)
     folder = FolderSource(settings.inbox, poll_seconds=settings.inbox_poll_seconds)
     connectors: list[Connector] = [folder]
@@ -129,13 +134,15 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] = print) 
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else settings.http_port
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    stopping = stop
 
     async def stopper() -> None:
-        await stop.wait()
+        await stopping.wait()
         raise _Stop
 
     on_ready(f"Guichet is listening on http://{settings.http_host}:{port}/ (health: /healthz)")

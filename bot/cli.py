@@ -26,7 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    commands.add_parser("serve", help="run the service (HTTP, intake, dispatcher, outbox)")
+    serve = commands.add_parser("serve", help="run the service (HTTP, intake, dispatcher, outbox)")
+    serve.add_argument(
+        "--migrate", action="store_true", help="apply pending database migrations first"
+    )
     commands.add_parser("migrate", help="create or upgrade the database schema")
     commands.add_parser("settings", help="print the effective settings (secrets masked)")
 
@@ -85,6 +88,10 @@ def _run(args: argparse.Namespace, settings: object) -> int:
     if args.command == "serve":
         from bot.app import serve
 
+        if args.migrate:
+            from bot.store.db import migrate
+
+            migrate(settings.sqlalchemy_url)
         asyncio.run(serve(settings, on_ready=lambda line: print(line, flush=True)))
         return 0
     if args.command == "ingest":

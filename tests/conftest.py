@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from bot.settings import Settings
+from bot.store.db import Sessions, create_engine, migrate, sessions
+from tests.servers.smtp import SmtpServer, run_smtp_server
+
+T = TypeVar("T")
+
+IN_CI = os.environ.get("CI") == "true" or os.environ.get("GUICHET_REQUIRE_SERVERS") == "1"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "var",
+        http_port=0,
+        inbox_poll_seconds=0.05,
+        mail_from="csc@itq.gouv.qc.ca",
+        mail_domain="guichet.test",
+        outbox_retry_base_seconds=0.2,
+        outbox_retry_max_seconds=0.5,
+    )
+
+
+@pytest.fixture
+def migrated(settings: Settings) -> Settings:
+    """Settings whose database exists at the newest schema (migrated outside the event loop)."""
+    migrate(settings.sqlalchemy_url)
+    return settings
+
+
+@pytest.fixture
+async def store(migrated: Settings) -> AsyncIterator[Sessions]:
+    engine = create_engine(migrated.sqlalchemy_url)
+    yield sessions(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    yield from run_smtp_server()
+
+
+async def eventually(
+    probe: Callable[[], T] | Callable[[], Awaitable[T]], *, timeout: float = 20.0
+) -> T:
+    """Wait until `probe()` returns something truthy; generous by design (speed is benched)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value: Any = probe()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value  # type: ignore[no-any-return]
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {probe}")
+        await asyncio.sleep(0.05)

@@ -1,0 +1,1 @@
+"""Real servers the suite starts on loopback (SMTP via aiosmtpd; IMAP via Dovecot)."""

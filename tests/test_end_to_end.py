@@ -1,0 +1,187 @@
+"""The walking skeleton, in-process: the real service, a real inbox folder, real outbox files."""
+
+from __future__ import annotations
+
+import asyncio
+import email.policy
+from collections.abc import AsyncIterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlmodel import col, select
+
+from bot.app import serve
+from bot.settings import Settings
+from bot.store.db import Sessions
+from bot.store.models import Message, Outbox, Ticket, TicketEvent
+from intake.mail.thread import ticket_of_message_id
+from tests.conftest import eventually
+from tests.mail import drop, make_email
+
+
+@pytest.fixture
+async def service(migrated: Settings) -> AsyncIterator[str]:
+    stop = asyncio.Event()
+    ready: list[str] = []
+    task = asyncio.create_task(serve(migrated, on_ready=ready.append, stop=stop))
+    await eventually(lambda: ready or task.done())
+    if task.done():
+        task.result()
+    yield ready[0].split()[4]
+    stop.set()
+    await asyncio.wait_for(task, 20)
+
+
+def outbox_files(settings: Settings) -> list[Path]:
+    return sorted(settings.outbox.glob("*.eml"))
+
+
+def read_mail(path: Path) -> EmailMessage:
+    msg = message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+async def tickets(store: Sessions) -> list[Ticket]:
+    async with store() as session:
+        return list((await session.exec(select(Ticket).order_by(col(Ticket.id)))).all())
+
+
+async def test_healthz_answers(service: str) -> None:
+    async with aiohttp.ClientSession() as http, http.get(service + "healthz") as response:
+        assert response.status == 200
+        body = await response.json()
+    assert body["status"] == "ok"
+    assert body["connectors"]["folder:inbox"]["state"] == "running"
+
+
+async def test_dropped_email_becomes_ticket_and_acknowledgement(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    drop(migrated.inbox, "a.eml", make_email())
+    [ack_path] = await eventually(lambda: outbox_files(migrated))
+    [ticket] = await tickets(store)
+    assert ticket.number == "CSC-000001"
+    assert ticket.organisation == "msss"
+    assert ticket.language == "fr"
+    ack = read_mail(ack_path)
+    assert ack["To"].addresses[0].addr_spec == "jeanne.tremblay@msss.gouv.qc.ca"
+    assert "[CSC-000001]" in ack["Subject"]
+    assert "Accusé de réception" in ack["Subject"]
+    assert ack["In-Reply-To"] == "<m1.test@msss.gouv.qc.ca>"
+    assert "<m1.test@msss.gouv.qc.ca>" in ack["References"]
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["X-Auto-Response-Suppress"] == "All"
+    assert ticket_of_message_id(ack["Message-ID"], "guichet.test") == "CSC-000001"
+    assert "CSC-000001" in ack.get_content()
+    # the file was filed under done/ after the commit
+    await eventually(lambda: (migrated.inbox / "done" / "a.eml").exists())
+    assert not (migrated.inbox / "a.eml").exists()
+
+
+async def test_reply_to_acknowledgement_threads_into_same_ticket(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    drop(migrated.inbox, "first.eml", make_email())
+    [ack_path] = await eventually(lambda: outbox_files(migrated))
+    ack = read_mail(ack_path)
+    reply = make_email(
+        subject="RE: " + str(ack["Subject"]).replace("[CSC-000001]", "").strip(),
+        body="Merci, j'ai redémarré et c'est pareil.\n\n> Nous avons bien reçu votre message",
+        message_id="<m2.test@msss.gouv.qc.ca>",
+        headers={"In-Reply-To": ack["Message-ID"], "References": ack["Message-ID"]},
+    )
+    drop(migrated.inbox, "reply.eml", reply)
+
+    async def attached() -> bool:
+        async with store() as session:
+            row = (
+                await session.exec(select(Message).where(Message.message_id == "m2.test@msss.gouv.qc.ca"))
+            ).first()
+            return row is not None and row.ticket_id is not None
+
+    await eventually(attached)
+    assert len(await tickets(store)) == 1
+    async with store() as session:
+        events = (await session.exec(select(TicketEvent.type))).all()
+        reply_row = (
+            await session.exec(select(Message).where(Message.message_id == "m2.test@msss.gouv.qc.ca"))
+        ).one()
+    assert "message_added" in events
+    assert reply_row.thread_reason == "in_reply_to"
+    await asyncio.sleep(0.5)
+    assert len(outbox_files(migrated)) == 1  # follow-ups are not acknowledged again
+
+
+async def test_same_file_twice_makes_one_ticket(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    raw = make_email()
+    drop(migrated.inbox, "one.eml", raw)
+    await eventually(lambda: (migrated.inbox / "done" / "one.eml").exists())
+    drop(migrated.inbox, "one.eml", raw)
+    await eventually(lambda: (migrated.inbox / "done" / "one.1.eml").exists())
+    # same Message-ID, different bytes (delivered twice through two relays)
+    drop(migrated.inbox, "two.eml", raw.replace(b"Merci!", b"Merci !"))
+    await eventually(lambda: (migrated.inbox / "done" / "two.eml").exists())
+    await asyncio.sleep(0.3)
+    assert len(await tickets(store)) == 1
+    assert len(outbox_files(migrated)) == 1
+
+
+async def test_unknown_domain_gets_ticket_but_no_acknowledgement(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    drop(migrated.inbox, "x.eml", make_email(sender="someone@example.net", message_id="<x@example.net>"))
+    await eventually(lambda: tickets(store))
+    [ticket] = await tickets(store)
+    assert ticket.organisation == "unknown"
+    async with store() as session:
+        events = (await session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))).all()
+        queued = (await session.exec(select(Outbox))).all()
+    assert {e.type for e in events} >= {"opened", "ack_withheld"}
+    assert queued == []
+
+
+async def test_english_message_gets_english_acknowledgement(service: str, migrated: Settings) -> None:
+    raw = make_email(
+        sender="Pat Smith <pat.smith@saaq.gouv.qc.ca>",
+        subject="VPN keeps dropping",
+        body="Hi, the VPN drops every 5 minutes since this morning. Can you please have a look? Thanks",
+        message_id="<en@saaq.gouv.qc.ca>",
+    )
+    drop(migrated.inbox, "en.eml", raw)
+    [ack_path] = await eventually(lambda: outbox_files(migrated))
+    ack = read_mail(ack_path)
+    assert "Acknowledgement" in ack["Subject"]
+    assert "We have received your message" in ack.get_content()
+
+
+async def test_header_injection_in_subject_and_name_stays_in_one_header(
+    service: str, migrated: Settings
+) -> None:
+    raw = make_email(
+        sender='"Evil\\r\\nBcc: victim@example.org" <jeanne.tremblay@msss.gouv.qc.ca>',
+        subject="=?utf-8?q?Panne=0D=0ABcc=3A_victim=40example=2Eorg?=",
+        message_id="<inj@msss.gouv.qc.ca>",
+    )
+    drop(migrated.inbox, "inj.eml", raw)
+    [ack_path] = await eventually(lambda: outbox_files(migrated))
+    ack = read_mail(ack_path)
+    assert ack["Bcc"] is None
+    assert "victim@example.org" not in [a.addr_spec for a in ack["To"].addresses]
+    assert b"\nBcc:" not in ack_path.read_bytes()
+
+
+async def test_empty_and_temporary_files(service: str, migrated: Settings, store: Sessions) -> None:
+    drop(migrated.inbox, "empty.eml", b"")
+    (migrated.inbox / "partial.eml.tmp").write_bytes(make_email())
+    (migrated.inbox / ".hidden.eml").write_bytes(make_email())
+    await eventually(lambda: (migrated.inbox / "failed" / "empty.eml").exists())
+    await asyncio.sleep(0.3)
+    assert (migrated.inbox / "partial.eml.tmp").exists()
+    assert (migrated.inbox / ".hidden.eml").exists()
+    assert await tickets(store) == []

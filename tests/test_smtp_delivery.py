@@ -1,0 +1,103 @@
+"""The outbox worker against a real SMTP server (aiosmtpd on loopback)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from bot.outbox import OutboxWorker, RetryPolicy, queue
+from bot.store.db import Sessions
+from bot.store.models import Direction, Message, Outbox, OutboxStatus
+from intake.mail.send import SmtpConfig, SmtpSender
+from intake.message import Channel, OutboundMessage
+from tests.conftest import eventually
+from tests.servers.smtp import SmtpServer
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def worker(store: Sessions, smtp: SmtpServer) -> OutboxWorker:
+    sender = SmtpSender(
+        SmtpConfig(host=smtp.host, port=smtp.port, timeout=10),
+        sender="csc@itq.gouv.qc.ca",
+        sender_name="CSC",
+    )
+    return OutboxWorker(
+        store, {Channel.EMAIL: sender}, policy=RetryPolicy(0.1, 0.2, max_attempts=3), now=now
+    )
+
+
+async def enqueue(store: Sessions, key: str, to: str = "pat@saaq.gouv.qc.ca") -> int:
+    message = OutboundMessage(
+        Channel.EMAIL, (to,), "Sujet", "Corps", f"{key}.1@guichet.test", in_reply_to="orig@x"
+    )
+    async with store() as session:
+        row = queue(message, key=key, ticket_id=None, now=now())
+        session.add(row)
+        await session.commit()
+        assert row.id is not None
+        return row.id
+
+
+async def row(store: Sessions, row_id: int) -> Outbox:
+    async with store() as session:
+        return await session.get_one(Outbox, row_id)
+
+
+async def test_sends_and_records(store: Sessions, smtp_server: SmtpServer) -> None:
+    row_id = await enqueue(store, "a")
+    assert await worker(store, smtp_server).deliver_due() == 1
+    [msg] = smtp_server.handler.messages()
+    assert msg["Message-ID"] == "<a.1@guichet.test>"
+    assert msg["In-Reply-To"] == "<orig@x>"
+    sent = await row(store, row_id)
+    assert sent.status == OutboxStatus.SENT and sent.sent_at is not None
+    async with store() as session:
+        recorded = (await session.exec(select(Message).where(Message.direction == Direction.OUT))).one()
+    assert recorded.message_id == "a.1@guichet.test"
+
+
+async def test_temporary_refusal_is_retried_later(store: Sessions, smtp_server: SmtpServer) -> None:
+    smtp_server.handler.refusals.append("451 4.3.0 try again later")
+    row_id = await enqueue(store, "b")
+    outbox = worker(store, smtp_server)
+    await outbox.deliver_due()
+    failed = await row(store, row_id)
+    assert failed.status == OutboxStatus.PENDING
+    assert failed.attempts == 1 and failed.sent_at is None
+    assert "451" in (failed.last_error or "")
+    assert smtp_server.handler.accepted == []
+
+    async def delivered() -> bool:
+        await outbox.deliver_due()
+        return (await row(store, row_id)).status == OutboxStatus.SENT
+
+    await eventually(delivered)
+    assert len(smtp_server.handler.accepted) == 1
+
+
+async def test_permanent_refusal_is_dead_not_sent(store: Sessions, smtp_server: SmtpServer) -> None:
+    smtp_server.handler.refusals.append("550 5.1.1 no such user")
+    row_id = await enqueue(store, "c")
+    await worker(store, smtp_server).deliver_due()
+    dead = await row(store, row_id)
+    assert dead.status == OutboxStatus.DEAD and dead.sent_at is None
+    assert smtp_server.handler.accepted == []
+
+
+async def test_unreachable_server_is_retried_then_given_up(store: Sessions) -> None:
+    unreachable = SmtpServer("127.0.0.1", 1, handler=None)  # type: ignore[arg-type]
+    outbox = worker(store, unreachable)
+    row_id = await enqueue(store, "d")
+
+    async def dead() -> bool:
+        await outbox.deliver_due()
+        return (await row(store, row_id)).status == OutboxStatus.DEAD
+
+    await eventually(dead)
+    final = await row(store, row_id)
+    assert final.attempts == 3 and final.sent_at is None
+    assert "unreachable" in (final.last_error or "")
