@@ -18,7 +18,7 @@ from bot.organisations import Directory, load_directory
 from bot.outbox import OutboxWorker, RetryPolicy
 from bot.receive import store_raw
 from bot.settings import Settings
-from bot.store.db import Sessions, check_schema, create_engine, sessions
+from bot.store.db import Sessions, open_store, sessions
 from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
 from intake.folder import FolderSource
@@ -49,7 +49,9 @@ def mail_sender(settings: Settings) -> Sender:
             sender=settings.mail_from,
             sender_name=settings.mail_from_name,
         )
-    return FolderSender(settings.outbox, sender=settings.mail_from, sender_name=settings.mail_from_name)
+    return FolderSender(
+        settings.outbox, sender=settings.mail_from, sender_name=settings.mail_from_name
+    )
 
 
 @dataclass
@@ -61,11 +63,11 @@ class Parts:
     directory: Directory
     dispatcher: Dispatcher
     outbox: OutboxWorker
+    triager: Triager
 
 
 async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
-    engine = create_engine(settings.sqlalchemy_url)
-    await check_schema(engine, settings.sqlalchemy_url)
+    engine = await open_store(settings.sqlalchemy_url)
     made = sessions(engine)
     directory = load_directory(settings.organisations_file)
     outbox = OutboxWorker(
@@ -78,15 +80,16 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         ),
         now=now,
     )
+    triager = triager or ThreadTriager()
     dispatcher = Dispatcher(
         made,
         directory=directory,
         domain=settings.message_id_domain,
-        triager=triager or ThreadTriager(),
+        triager=triager,
         now=now,
         on_queued=outbox.wake.set,
     )
-    return Parts(engine, made, directory, dispatcher, outbox)
+    return Parts(engine, made, directory, dispatcher, outbox, triager)
 
 
 async def consume(
@@ -104,11 +107,20 @@ async def consume(
                     await store_raw(sessions, message)
                     break
                 except OperationalError as exc:
-                    log.error("cannot store a message from %s (%s); retrying", connector.name, exc.orig)
+                    log.error(
+                        "cannot store a message from %s (%s); retrying", connector.name, exc.orig
+                    )
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 60)
             await connector.confirm(message)
             wake()
+
+
+async def _warm_up(triager: Triager) -> None:
+    try:
+        await triager.warm_up()
+    except Exception:
+        log.exception("the triage model failed to load; tickets will open without a proposal")
 
 
 class _Stop(Exception):
@@ -149,12 +161,17 @@ async def serve(
     try:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(stopper())
+            tasks.create_task(_warm_up(parts.triager))
             tasks.create_task(parts.dispatcher.run())
             tasks.create_task(parts.outbox.run())
             for connector in connectors:
                 tasks.create_task(
-                    consume(connector, parts.sessions, parts.dispatcher.wake.set,
-                            max_bytes=settings.max_message_bytes)
+                    consume(
+                        connector,
+                        parts.sessions,
+                        parts.dispatcher.wake.set,
+                        max_bytes=settings.max_message_bytes,
+                    )
                 )
     except* _Stop:
         log.info("stopping")

@@ -41,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("files", nargs="+", metavar="FILE", help="an RFC 5322 message (.eml)")
     ingest.add_argument(
-        "--wait", type=float, default=60, metavar="SECONDS",
+        "--wait",
+        type=float,
+        default=60,
+        metavar="SECONDS",
         help="how long to keep retrying deliveries before giving up (default: 60)",
     )
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 _env = Environment(
     loader=PackageLoader("bot", "templates"),
     undefined=StrictUndefined,
-    autoescape=False,  # plain-text mail; HTML templates would turn this on
+    # Plain-text mail is not escaped; any future .html template is.
+    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
     keep_trailing_newline=True,
 )
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import ConfigError
 
 UNKNOWN = "unknown"
+DEFAULT_FILE = Path(__file__).parent / "data" / "organisations.toml"
 
 
 class Organisation(BaseModel):

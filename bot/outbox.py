@@ -10,6 +10,7 @@ when the row is written, so a rare duplicate is recognisable by the recipient's 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import random
@@ -46,9 +47,7 @@ def from_payload(payload: Mapping[str, Any]) -> OutboundMessage:
     return OutboundMessage(**data)
 
 
-def queue(
-    message: OutboundMessage, *, key: str, ticket_id: int | None, now: datetime
-) -> Outbox:
+def queue(message: OutboundMessage, *, key: str, ticket_id: int | None, now: datetime) -> Outbox:
     """A new outbox row; add it to the session that makes the change it announces."""
     return Outbox(
         key=key,
@@ -91,13 +90,14 @@ class OutboxWorker:
     async def run(self, *, idle_seconds: float = 2.0) -> None:
         """Deliver forever: at once when woken, otherwise every `idle_seconds` for retries."""
         while True:
-            while await self.deliver_due() > 0:
-                pass
             self.wake.clear()
             try:
+                while await self.deliver_due() > 0:
+                    pass
+            except Exception:  # the store is down, or a bug: never stop delivering for good
+                log.exception("outbox worker failed; retrying in %ss", idle_seconds)
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), idle_seconds)
-            except TimeoutError:
-                pass
 
     async def deliver_due(self, limit: int = 100) -> int:
         """Claim and deliver the rows that are due; return how many were tried."""
@@ -115,7 +115,7 @@ class OutboxWorker:
                 return 0
             await session.exec(
                 update(Outbox)
-                .where(col(Outbox.id).in_(due), Outbox.status == OutboxStatus.PENDING)
+                .where(col(Outbox.id).in_(due), col(Outbox.status) == OutboxStatus.PENDING)
                 .values(next_attempt_at=now + LEASE)
             )
             await session.commit()
@@ -198,9 +198,15 @@ class OutboxWorker:
             )
             await session.commit()
         if dead:
-            log.error("outbox %s (%s) given up after %d attempt(s): %s", row.id, row.key, attempts, error)
+            log.error(
+                "outbox %s (%s) given up after %d attempt(s): %s", row.id, row.key, attempts, error
+            )
         else:
             log.warning(
                 "outbox %s (%s) attempt %d failed, next at %s: %s",
-                row.id, row.key, attempts, next_at.isoformat(timespec="seconds"), error,
+                row.id,
+                row.key,
+                attempts,
+                next_at.isoformat(timespec="seconds"),
+                error,
             )

@@ -18,7 +18,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-DEFAULT_ORGANISATIONS = Path(__file__).parent / "data" / "organisations.toml"
+from bot.organisations import DEFAULT_FILE
 
 
 class Settings(BaseSettings):
@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
 
-    inbox_dir: Path | None = Field(default=None, description="Folder source; empty = DATA_DIR/inbox.")
+    inbox_dir: Path | None = Field(
+        default=None, description="Folder source; empty = DATA_DIR/inbox."
+    )
     inbox_poll_seconds: float = Field(default=0.25, gt=0)
     max_message_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     outbox_dir: Path | None = Field(default=None, description="File mailer; DATA_DIR/outbox.")
@@ -47,7 +49,7 @@ class Settings(BaseSettings):
     mail_from_name: str = "Centre de service à la clientèle"
     mail_domain: str = Field(default="", description="Message-ID domain; empty = mail_from's.")
 
-    organisations_file: Path = DEFAULT_ORGANISATIONS
+    organisations_file: Path = DEFAULT_FILE
 
     outbox_max_attempts: int = Field(default=12, ge=1)
     outbox_retry_base_seconds: float = Field(default=5, gt=0)

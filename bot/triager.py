@@ -7,13 +7,16 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from nlp import Triage, TriageInput
+from nlp import Triage, TriageInput, detect_language
 
 
 class Triager(Protocol):
     """Port: proposals for a batch of messages, in order."""
 
     async def triage(self, items: Sequence[TriageInput]) -> list[Triage]: ...
+
+    async def warm_up(self) -> None:
+        """Load the model now rather than on the first message."""
 
 
 class ThreadTriager:
@@ -28,5 +31,24 @@ class ThreadTriager:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, triage_batch, list(items))
 
+    async def warm_up(self) -> None:
+        await self.triage([TriageInput("", "")])
+
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class LanguageOnlyTriager:
+    """The fake: no model, only the language (for tests and for running without a model)."""
+
+    def __init__(self) -> None:
+        self.seen: list[TriageInput] = []
+
+    async def triage(self, items: Sequence[TriageInput]) -> list[Triage]:
+        self.seen.extend(items)
+        return [
+            Triage(language=detect_language(f"{i.subject}\n{i.text}"), model="none") for i in items
+        ]
+
+    async def warm_up(self) -> None:
+        return None

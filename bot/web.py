@@ -10,7 +10,7 @@ from aiohttp import web
 from intake.health import Health, State
 
 HealthSource = Callable[[], Mapping[str, Health]]
-HEALTH_KEY = web.AppKey("health", HealthSource)
+HEALTH_KEY: web.AppKey[HealthSource] = web.AppKey("health")
 
 
 def create_app(health: HealthSource) -> web.Application:

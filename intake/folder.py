@@ -8,6 +8,7 @@ committed it, the file moves to `done/`; a file that cannot be read at all goes 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -78,10 +79,8 @@ class FolderSource:
                 message = await self._read(path)
                 if message is not None:
                     yield message
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopped.wait(), self._poll)
-            except TimeoutError:
-                pass
 
     def _scan(self) -> list[Path]:
         try:
@@ -131,7 +130,5 @@ class FolderSource:
         while target.exists():  # never overwrite an earlier file of the same name
             target = folder / f"{path.stem}.{counter}{path.suffix}"
             counter += 1
-        try:
+        with contextlib.suppress(FileNotFoundError):
             path.replace(target)
-        except FileNotFoundError:
-            pass

@@ -40,7 +40,10 @@ def env_for(settings: Settings, crash_at: str | None) -> dict[str, str]:
 
 async def start(settings: Settings, crash_at: str | None) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "serve",
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
         env=env_for(settings, crash_at),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,

@@ -99,7 +99,9 @@ async def test_reply_to_acknowledgement_threads_into_same_ticket(
     async def attached() -> bool:
         async with store() as session:
             row = (
-                await session.exec(select(Message).where(Message.message_id == "m2.test@msss.gouv.qc.ca"))
+                await session.exec(
+                    select(Message).where(Message.message_id == "m2.test@msss.gouv.qc.ca")
+                )
             ).first()
             return row is not None and row.ticket_id is not None
 
@@ -108,7 +110,9 @@ async def test_reply_to_acknowledgement_threads_into_same_ticket(
     async with store() as session:
         events = (await session.exec(select(TicketEvent.type))).all()
         reply_row = (
-            await session.exec(select(Message).where(Message.message_id == "m2.test@msss.gouv.qc.ca"))
+            await session.exec(
+                select(Message).where(Message.message_id == "m2.test@msss.gouv.qc.ca")
+            )
         ).one()
     assert "message_added" in events
     assert reply_row.thread_reason == "in_reply_to"
@@ -135,18 +139,26 @@ async def test_same_file_twice_makes_one_ticket(
 async def test_unknown_domain_gets_ticket_but_no_acknowledgement(
     service: str, migrated: Settings, store: Sessions
 ) -> None:
-    drop(migrated.inbox, "x.eml", make_email(sender="someone@example.net", message_id="<x@example.net>"))
+    drop(
+        migrated.inbox,
+        "x.eml",
+        make_email(sender="someone@example.net", message_id="<x@example.net>"),
+    )
     await eventually(lambda: tickets(store))
     [ticket] = await tickets(store)
     assert ticket.organisation == "unknown"
     async with store() as session:
-        events = (await session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))).all()
+        events = (
+            await session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))
+        ).all()
         queued = (await session.exec(select(Outbox))).all()
     assert {e.type for e in events} >= {"opened", "ack_withheld"}
     assert queued == []
 
 
-async def test_english_message_gets_english_acknowledgement(service: str, migrated: Settings) -> None:
+async def test_english_message_gets_english_acknowledgement(
+    service: str, migrated: Settings
+) -> None:
     raw = make_email(
         sender="Pat Smith <pat.smith@saaq.gouv.qc.ca>",
         subject="VPN keeps dropping",

@@ -56,7 +56,9 @@ async def test_sends_and_records(store: Sessions, smtp_server: SmtpServer) -> No
     sent = await row(store, row_id)
     assert sent.status == OutboxStatus.SENT and sent.sent_at is not None
     async with store() as session:
-        recorded = (await session.exec(select(Message).where(Message.direction == Direction.OUT))).one()
+        recorded = (
+            await session.exec(select(Message).where(Message.direction == Direction.OUT))
+        ).one()
     assert recorded.message_id == "a.1@guichet.test"
 
 

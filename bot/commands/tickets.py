@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -10,12 +11,12 @@ from rich.table import Table
 from sqlmodel import col, select
 
 from bot.settings import Settings
-from bot.store.db import create_engine, sessions
+from bot.store.db import open_store, sessions
 from bot.store.models import Requester, Ticket
 
 
 async def list_tickets(settings: Settings, *, as_json: bool, limit: int) -> int:
-    engine = create_engine(settings.sqlalchemy_url)
+    engine = await open_store(settings.sqlalchemy_url)
     try:
         async with sessions(engine)() as session:
             query = (
@@ -31,14 +32,24 @@ async def list_tickets(settings: Settings, *, as_json: bool, limit: int) -> int:
     if as_json:
         print(json.dumps([_as_json(t, r) for t, r in rows], ensure_ascii=False, indent=1))
         return 0
-    table = Table("number", "status", "kind", "sev.", "level", "team", "org.", "lang", "subject")
+    table = Table()
+    for name in ("number", "status", "kind", "sev.", "level", "team", "org.", "lang"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("subject", overflow="ellipsis", no_wrap=True, max_width=60)
     for ticket, requester in rows:
         table.add_row(
-            ticket.number or "", ticket.status, ticket.kind or "–", ticket.severity or "–",
-            ticket.level or "–", ticket.team or "–", requester.organisation, ticket.language,
+            ticket.number or "",
+            ticket.status,
+            ticket.kind or "–",
+            ticket.severity or "–",
+            ticket.level or "–",
+            ticket.team or "–",
+            requester.organisation,
+            ticket.language,
             ticket.subject[:60],
         )
-    Console().print(table)
+    # Piped output is not cut to 80 columns: scripts and `grep` see whole numbers and subjects.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
     return 0
 
 

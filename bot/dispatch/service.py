@@ -5,6 +5,7 @@ the others, and a crash before the commit leaves it `received`, to be processed 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -67,10 +68,10 @@ class Dispatcher:
                     pass
             except OperationalError as exc:
                 log.error("the store is unavailable, retrying in %ss: %s", idle_seconds, exc.orig)
-            try:
+            except Exception:  # a bug must not stop intake: log it loudly, try again later
+                log.exception("dispatcher failed; retrying in %ss", idle_seconds)
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), idle_seconds)
-            except TimeoutError:
-                pass
 
     async def process_pending(self, limit: int = 64) -> int:
         """Process up to `limit` received messages; return how many were handled."""
@@ -78,7 +79,9 @@ class Dispatcher:
             rows = (
                 await session.exec(
                     select(Message.id, Message.raw)
-                    .where(Message.direction == Direction.IN, Message.state == MessageState.RECEIVED)
+                    .where(
+                        Message.direction == Direction.IN, Message.state == MessageState.RECEIVED
+                    )
                     .order_by(col(Message.id))
                     .limit(limit)
                 )
@@ -97,7 +100,9 @@ class Dispatcher:
             for p in batch
             if p.parsed is not None
         }
-        fresh = [p for p in batch if p.parsed and decisions[p.message_id].action == Action.NEW_TICKET]
+        fresh = [
+            p for p in batch if p.parsed and decisions[p.message_id].action == Action.NEW_TICKET
+        ]
         proposals = dict(zip((p.message_id for p in fresh), await self._triage(fresh), strict=True))
         queued = False
         for item in batch:
@@ -126,7 +131,7 @@ class Dispatcher:
             )
             return {number: status for number, status in found.all() if number}
 
-    async def _triage(self, items: Sequence[_Parsed]) -> list[Triage]:
+    async def _triage(self, items: Sequence[_Parsed]) -> list[Triage | None]:
         if not items:
             return []
         inputs = [
@@ -134,16 +139,26 @@ class Dispatcher:
             for p in items
             if p.parsed is not None
         ]
-        return await self._triager.triage(inputs)
+        try:
+            found: list[Triage | None] = [*await self._triager.triage(inputs)]
+            return found
+        except Exception:
+            # The operator's problem (a broken model): tickets still open, without a proposal.
+            log.exception(
+                "triage failed for %d message(s); tickets open without a proposal", len(inputs)
+            )
+            return [None] * len(inputs)
 
     async def _apply_isolated(
-        self, item: _Parsed, decision: Decision | None, proposals: dict[int, Triage]
+        self, item: _Parsed, decision: Decision | None, proposals: dict[int, Triage | None]
     ) -> bool:
         try:
             async with self._sessions() as session:
                 if item.error is not None or item.parsed is None or decision is None:
                     error = item.error or SenderError("unparsed", "no parse result")
-                    await self._writer.quarantine(session, item.message_id, error.reason, error.detail)
+                    await self._writer.quarantine(
+                        session, item.message_id, error.reason, error.detail
+                    )
                     log.info("message %s quarantined: %s", item.message_id, error.reason)
                     queued = False
                 else:

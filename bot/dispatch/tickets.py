@@ -67,8 +67,14 @@ class TicketWriter:
             message.state = MessageState.AUTOMATED
             if ticket is not None:
                 message.ticket_id = ticket.id
-                self._event(session, ticket, now, "automated_mail", message=message_id,
-                            automated=str(parsed.automated))
+                self._event(
+                    session,
+                    ticket,
+                    now,
+                    "automated_mail",
+                    message=message_id,
+                    automated=str(parsed.automated),
+                )
             return False
         message.state = MessageState.PROCESSED
         if decision.action == Action.FOLLOW_UP and ticket is not None:
@@ -97,11 +103,14 @@ class TicketWriter:
         decision: Decision,
         now: datetime,
     ) -> None:
-        self._event(session, ticket, now, "message_added", message=message_id,
-                    reason=decision.thread_reason)
+        self._event(
+            session, ticket, now, "message_added", message=message_id, reason=decision.thread_reason
+        )
         new_status = status_after_follow_up(ticket.status)
         if new_status != ticket.status:
-            self._event(session, ticket, now, "status_changed", **{"from": ticket.status, "to": new_status})
+            self._event(
+                session, ticket, now, "status_changed", **{"from": ticket.status, "to": new_status}
+            )
             ticket.status = new_status
         ticket.updated_at = now
 
@@ -136,12 +145,27 @@ class TicketWriter:
         assert ticket.id is not None
         ticket.number = ticket_number(ticket.id)
         message.ticket_id = ticket.id
-        self._event(session, ticket, now, "opened", message=message.id, channel=Channel.EMAIL,
-                    organisation=requester.organisation)
+        self._event(
+            session,
+            ticket,
+            now,
+            "opened",
+            message=message.id,
+            channel=Channel.EMAIL,
+            organisation=requester.organisation,
+        )
         if triage is not None:
-            self._event(session, ticket, now, "proposed", model=triage.model,
-                        kind=triage.kind, severity=triage.severity, level=triage.level,
-                        team=triage.team)
+            self._event(
+                session,
+                ticket,
+                now,
+                "proposed",
+                model=triage.model,
+                kind=triage.kind,
+                severity=triage.severity,
+                level=triage.level,
+                team=triage.team,
+            )
         return ticket
 
     async def _requester(
@@ -183,7 +207,12 @@ class TicketWriter:
         return queue(outbound, key=f"ack:{number}", ticket_id=ticket.id, now=now)
 
     @staticmethod
-    def _event(session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any) -> None:
+    def _event(
+        session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any
+    ) -> None:
         assert ticket.id is not None
-        clean = {k: (str(v) if v is not None and not isinstance(v, int | bool) else v) for k, v in data.items()}
+        clean = {
+            k: (str(v) if v is not None and not isinstance(v, int | bool) else v)
+            for k, v in data.items()
+        }
         session.add(TicketEvent(ticket_id=ticket.id, at=now, type=type_, data=clean))

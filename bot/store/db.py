@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import ConfigError
+
+if TYPE_CHECKING:  # Alembic is imported only by the commands that migrate or check the schema
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,7 +27,11 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection, shared in turn: SQLite has one writer at a time anyway, and waiting in
+        # the pool is far cheaper than SQLite's busy-wait sleeps between competing connections.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
@@ -50,6 +53,8 @@ def sessions(engine: AsyncEngine) -> Sessions:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -69,12 +74,17 @@ def migrate(url: str) -> None:
 
 
 def _upgrade(connection: Connection, config: Config) -> None:
+    from alembic import command
+
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 
 
 async def check_schema(engine: AsyncEngine, url: str) -> None:
     """Raise `ConfigError` unless the database is at the newest migration."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     async with engine.connect() as connection:
         current = await connection.run_sync(
@@ -85,3 +95,14 @@ async def check_schema(engine: AsyncEngine, url: str) -> None:
             f"the database schema is at {current or 'nothing'}, the code needs {head}: "
             "run `python -m bot migrate` first"
         )
+
+
+async def open_store(url: str) -> AsyncEngine:
+    """An engine on a database known to be at the newest schema (else `ConfigError`)."""
+    engine = create_engine(url)
+    try:
+        await check_schema(engine, url)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine

@@ -54,7 +54,7 @@ class SmtpSender:
                 username=config.username or None,
                 password=config.password or None,
                 use_tls=config.tls == "implicit",
-                start_tls=True if config.tls == "starttls" else False,
+                start_tls=config.tls == "starttls",
                 tls_context=context,
                 timeout=config.timeout,
             )
