@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.checkpoints import StoreCheckpoints
 from bot.dispatch.service import Dispatcher
 from bot.organisations import Directory, load_directory
 from bot.outbox import OutboxWorker, RetryPolicy
@@ -23,6 +24,7 @@ from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
 from intake.folder import FolderSource
 from intake.health import Health
+from intake.imap import ImapReader, MailboxConfig
 from intake.mail.send import FolderSender, SmtpConfig, SmtpSender
 from intake.message import Channel
 from intake.ports import Connector, Sender
@@ -123,6 +125,33 @@ async def _warm_up(triager: Triager) -> None:
         log.exception("the triage model failed to load; tickets will open without a proposal")
 
 
+def build_connectors(settings: Settings, sessions: Sessions) -> list[Connector]:
+    """The folder source, and one reader per configured IMAP mailbox."""
+    connectors: list[Connector] = [
+        FolderSource(settings.inbox, poll_seconds=settings.inbox_poll_seconds)
+    ]
+    checkpoints = StoreCheckpoints(sessions)
+    for mailbox in settings.mailboxes():
+        config = MailboxConfig(
+            name=mailbox.name,
+            host=mailbox.host,
+            port=mailbox.port,
+            username=mailbox.username,
+            password=mailbox.password.get_secret_value(),
+            security=mailbox.security,
+            folder=mailbox.folder,
+            processed=tuple(p for p in mailbox.processed_folder.split("/") if p),
+            after_commit=mailbox.after_commit,
+            poll_seconds=mailbox.poll_seconds,
+            idle_seconds=mailbox.idle_seconds,
+            chunk=mailbox.chunk,
+            verify_tls=mailbox.verify_tls,
+            ca_file=mailbox.ca_file,
+        )
+        connectors.append(ImapReader(config, checkpoints))
+    return connectors
+
+
 class _Stop(Exception):
     pass
 
@@ -135,8 +164,7 @@ async def serve(
 ) -> None:
     """Run the service until SIGINT or SIGTERM (or until `stop` is set, for embedding)."""
     parts = await build(settings)
-    folder = FolderSource(settings.inbox, poll_seconds=settings.inbox_poll_seconds)
-    connectors: list[Connector] = [folder]
+    connectors = build_connectors(settings, parts.sessions)
 
     def health() -> dict[str, Health]:
         return {c.name: c.health() for c in connectors}

@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     tickets = commands.add_parser("tickets", help="list tickets, newest first")
     tickets.add_argument("--json", action="store_true", help="one JSON array, with the proposals")
     tickets.add_argument("--limit", type=int, default=50, help="how many (default: 50; 0 = all)")
+    from bot.sla.command import register as register_sla
+
+    register_sla(commands)
     return parser
 
 
@@ -78,6 +81,8 @@ def _run(args: argparse.Namespace, settings: object) -> int:
     from bot.settings import Settings
 
     assert isinstance(settings, Settings)
+    if args.command == "sla" and getattr(args, "handler", None):
+        return int(args.handler(args))
     if args.command == "settings":
         for name, value in settings.describe().items():
             print(f"GUICHET_{name.upper()}={value}")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,6 +19,30 @@ from pydantic_settings import (
 )
 
 from bot.organisations import DEFAULT_FILE
+
+
+class MailboxSettings(BaseModel):
+    """One IMAP mailbox to read (several may be configured)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="default", pattern=r"^[A-Za-z0-9_.-]+$")
+    host: str
+    port: int = Field(default=993, ge=1, le=65535)
+    username: str
+    password: SecretStr
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    folder: str = "INBOX"
+    processed_folder: str = Field(
+        default="Guichet/Traité",
+        description="Path parts separated by '/', joined with the server's own delimiter.",
+    )
+    after_commit: Literal["move", "flag"] = "move"
+    poll_seconds: float = Field(default=60, gt=0)
+    idle_seconds: float = Field(default=25 * 60, gt=0, le=29 * 60)
+    chunk: int = Field(default=50, ge=2, le=1000)
+    verify_tls: bool = True
+    ca_file: str = ""
 
 
 class Settings(BaseSettings):
@@ -51,6 +75,16 @@ class Settings(BaseSettings):
 
     organisations_file: Path = DEFAULT_FILE
 
+    imap_mailboxes: list[MailboxSettings] = Field(
+        default_factory=list, description="JSON list (env) or [[imap_mailboxes]] (file)."
+    )
+    imap_host: str = Field(default="", description="Shortcut for one mailbox named 'default'.")
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_username: str = ""
+    imap_password: SecretStr = SecretStr("")
+    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    imap_folder: str = "INBOX"
+
     outbox_max_attempts: int = Field(default=12, ge=1)
     outbox_retry_base_seconds: float = Field(default=5, gt=0)
     outbox_retry_max_seconds: float = Field(default=3600, gt=0)
@@ -61,6 +95,22 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    def mailboxes(self) -> list[MailboxSettings]:
+        """Every mailbox to read: the list, plus the one given by the IMAP_* shortcut."""
+        found = list(self.imap_mailboxes)
+        if self.imap_host:
+            found.append(
+                MailboxSettings(
+                    host=self.imap_host,
+                    port=self.imap_port,
+                    username=self.imap_username,
+                    password=self.imap_password,
+                    security=self.imap_security,
+                    folder=self.imap_folder,
+                )
+            )
+        return found
 
     @property
     def inbox(self) -> Path:

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -137,3 +137,14 @@ class Outbox(SQLModel, table=True):
     created_at: datetime = _when()
     sent_at: datetime | None = _when(nullable=True)
     last_error: str | None = Field(default=None)
+
+
+class MailboxCheckpoint(SQLModel, table=True):
+    """How far an IMAP reader got: UIDs are only meaningful with their UIDVALIDITY (RFC 3501
+    §2.3.1.1), so both are kept; a new UIDVALIDITY means the folder was rebuilt, start over
+    (dedupe stops any repeat)."""
+
+    mailbox: str = Field(primary_key=True, max_length=200)
+    uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))
+    last_uid: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = _when()
