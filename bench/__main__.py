@@ -6,7 +6,7 @@ import importlib
 import logging
 import sys
 
-MODULES = ["bench.ingest", "bench.triage"]
+MODULES = ["bench.ingest", "bench.triage", "bench.report"]
 
 
 def main() -> int:

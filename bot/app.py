@@ -19,6 +19,9 @@ from bot.organisations import Directory, load_directory
 from bot.outbox import OutboxWorker, RetryPolicy
 from bot.receive import store_raw
 from bot.settings import Settings
+from bot.sla.policy import build_calendars, load_policy
+from bot.sla.teams import load_teams
+from bot.sla.watcher import SlaWatcher
 from bot.store.db import Sessions, open_store, sessions
 from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
@@ -66,6 +69,7 @@ class Parts:
     dispatcher: Dispatcher
     outbox: OutboxWorker
     triager: Triager
+    sla: SlaWatcher
 
 
 async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
@@ -91,7 +95,17 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         now=now,
         on_queued=outbox.wake.set,
     )
-    return Parts(engine, made, directory, dispatcher, outbox, triager)
+    policy = load_policy()
+    sla = SlaWatcher(
+        made,
+        policy=policy,
+        calendars=build_calendars(policy),
+        teams=load_teams(),
+        now=now,
+        mail_domain=settings.message_id_domain,
+        on_queued=outbox.wake.set,
+    )
+    return Parts(engine, made, directory, dispatcher, outbox, triager, sla)
 
 
 async def consume(
@@ -192,6 +206,7 @@ async def serve(
             tasks.create_task(_warm_up(parts.triager))
             tasks.create_task(parts.dispatcher.run())
             tasks.create_task(parts.outbox.run())
+            tasks.create_task(parts.sla.run())
             for connector in connectors:
                 tasks.create_task(
                     consume(

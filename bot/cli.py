@@ -48,12 +48,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long to keep retrying deliveries before giving up (default: 60)",
     )
 
+    inspect = commands.add_parser(
+        "inspect-email",
+        help="print what Guichet reads in .eml files (one JSON line each)",
+        description="Parse each file as the bot would (no store needed) and print one JSON "
+        "object per line: sender, subject, language, automated kind, new text, attachments, "
+        "and the ticket it threads to. Bad mail never crashes it: `error` says why. "
+        "Exit 2 only when a path cannot be read.",
+    )
+    inspect.add_argument("paths", nargs="+", metavar="PATH", help="an RFC 5322 message")
+    inspect.add_argument(
+        "--details", action="store_true", help="add bounce recipients and the evidence"
+    )
+
+    triage = commands.add_parser(
+        "triage",
+        help="run the classifier on JSON lines",
+        description='Each input line is {"id", "subject", "text", "channel"} (channel "email" or '
+        '"chat"); each output line, in the same order, is the proposal: kind, severity, level, '
+        "team, language, confidence, evidence and model. A bad line gets "
+        '{"id", "error"} and the rest go on.',
+    )
+    triage.add_argument(
+        "--jsonl", required=True, metavar="FILE", help="input file, or - for standard input"
+    )
+
     tickets = commands.add_parser("tickets", help="list tickets, newest first")
     tickets.add_argument("--json", action="store_true", help="one JSON array, with the proposals")
     tickets.add_argument("--limit", type=int, default=50, help="how many (default: 50; 0 = all)")
+    from bot.demo.command import register as register_demo
+    from bot.reports.command import register as register_report
     from bot.sla.command import register as register_sla
 
     register_sla(commands)
+    register_report(commands)
+    register_demo(commands)
     return parser
 
 
@@ -81,7 +110,15 @@ def _run(args: argparse.Namespace, settings: object) -> int:
     from bot.settings import Settings
 
     assert isinstance(settings, Settings)
-    if args.command == "sla" and getattr(args, "handler", None):
+    if args.command == "inspect-email":
+        from bot.commands.inspect import inspect_paths
+
+        return inspect_paths(args.paths, domain=settings.message_id_domain, details=args.details)
+    if args.command == "triage":
+        from bot.commands.triage import triage_file
+
+        return triage_file(args.jsonl)
+    if getattr(args, "handler", None):
         return int(args.handler(args))
     if args.command == "settings":
         for name, value in settings.describe().items():

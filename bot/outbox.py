@@ -31,7 +31,8 @@ from intake.ports import Sender
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=90)
+"""Longer than one delivery can take (the SMTP timeout), short enough to recover from a crash."""
 
 
 def to_payload(message: OutboundMessage) -> dict[str, Any]:
@@ -120,9 +121,27 @@ class OutboxWorker:
             )
             await session.commit()
             rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(due)))).all()
-        for row in sorted(rows, key=lambda r: r.id or 0):
-            await self._deliver(row)
+        pending = sorted(rows, key=lambda r: r.id or 0)
+        try:
+            while pending:
+                await self._deliver(pending[0])
+                pending.pop(0)
+        except asyncio.CancelledError:
+            # Stopping: hand back what was claimed but not tried, so a restart sends it at once.
+            await self._release([r.id for r in pending if r.id is not None], now)
+            raise
         return len(rows)
+
+    async def _release(self, ids: list[int], now: datetime) -> None:
+        if not ids:
+            return
+        async with self._sessions() as session:
+            await session.exec(
+                update(Outbox)
+                .where(col(Outbox.id).in_(ids), col(Outbox.status) == OutboxStatus.PENDING)
+                .values(next_attempt_at=now)
+            )
+            await session.commit()
 
     async def _deliver(self, row: Outbox) -> None:
         message = from_payload(row.payload)

@@ -190,10 +190,8 @@ class ImapReader:
                     box.client.noop()
         finally:
             self._mailbox = None
-            try:
+            with contextlib.suppress(Exception):  # the connection may already be gone
                 box.logout()
-            except Exception:  # noqa: S110 - the connection may already be gone
-                pass
 
     def _processed_folder(self, box: BaseMailBox) -> str:
         folders = box.folder.list()
@@ -215,6 +213,7 @@ class ImapReader:
             for message in box.fetch(
                 uid_list=chunk, mark_seen=False, bulk=max(2, self.config.chunk)
             ):
+                assert isinstance(message, _RawMessage)
                 if message.uid is None:
                     continue
                 inbound = InboundMessage(

@@ -35,6 +35,8 @@ def compose(message: OutboundMessage, *, sender: str, sender_name: str, now: dat
         # RFC 3834 §5: automatic responses say so; Exchange honours its own suppress header.
         msg["Auto-Submitted"] = "auto-replied"
         msg["X-Auto-Response-Suppress"] = "All"
+    # Recognised on the way back in (intake.mail.automated): our own mail never opens a ticket.
+    msg["X-Guichet-Loop"] = sender.rpartition("@")[2] or "guichet"
     for name, value in message.headers:
         msg[clean_header(name)] = clean_header(value)
     msg.set_content(message.text)

@@ -16,8 +16,11 @@ from intake.mail.parsed import ParsedEmail
 ThreadReason = Literal["in_reply_to", "references", "subject_tag"]
 
 TICKET_PATTERN = r"CSC-\d{6}"
-_TAG = re.compile(r"\[\s*(" + TICKET_PATTERN + r")\s*\]", re.I)
-_BARE = re.compile(r"\b(" + TICKET_PATTERN + r")\b", re.I)
+# In subjects, clients and people mangle the hyphen (Word's non-breaking and en dashes) or
+# drop it; the reply prefixes in front (RE:, TR:, RE :, Réf. :, FW:, AW:) do not matter.
+_LOOSE = r"CSC[-\u2010\u2011\u2012\u2013\u2014\u00a0 ]?(\d{6})"
+_TAG = re.compile(r"\[\s*#?" + _LOOSE + r"\s*\]", re.I)
+_BARE = re.compile(r"(?<![\w-])#?" + _LOOSE + r"(?!\d)", re.I)
 _OUR_ID = re.compile(r"^(" + TICKET_PATTERN + r")\.[0-9a-z]+@(.+)$", re.I)
 
 
@@ -43,7 +46,7 @@ def ticket_of_message_id(message_id: str, domain: str | None = None) -> str | No
 def ticket_in_subject(subject: str) -> str | None:
     """The ticket tag in a subject, `[CSC-000123]` first, whatever prefixes precede it."""
     match = _TAG.search(subject) or _BARE.search(subject)
-    return match.group(1).upper() if match else None
+    return f"CSC-{match.group(1)}" if match else None
 
 
 def find_thread(parsed: ParsedEmail, domain: str | None = None) -> ThreadRef:
@@ -52,6 +55,10 @@ def find_thread(parsed: ParsedEmail, domain: str | None = None) -> ThreadRef:
         if ticket := ticket_of_message_id(ident, domain):
             return ThreadRef(ticket, "in_reply_to")
     for ident in reversed(parsed.references):
+        if ticket := ticket_of_message_id(ident, domain):
+            return ThreadRef(ticket, "references")
+    # A bounce of our own notification: the returned message carries our Message-ID.
+    for ident in parsed.returned_ids:
         if ticket := ticket_of_message_id(ident, domain):
             return ThreadRef(ticket, "references")
     if ticket := ticket_in_subject(parsed.subject):

@@ -1,0 +1,1 @@
+"""``python -m bot demo``: a reproducible ticket history for trying the reports."""

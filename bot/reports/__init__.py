@@ -1,0 +1,2 @@
+"""Monthly dashboards per client organisation: figures (`metrics`), page and charts (`render`),
+store and files (`collect`, `command`)."""
