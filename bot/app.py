@@ -7,7 +7,7 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from sqlalchemy.exc import OperationalError
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.checkpoints import StoreCheckpoints
 from bot.dispatch.service import Dispatcher
+from bot.guards import SendCaps
 from bot.organisations import Directory, load_directory
 from bot.outbox import OutboxWorker, RetryPolicy
 from bot.receive import store_raw
@@ -85,6 +86,10 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
             max_attempts=settings.outbox_max_attempts,
         ),
         now=now,
+        caps=SendCaps(
+            per_recipient_per_hour=settings.send_cap_per_recipient_per_hour,
+            per_ticket_per_day=settings.send_cap_per_ticket_per_day,
+        ),
     )
     triager = triager or ThreadTriager()
     dispatcher = Dispatcher(
@@ -94,6 +99,8 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         triager=triager,
         now=now,
         on_queued=outbox.wake.set,
+        attachment_cap=settings.attachment_max_bytes,
+        bounce_suppression=timedelta(days=settings.bounce_suppression_days),
     )
     policy = load_policy()
     sla = SlaWatcher(

@@ -73,6 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--jsonl", required=True, metavar="FILE", help="input file, or - for standard input"
     )
 
+    quarantine = commands.add_parser(
+        "quarantine",
+        help="messages kept aside because they could not be processed",
+        description="A message that cannot be parsed or processed is kept, with its reason, "
+        "instead of blocking the others. List them, or put some back through the pipeline.",
+    )
+    q_commands = quarantine.add_subparsers(
+        dest="quarantine_command", metavar="ACTION", required=True
+    )
+    q_list = q_commands.add_parser("list", help="list quarantined messages with their reason")
+    q_list.add_argument("--json", action="store_true", help="one JSON array")
+    q_again = q_commands.add_parser("reprocess", help="process quarantined messages again, now")
+    q_again.add_argument("ids", nargs="+", type=int, metavar="ID", help="message id (from list)")
+
     tickets = commands.add_parser("tickets", help="list tickets, newest first")
     tickets.add_argument("--json", action="store_true", help="one JSON array, with the proposals")
     tickets.add_argument("--limit", type=int, default=50, help="how many (default: 50; 0 = all)")
@@ -114,6 +128,12 @@ def _run(args: argparse.Namespace, settings: object) -> int:
         from bot.commands.inspect import inspect_paths
 
         return inspect_paths(args.paths, domain=settings.message_id_domain, details=args.details)
+    if args.command == "quarantine":
+        from bot.commands import quarantine
+
+        if args.quarantine_command == "list":
+            return asyncio.run(quarantine.list_quarantine(settings, as_json=args.json))
+        return asyncio.run(quarantine.reprocess(settings, args.ids))
     if args.command == "triage":
         from bot.commands.triage import triage_file
 

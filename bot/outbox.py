@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
 from bot.faults import crash_point
+from bot.guards import SendCaps, why_blocked
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
 from intake.errors import DeliveryRefused, OperatorError
@@ -54,6 +55,7 @@ def queue(message: OutboundMessage, *, key: str, ticket_id: int | None, now: dat
         key=key,
         ticket_id=ticket_id,
         channel=message.channel,
+        recipient=(message.to[0] if message.to else "")[:320],
         payload=to_payload(message),
         status=OutboxStatus.PENDING,
         next_attempt_at=now,
@@ -81,8 +83,10 @@ class OutboxWorker:
         *,
         policy: RetryPolicy,
         now: Callable[[], datetime],
+        caps: SendCaps | None = None,
     ) -> None:
         self._sessions = sessions
+        self._caps = caps or SendCaps()
         self._senders = senders
         self._policy = policy
         self._now = now
@@ -149,7 +153,11 @@ class OutboxWorker:
         error: str | None = None
         permanent = False
         raw = b""
-        if sender is None:
+        async with self._sessions() as session:
+            blocked = await why_blocked(session, row, self._caps, self._now())
+        if blocked is not None:
+            error, permanent = blocked, True
+        elif sender is None:
             error, permanent = f"no sender configured for channel {message.channel}", False
         else:
             try:

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     )
     inbox_poll_seconds: float = Field(default=0.25, gt=0)
     max_message_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=0, description="Larger attachments keep metadata only."
+    )
     outbox_dir: Path | None = Field(default=None, description="File mailer; DATA_DIR/outbox.")
 
     smtp_host: str = Field(default="", description="Empty = write mail to the outbox folder.")
@@ -86,6 +89,9 @@ class Settings(BaseSettings):
     imap_folder: str = "INBOX"
 
     outbox_max_attempts: int = Field(default=12, ge=1)
+    send_cap_per_recipient_per_hour: int = Field(default=20, ge=1)
+    send_cap_per_ticket_per_day: int = Field(default=30, ge=1)
+    bounce_suppression_days: float = Field(default=30, ge=0)
     outbox_retry_base_seconds: float = Field(default=5, gt=0)
     outbox_retry_max_seconds: float = Field(default=3600, gt=0)
 

@@ -31,7 +31,12 @@ class InboundMessage:
 
 @dataclass(frozen=True, slots=True)
 class OutboundMessage:
-    """One notification to deliver. For email, `message_id` is ours and encodes the ticket."""
+    """One notification to deliver. For email, `message_id` is ours and encodes the ticket.
+
+    For Slack, `to` holds one channel ID, `thread` the `thread_ts` to answer in, `blocks` the
+    Block Kit JSON (text stays the notification fallback), and `replaces` the `ts` of a message to
+    update in place (`chat.update`) instead of posting a new one.
+    """
 
     channel: Channel
     to: tuple[str, ...]
@@ -43,3 +48,6 @@ class OutboundMessage:
     to_name: str = ""
     auto_submitted: bool = True
     headers: tuple[tuple[str, str], ...] = field(default=())
+    thread: str | None = None
+    blocks: str | None = None
+    replaces: str | None = None

@@ -9,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select, update
@@ -49,6 +49,8 @@ class Dispatcher:
         triager: Triager,
         now: Callable[[], datetime],
         on_queued: Callable[[], None] = lambda: None,
+        attachment_cap: int = 10 * 1024 * 1024,
+        bounce_suppression: timedelta = timedelta(days=30),
     ) -> None:
         self._sessions = sessions
         self._directory = directory
@@ -56,7 +58,10 @@ class Dispatcher:
         self._triager = triager
         self._now = now
         self._on_queued = on_queued
-        self._writer = TicketWriter(directory=directory, domain=domain)
+        self._attachment_cap = attachment_cap
+        self._writer = TicketWriter(
+            directory=directory, domain=domain, bounce_suppression=bounce_suppression
+        )
         self.wake = asyncio.Event()
 
     async def run(self, *, idle_seconds: float = 5.0) -> None:
@@ -115,7 +120,9 @@ class Dispatcher:
         out = []
         for message_id, raw in rows:
             try:
-                parsed = parse_email(raw, our_domain=self._domain)
+                parsed = parse_email(
+                    raw, our_domain=self._domain, attachment_cap=self._attachment_cap
+                )
             except SenderError as exc:
                 out.append(_Parsed(message_id, None, exc, ThreadRef(None, None)))
                 continue

@@ -4,7 +4,7 @@ transaction (the caller commits)."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select, update
@@ -12,9 +12,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
 from bot.dispatch.decide import Action, Decision, status_after_follow_up
+from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox import queue
-from bot.store.models import Message, MessageState, Requester, Ticket, TicketEvent, TicketStatus
+from bot.store.models import (
+    Attachment,
+    Message,
+    MessageState,
+    Requester,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from intake.mail.parsed import ParsedEmail
 from intake.mail.thread import new_message_id
 from intake.message import Channel, OutboundMessage
@@ -31,9 +40,16 @@ def proposal_json(triage: Triage) -> dict[str, Any]:
 
 
 class TicketWriter:
-    def __init__(self, *, directory: Directory, domain: str) -> None:
+    def __init__(
+        self,
+        *,
+        directory: Directory,
+        domain: str,
+        bounce_suppression: timedelta = timedelta(days=30),
+    ) -> None:
         self._directory = directory
         self._domain = domain
+        self._bounce_suppression = bounce_suppression
 
     async def quarantine(
         self, session: AsyncSession, message_id: int, reason: str, detail: str
@@ -62,9 +78,26 @@ class TicketWriter:
         message.body = parsed.body
         message.automated = parsed.automated
         message.thread_reason = decision.thread_reason
+        for part in parsed.attachments:
+            session.add(
+                Attachment(
+                    message_id=message_id,
+                    filename=part.filename[:255],
+                    content_type=part.content_type[:127],
+                    size=part.size,
+                    inline=part.inline,
+                    content=part.content,
+                )
+            )
         ticket = await self._ticket(session, decision.ticket)
         if decision.action == Action.AUTOMATED:
             message.state = MessageState.AUTOMATED
+            bounce = parsed.bounce
+            if bounce is not None and bounce.permanent and bounce.recipients:
+                reason = f"hard bounce {bounce.status}".strip()
+                await suppress(
+                    session, bounce.recipients, until=now + self._bounce_suppression, reason=reason
+                )
             if ticket is not None:
                 message.ticket_id = ticket.id
                 self._event(

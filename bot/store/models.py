@@ -7,18 +7,50 @@ in the same transaction as the change that causes them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware instants in, aware UTC instants out, on every database.
+
+    SQLite keeps only the wall-clock digits of a datetime and gives them back naive; writing
+    everything in UTC and reading it back as UTC makes the store portable and the SLA log exact.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store: pass an aware instant")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _when(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(
         default=None if nullable else ...,
-        sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index),
+        sa_column=Column(UtcDateTime(), nullable=nullable, index=index),
     )
 
 
@@ -130,6 +162,8 @@ class Outbox(SQLModel, table=True):
     """What this notification is for (`ack:CSC-000001`): the same cause never queues it twice."""
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     channel: str = Field(max_length=16)
+    recipient: str = Field(default="", max_length=320, index=True)
+    """The first address or channel written to (send caps and suppressions look at it)."""
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     status: str = Field(max_length=16)
     attempts: int = 0
@@ -148,3 +182,23 @@ class MailboxCheckpoint(SQLModel, table=True):
     uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))
     last_uid: int = Field(sa_column=Column(BigInteger, nullable=False))
     updated_at: datetime = _when()
+
+
+class Attachment(SQLModel, table=True):
+    """A file that came with a message. Over the size cap only the metadata is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    filename: str = Field(default="", max_length=255)
+    content_type: str = Field(max_length=127)
+    size: int
+    inline: bool = False
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class Suppression(SQLModel, table=True):
+    """An address we do not write to until `until` (a hard bounce, or a send cap reached)."""
+
+    address: str = Field(primary_key=True, max_length=320)
+    until: datetime = _when()
+    reason: str = Field(max_length=200)
