@@ -6,7 +6,7 @@ import importlib
 import logging
 import sys
 
-MODULES = ["bench.ingest", "bench.triage", "bench.report"]
+MODULES = ["bench.ingest", "bench.imap", "bench.triage", "bench.slack", "bench.report"]
 
 
 def main() -> int:
