@@ -197,3 +197,42 @@ async def test_empty_and_temporary_files(service: str, migrated: Settings, store
     assert (migrated.inbox / "partial.eml.tmp").exists()
     assert (migrated.inbox / ".hidden.eml").exists()
     assert await tickets(store) == []
+
+
+async def test_colleague_reply_and_out_of_office_attach_without_reopening(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    drop(migrated.inbox, "first.eml", make_email())
+    await eventually(lambda: outbox_files(migrated))
+    colleague = make_email(
+        sender="Marc Roy <marc.roy@msss.gouv.qc.ca>",
+        subject="TR: RE : [CSC-000001] Mon Outlook ne s'ouvre plus",
+        body="J'ai le même problème sur le poste d'à côté.",
+        message_id="<colleague@msss.gouv.qc.ca>",
+    )
+    away = make_email(
+        subject="Réponse automatique : [CSC-000001] Accusé de réception",
+        body="Je suis absente jusqu'au 2 décembre.",
+        message_id="<ooo@msss.gouv.qc.ca>",
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+    drop(migrated.inbox, "colleague.eml", colleague)
+    drop(migrated.inbox, "away.eml", away)
+
+    async def both_attached() -> bool:
+        async with store() as session:
+            rows = (await session.exec(select(Message).where(col(Message.ticket_id) == 1))).all()
+            return len([r for r in rows if r.direction == "in"]) == 3
+
+    await eventually(both_attached)
+    async with store() as session:
+        rows = {
+            r.message_id: r
+            for r in (await session.exec(select(Message).where(Message.direction == "in"))).all()
+        }
+        [ticket] = (await session.exec(select(Ticket))).all()
+    assert rows["colleague@msss.gouv.qc.ca"].thread_reason == "subject_tag"
+    assert rows["ooo@msss.gouv.qc.ca"].state == "automated"
+    assert ticket.status == "new"
+    await asyncio.sleep(0.3)
+    assert len(outbox_files(migrated)) == 1  # neither is acknowledged
