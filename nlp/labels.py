@@ -53,3 +53,11 @@ class Channel(StrEnum):
 
     EMAIL = "email"
     CHAT = "chat"
+
+
+# What the text categorisers propose, in training order.
+TASKS: dict[str, tuple[str, ...]] = {
+    "kind": tuple(k.value for k in Kind),
+    "team": tuple(t.value for t in Team),
+    "level": tuple(lv.value for lv in Level),
+}

@@ -13,16 +13,26 @@ from nlp.labels import Language
 _WORD = re.compile(r"[a-zàâçéèêëîïôûùüÿœæ']+")
 
 _FRENCH = frozenset(
-    """le la les un une des du de et est sont pas ne je j' tu il elle nous vous ils on mon ma mes
-    ton ta votre vos notre nos ce cette ces qui que quoi dans sur pour avec sans au aux mais ou
-    donc car bonjour merci svp ça ca peux pouvez fonctionne marche plus depuis aussi très trop
-    c'est j'ai n'est d'un d'une l' d' qu' s'il avez ai suis être""".split()
+    """
+    le la les un une des du de et est sont pas ne je j' tu il elle nous vous ils on mon ma
+    mes ton ta votre vos notre nos ce cette ces qui que quoi dans sur pour avec sans au aux
+    mais ou donc car bonjour merci svp ça ca peux pouvez fonctionne marche plus depuis aussi
+    très trop c'est j'ai n'est d'un d'une l' d' qu' s'il avez ai suis être pus chu moi toute
+    tout tous toutes aucun aucune personne rien encore est-ce y à où comment quand
+     pourquoi besoin demande nouvelles billet svp allo salut bonne journée courriel
+    imprimante ordi poste écran plante marche veut peut fait faire
+    """.split()  # noqa: SIM905
 )
 _ENGLISH = frozenset(
-    """the a an and is are not no i you he she we they my your our this that these those which
-    what in on for with without to of but or so because hello hi thanks thank please can could
-    does doesn't don't isn't it's i'm i've works working since also very too be been have has
-    from at by""".split()
+    """
+    the a an and is are not no i you he she we they my your our this that these those which
+    what in on for with without to of but or so because hello hi thanks thank please can
+    could does doesn't don't isn't it's i'm i've works working since also very too be been
+    have has from at by won't can't cannot couldn't didn't wasn't keeps any how why when
+    where who there here will would should need get got just only all every nobody anyone
+    everyone me us their still again today morning broken screen laptop printer email thanks
+    cheers update what's i'd like order new needs crashes stopped few minutes it seems won't
+    """.split()  # noqa: SIM905
 )
 
 

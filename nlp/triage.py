@@ -1,21 +1,32 @@
 """The one entry point of nlp: text in, a `Triage` proposal out.
 
-v0: language detection only; kind, severity, level and team are left for an agent. The trained
-pipeline (issue "Triage") replaces the body of `triage_batch` and keeps these signatures.
+Kind, team and level come from the trained text categorisers; severity comes from the guide's
+decision table applied to the factors found in the text (scope, impact, mission, workaround),
+each backed by evidence. Every proposal carries its scores and, per label, whether its confidence
+clears the threshold set on the dev split (`auto_apply`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from nlp.labels import Channel, Kind, Language, Level, Severity, Team
+from nlp.clean import compose
+from nlp.labels import TASKS, Channel, Kind, Language, Level, Severity, Team
 from nlp.language import detect_language
+from nlp.severity import FACTOR_TASKS, Factors, Impact, Scope, Security, decide
+
+if TYPE_CHECKING:  # spaCy and the model load only in processes that triage
+    from spacy.tokens import Doc
+
+    from nlp.catalogue import ServiceHit
+    from nlp.factors import Hit
+    from nlp.model import Model, Pipeline
 
 Factor = Literal["scope", "impact", "mission", "workaround", "service", "kind", "team", "level"]
 
-MODEL_VERSION = "rules-v0"
+MODEL_VERSION = "textcat-bow+decision-table-1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +48,11 @@ class Confidence:
 
 @dataclass(frozen=True, slots=True)
 class Triage:
-    """A proposal for one message. `severity` is None unless `kind` is incident."""
+    """A proposal for one message. `severity` is None unless `kind` is incident.
+
+    `scores` holds the full score distribution per task; `auto_apply` says, per task, whether the
+    proposal's confidence clears the model's threshold for that label (else an agent confirms).
+    """
 
     language: Language
     model: str
@@ -47,6 +62,8 @@ class Triage:
     team: Team | None = None
     confidence: Confidence = field(default_factory=Confidence)
     evidence: tuple[Evidence, ...] = ()
+    scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    auto_apply: Mapping[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +78,169 @@ def triage(subject: str, text: str, channel: Channel = Channel.EMAIL) -> Triage:
     return triage_batch([TriageInput(subject, text, channel)])[0]
 
 
-def triage_batch(items: Sequence[TriageInput]) -> list[Triage]:
+def triage_batch(items: Sequence[TriageInput], model: Model | None = None) -> list[Triage]:
     """Propose labels for many messages at once (the fast path: models run on batches)."""
+    from spacy.tokens import Doc
+
+    from nlp.model import get_model
+
+    model = model or get_model()
+    texts = [compose(item.subject, item.text) for item in items]
+    langs = [detect_language(t) for t in texts]
+    analysed: list[Analysis | None] = [None] * len(items)
+    for lang in (Language.FR, Language.EN):
+        idx = [i for i, lg in enumerate(langs) if lg is lang]
+        if not idx:
+            continue
+        pipe = model.pipelines[lang.value]
+        lowered = [texts[i].lower() for i in idx]
+        docs = pipe.nlp.pipe(lowered, batch_size=256)
+        for i, low, doc in zip(idx, lowered, docs, strict=True):
+            analysed[i] = analyse(pipe, doc, low)
+    done = [a for a in analysed if a is not None]
+    vocab = model.categoriser.vocab
+    cat_docs = model.categoriser.pipe((Doc(vocab, words=a.features) for a in done), batch_size=256)
     return [
-        Triage(language=detect_language(f"{item.subject}\n{item.text}"), model=MODEL_VERSION)
-        for item in items
+        _propose(model, a, cat.cats, texts[i], langs[i])
+        for i, (a, cat) in enumerate(zip(done, cat_docs, strict=True))
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the language pipeline and the matchers found in one message."""
+
+    doc: Doc
+    services: list[ServiceHit]
+    hits: tuple[Hit, ...]
+    features: list[str]
+
+
+def analyse(pipe: Pipeline, doc: Doc, text: str | None = None) -> Analysis:
+    from nlp.pipeline import features
+
+    services = pipe.catalogue.find(doc)
+    hits = pipe.factors.hits(doc, text)
+    tags = [f"svc:{s.service.team}" for s in services]
+    tags += [f"f:{h.category}:{h.value}" for h in hits]
+    return Analysis(doc, services, hits, features(doc, tags))
+
+
+TEAM_SERVICE_WEIGHT = 0.5
+
+
+def fuse_team(scores: Mapping[str, float], services: list[ServiceHit]) -> dict[str, float]:
+    """Blend the categoriser's team scores with the teams of the services named in the text."""
+    if not services:
+        return dict(scores)
+    votes: dict[str, float] = {}
+    for s in services:
+        votes[s.service.team] = votes.get(s.service.team, 0.0) + 1.0 / len(services)
+    w = TEAM_SERVICE_WEIGHT
+    return {lb: (1 - w) * p + w * votes.get(lb, 0.0) for lb, p in scores.items()}
+
+
+def _expert_work(f: Factors, team: str) -> bool:
+    if f.security is not Security.NONE:
+        return True
+    wide = f.scope in (Scope.SITE, Scope.SYSTEM, Scope.ORGANISATION)
+    return wide and f.impact in (Impact.TOTAL, Impact.MAJOR) and team != Team.PRINTING.value
+
+
+def _argmax(scores: Mapping[str, float]) -> tuple[str, float]:
+    label = max(scores, key=lambda k: scores[k])
+    return label, scores[label]
+
+
+def _propose(
+    model: Model, a: Analysis, cats: Mapping[str, float], text: str, lang: Language
+) -> Triage:
+    lowered = text.lower()  # what the pipeline saw; the same length except for rare letters
+    source = text if len(text) == len(lowered) else lowered
+    services = a.services
+    scores = {
+        task: {lb: float(cats.get(lb, 0.0)) for lb in labels} for task, labels in TASKS.items()
+    }
+    scores["team"] = fuse_team(scores["team"], services)
+    kind, kind_p = _argmax(scores["kind"])
+    team, team_p = _argmax(scores["team"])
+    learned = {
+        task: _argmax({lb: float(cats.get(lb, 0.0)) for lb in labels})
+        for task, labels in FACTOR_TASKS.items()
+    }
+    from nlp.factors import decide_factors
+
+    found = decide_factors(
+        a.hits, any(s.service.mission for s in services), learned["scope"], learned["impact"]
+    )
+    level, level_p = _argmax(scores["level"])
+    evidence: list[Evidence] = []
+    seen: set[tuple[str, str, str]] = set()
+
+    def add(factor: Factor, label: str, start: int, end: int) -> None:
+        ev = Evidence(factor, label, source[start:end])
+        if (ev.factor, ev.label, ev.text.lower()) not in seen:
+            seen.add((ev.factor, ev.label, ev.text.lower()))
+            evidence.append(ev)
+
+    for hit in found.hits:
+        if hit.category == "cue" and hit.value == kind:
+            add("kind", kind, hit.start_char, hit.end_char)
+    for s in services:
+        add("service", s.service.team, s.start_char, s.end_char)
+        if s.service.team == team:
+            add("team", team, s.start_char, s.end_char)
+    severity: Severity | None = None
+    sev_p: float | None = None
+    if kind == Kind.INCIDENT.value:
+        severity = decide(found.factors)
+        for hit in found.hits:
+            if hit.category in ("scope", "impact", "mission", "workaround"):
+                add(hit.category, hit.value, hit.start_char, hit.end_char)  # type: ignore[arg-type]
+            elif hit.category in ("security", "preventive", "protective", "schedule"):
+                label = f"security-{hit.value}" if hit.category == "security" else hit.category
+                add("impact", label, hit.start_char, hit.end_char)
+        for s in services:
+            if s.service.mission:
+                add("mission", "yes", s.start_char, s.end_char)
+        for factor in found.learned:
+            value = getattr(found.factors, factor).value
+            evidence.append(Evidence(factor, value, ""))  # type: ignore[arg-type]
+        certainty = 0.55 + 0.2 * found.explicit_scope + 0.15 * found.explicit_impact
+        if found.factors.security.value != "none":
+            certainty += 0.15
+        sev_p = round(kind_p * min(certainty, 0.97), 4)
+    wide = [h for h in found.hits if h.category == "scope" and h.value != Scope.PERSON.value]
+    if severity is not None and level != Level.N3.value and _expert_work(found.factors, team):
+        # The guide's level table: an outage of a site, a system or the organisation, or a
+        # security incident, goes to experts. A rule may raise the proposal, never lower it.
+        level, level_p = Level.N3.value, max(level_p, sev_p or 0.0)
+        scores["level"] = {**scores["level"], "N3": level_p}
+    if level == "N3" and wide:
+        add("level", level, wide[0].start_char, wide[0].end_char)
+    elif services:
+        add("level", level, services[0].start_char, services[0].end_char)
+    th = model.thresholds
+    auto = {
+        "kind": kind_p >= th.get("kind", {}).get(kind, 1.0),
+        "team": team_p >= th.get("team", {}).get(team, 1.0),
+        "level": level_p >= th.get("level", {}).get(level, 1.0),
+    }
+    if severity is not None and sev_p is not None:
+        auto["severity"] = sev_p >= th.get("severity", {}).get(severity.value, 1.0)
+    if severity is not None:
+        scores["severity"] = {severity.value: sev_p or 0.0}
+    return Triage(
+        language=lang,
+        model=model.version,
+        kind=Kind(kind),
+        severity=severity,
+        level=Level(level),
+        team=Team(team),
+        confidence=Confidence(
+            kind=round(kind_p, 4), severity=sev_p, level=round(level_p, 4), team=round(team_p, 4)
+        ),
+        evidence=tuple(evidence),
+        scores=scores,
+        auto_apply=auto,
+    )

@@ -1,0 +1,51 @@
+"""Keep the part of a message that the sender wrote now: no quoted history, no signature.
+
+Cutting early makes triage both faster (long threads) and more accurate (quoted history often
+talks about another problem).
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_CHARS = 1200
+
+_QUOTE_START = re.compile(
+    r"^(?:-{2,}\s*(?:message d'origine|original message|message transféré|forwarded message)"
+    r"|_{5,}"
+    r"|(?:le|on)\b.{4,120}(?:a écrit|wrote)\s*:"
+    r"|(?:de|from)\s*:\s*\S.*"
+    r"|>)",
+    re.IGNORECASE,
+)
+_SIGNATURE = re.compile(
+    r"^(?:--\s*|avis de confidentialit|confidentiality notice|envoyé de mon|sent from my)",
+    re.IGNORECASE,
+)
+_CLOSING = re.compile(
+    r"^(?:merci(?: beaucoup| d'avance| de votre aide| à l'avance)?|bonne journée|cordialement"
+    r"|salutations|au plaisir|bien à vous|thanks?(?: you)?(?: in advance)?|best(?: regards)?"
+    r"|regards|cheers|kind regards)\s*[,.!]*$",
+    re.IGNORECASE,
+)
+
+
+def clean(text: str) -> str:
+    """Return the new part of `text`, cut before quoted history, closing formula or signature."""
+    kept: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        stripped = line.strip()
+        if _QUOTE_START.match(stripped) or _SIGNATURE.match(stripped):
+            break
+        if kept and _CLOSING.match(stripped) and any(k.strip() for k in kept):
+            break
+        kept.append(line)
+    out = "\n".join(kept).strip()
+    return out[:MAX_CHARS] if out else text.strip()[:MAX_CHARS]
+
+
+def compose(subject: str, text: str) -> str:
+    """The text that is triaged: the subject, then the cleaned body."""
+    body = clean(text)
+    subject = subject.strip()
+    return f"{subject}\n{body}" if subject else body

@@ -1,0 +1,340 @@
+"""Find the guide's severity factors in a processed message, each with the words that show it.
+
+Phrase lists live in `nlp.patterns`; they are matched on accent-free lemmas (`token.norm_`) with
+spaCy's PhraseMatcher, plus a Matcher for token shapes (floors, fill percentages). A match
+preceded or followed, in the same clause, by a negator ("pas", "aucun", "not") does not count:
+"toute l'équipe n'est pas touchée" is no group scope, "aucun impact sur les citoyens" no mission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy
+from spacy.language import Language as SpacyLanguage
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp import patterns as P
+from nlp.pipeline import unaccent
+from nlp.severity import Factors, Impact, Scope, Security
+
+_SCOPE_ORDER = [Scope.ORGANISATION, Scope.SYSTEM, Scope.SITE, Scope.GROUP, Scope.PERSON]
+_SECURITY_ORDER = [
+    Security.SPREADING,
+    Security.DATA_EXPOSED,
+    Security.CONFIRMED,
+    Security.POSSIBLE,
+    Security.REPORT,
+]
+_CLAUSE_END = frozenset({".", "!", "?", ";", "\n", ":", ",", "mais", "but"})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One matched factor: category (e.g. "scope"), value (e.g. "group"), and the span."""
+
+    category: str
+    value: str
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    factors: Factors
+    hits: tuple[Hit, ...]
+    explicit_scope: bool
+    explicit_impact: bool
+    learned: tuple[str, ...] = ()  # factors that came from the categorisers, not from patterns
+
+
+def _negated(
+    doc: Doc,
+    span: Span,
+    before: int,
+    after: int,
+    needs: frozenset[str] = frozenset(),
+    negators: frozenset[str] = P.NEGATORS,
+) -> bool:
+    """A negator within `before` tokens before or `after` tokens after the span, in the same
+    clause. With `needs`, one of those words must be in the same window too ("aucun impact sur
+    les citoyens" negates a mission; "aucun citoyen ne peut se connecter" does not)."""
+    windows = (
+        range(span.start - 1, max(-1, span.start - 1 - before), -1),
+        range(span.end, min(len(doc), span.end + after)),
+    )
+    for window in windows:
+        negator = needed = False
+        for i in window:
+            tok = doc[i]
+            if tok.text in _CLAUSE_END or "\n" in tok.text:
+                break
+            negator = negator or tok.norm_ in negators or tok.lower_ in negators
+            needed = needed or not needs or tok.norm_ in needs
+            if negator and needed:
+                return True
+    return False
+
+
+# How far a negator reaches: "pas toute l'équipe" / "toute l'équipe n'est pas touchée";
+# "aucun impact sur les citoyens" / "les citoyens ne sont pas touchés".
+_NEGATION_REACH = {"scope": (1, 3), "mission": (5, 4)}
+
+
+class FactorFinder:
+    """Matchers built once per pipeline; `find` is then cheap."""
+
+    def __init__(self, nlp: SpacyLanguage) -> None:
+        self.phrases = PhraseMatcher(nlp.vocab, attr="NORM")
+        groups: dict[str, list[str]] = {}
+        for scope, words in P.SCOPE.items():
+            groups[f"scope|{scope}"] = words
+        for impact, words in P.IMPACT.items():
+            groups[f"impact|{impact}"] = words
+        for sec, words in P.SECURITY.items():
+            groups[f"security|{sec}"] = words
+        groups.update(
+            {
+                "preventive|yes": P.PREVENTIVE,
+                "schedule|yes": P.SCHEDULE,
+                "protective|yes": P.PROTECTIVE,
+                "mission|yes": P.MISSION,
+                "workaround|yes": P.WORKAROUND,
+                "workaround|no": P.NO_WORKAROUND,
+                "workaround|manual-fallback": P.MANUAL_FALLBACK,
+                "equivalent|yes": P.EQUIVALENT,
+            }
+        )
+        for kind, words in P.KIND_CUES.items():
+            groups[f"cue|{kind}"] = words
+        for key, words in groups.items():
+            self.phrases.add(key, list(nlp.pipe(w.lower() for w in words)))
+        self.shapes = Matcher(nlp.vocab)
+        self.shapes.add(
+            "scope|group",
+            [
+                [
+                    {"LOWER": {"IN": ["au", "du", "le", "tout"]}},
+                    {"LOWER": {"REGEX": r"^\d{1,2}(e|er|eme|ième|ieme)$"}},
+                ],
+                [{"LOWER": {"REGEX": r"^\d{1,2}(st|nd|rd|th)$"}}, {"LOWER": "floor"}],
+            ],
+        )
+        self.shapes.add(
+            "scope|group_",
+            [
+                [
+                    {"LOWER": {"IN": ["whole", "entire"]}},
+                    {"IS_ALPHA": True, "OP": "{0,2}"},
+                    {"NORM": {"IN": ["team", "unit", "branch", "division", "department", "floor"]}},
+                ],
+                [
+                    {"NORM": "tout"},
+                    {"NORM": {"IN": ["le", "la", "l'"]}},
+                    {
+                        "NORM": {
+                            "IN": [
+                                "equipe",
+                                "direction",
+                                "section",
+                                "unite",
+                                "service",
+                                "etage",
+                                "aile",
+                                "division",
+                            ]
+                        }
+                    },
+                ],
+            ],
+        )
+        people = [unaccent(w) for w in P.PEOPLE]
+        self.shapes.add(
+            "scope|group__",
+            [
+                [{"LIKE_NUM": True}, {"NORM": {"IN": people}}],
+                [{"LIKE_NUM": True}, {"IS_ALPHA": True}, {"NORM": {"IN": people}}],
+            ],
+        )
+        self.shapes.add(
+            "protective|yes",
+            [
+                [
+                    {"NORM": {"IN": [unaccent(w) for w in P.PROTECTED]}},
+                    {"OP": "{0,6}"},
+                    {"NORM": {"IN": [unaccent(w) for w in P.FAILING]}},
+                ],
+            ],
+        )
+        self.shapes.add(
+            "scope|site",
+            [
+                [
+                    {"LOWER": {"IN": ["au", "du", "le"]}},
+                    {"LOWER": {"IN": ["bureau", "édifice", "centre"]}},
+                    {"LOWER": {"IN": ["de", "d'"]}},
+                    {"IS_ALPHA": True},
+                ],
+                [
+                    {"LOWER": {"IN": ["the", "our"]}},
+                    {"IS_ALPHA": True, "OP": "{1,2}"},
+                    {"LOWER": {"IN": ["office", "building", "site"]}},
+                ],
+            ],
+        )
+        self.shapes.add(
+            "preventive|yes",
+            [
+                [{"LOWER": {"REGEX": r"^(8\d|9\d)$"}}, {"ORTH": "%"}],
+                [{"LOWER": {"REGEX": r"^(8\d|9\d)%$"}}],
+            ],
+        )
+        self.strings = nlp.vocab.strings
+        # The shape patterns start on very common words; run them only when an anchor is there.
+        anchors = {
+            "office",
+            "building",
+            "site",
+            "bureau",
+            "edifice",
+            "centre",
+            "floor",
+            "%",
+            "sauvegarde",
+            "backup",
+            "surveillance",
+            "monitoring",
+            "team",
+            "unit",
+            "branch",
+            "division",
+            "department",
+            "equipe",
+            "direction",
+            "section",
+            "unite",
+            "service",
+            "etage",
+            "aile",
+        }
+        self.anchors = numpy.array(sorted(self.strings.add(w) for w in anchors), dtype="uint64")
+
+    def _has_shape_anchor(self, doc: Doc, text: str) -> bool:
+        """Floors ("au 3e"), percentages and named places need a cheap look first."""
+        if numpy.isin(doc.to_array("NORM"), self.anchors).any():
+            return True
+        return any(c.isdigit() for c in text)
+
+    def hits(self, doc: Doc, text: str | None = None) -> tuple[Hit, ...]:
+        """Every factor phrase in `doc` (`text`: the doc's text, when the caller has it)."""
+        by_category: dict[str, list[Span]] = {}
+        matches = list(self.phrases(doc))
+        if self._has_shape_anchor(doc, doc.text if text is None else text):
+            matches += self.shapes(doc)
+        for match_id, start, end in matches:
+            key = self.strings[match_id]
+            span = Span(doc, start, end, label=key)
+            by_category.setdefault(key.split("|")[0], []).append(span)
+        out: list[Hit] = []
+        for category, spans in by_category.items():
+            # Security subtypes and negated phrases may overlap their positive twins on purpose.
+            kept = spans if category in ("security", "workaround") else filter_spans(spans)
+            for span in kept:
+                # Only a scope is negated from behind ("toute l'équipe n'est pas touchée"); a
+                # mission is not ("citizens can't file their requests" is a mission effect).
+                needs = P.MISSION_NEGATED_BY if category == "mission" else frozenset()
+                before, after = _NEGATION_REACH.get(category, (4, 0))
+                negators = P.SCOPE_NEGATORS if category == "scope" else P.NEGATORS
+                if category not in ("workaround", "cue", "equivalent") and _negated(
+                    doc, span, before, after, needs, negators
+                ):
+                    continue
+                value = span.label_.split("|")[1].rstrip("_")
+                out.append(
+                    Hit(category, value, span.start, span.end, span.start_char, span.end_char)
+                )
+        out.sort(key=lambda h: h.start)
+        # "no workaround" also contains "workaround": the negative phrase wins.
+        nos = [h for h in out if h.category == "workaround" and h.value == "no"]
+        return tuple(
+            h
+            for h in out
+            if not (
+                h.category == "workaround"
+                and h.value == "yes"
+                and any(n.start <= h.start and h.end <= n.end for n in nos)
+            )
+        )
+
+
+Learned = tuple[str, float]
+LEARNED_MIN = 0.6
+
+
+def decide_factors(
+    hits: tuple[Hit, ...],
+    mission_service: bool,
+    learned_scope: Learned | None = None,
+    learned_impact: Learned | None = None,
+) -> Found:
+    """The factors shown by `hits`; a learned scope or impact (label, probability) fills in
+    only where no pattern spoke. `mission_service` says a mission system was named."""
+    values: dict[str, set[str]] = {}
+    for h in hits:
+        values.setdefault(h.category, set()).add(h.value)
+    scopes = values.get("scope", set())
+    protective = "protective" in values
+    scope = next(
+        (s for s in _SCOPE_ORDER if s.value in scopes), Scope.SYSTEM if protective else Scope.PERSON
+    )
+    learned: list[str] = []
+    if (
+        not scopes
+        and learned_scope
+        and learned_scope[1] >= LEARNED_MIN
+        and not protective
+        and learned_scope[0] != "person"
+    ):
+        scope = Scope(learned_scope[0])
+        learned.append("scope")
+    impacts = values.get("impact", set())
+    preventive = "preventive" in values
+    planned = "schedule" in values and "major" not in impacts
+    mission = mission_service or "mission" in values
+    # An equivalent device or room at hand makes the loss negligible, but not for a mission.
+    equivalent = (
+        "equivalent" in values and not mission and scope in (Scope.GROUP, Scope.SITE, Scope.PERSON)
+    )
+    if preventive or protective or planned or equivalent:
+        impact = Impact.NONE
+    elif "minor" in impacts:
+        impact = Impact.MINOR
+    elif "major" in impacts:
+        impact = Impact.MAJOR
+    elif (
+        learned_impact
+        and learned_impact[1] >= LEARNED_MIN
+        and learned_impact[0] in ("major", "minor")
+    ):
+        impact = Impact(learned_impact[0])
+        learned.append("impact")
+    else:
+        impact = Impact.TOTAL
+    secs = values.get("security", set())
+    security = next((s for s in _SECURITY_ORDER if s.value in secs), Security.NONE)
+    work = values.get("workaround", set())
+    factors = Factors(
+        scope=scope,
+        impact=impact,
+        mission=mission,
+        workaround=("yes" in work or "equivalent" in values) and "no" not in work,
+        security=security,
+        protective=protective,
+        schedulable=preventive or planned,
+    )
+    explicit_impact = bool(impacts) or preventive or protective or equivalent or "impact" in learned
+    return Found(factors, hits, bool(scopes) or "scope" in learned, explicit_impact, tuple(learned))
