@@ -27,8 +27,14 @@ class Rendered:
     text: str
 
 
-def acknowledgement(*, language: str, number: str, name: str, subject: str) -> Rendered:
+def acknowledgement(
+    *, language: str, number: str, name: str, subject: str, channel: str = "email"
+) -> Rendered:
+    """The first answer to a new ticket: a full email, or a short line in a chat thread."""
     lang = language if language in _ACK_SUBJECT else "fr"
     shown = subject.strip() or _NO_SUBJECT[lang]
-    text = _env.get_template(f"ack.{lang}.txt.j2").render(number=number, name=name, subject=shown)
+    style = "email" if channel == "email" else "chat"
+    text = _env.get_template(f"ack.{style}.{lang}.txt.j2").render(
+        number=number, name=name, subject=shown
+    )
     return Rendered(_ACK_SUBJECT[lang].format(number=number, subject=shown), text)

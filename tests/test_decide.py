@@ -3,39 +3,38 @@
 from dataclasses import replace
 
 from bot.dispatch.decide import Action, Withheld, decide, status_after_follow_up
+from bot.dispatch.incoming import from_email
 from intake.mail.parse import parse_email
 from intake.mail.parsed import Automated
-from intake.mail.thread import ThreadRef
 from tests.mail import make_email
 
-PARSED = parse_email(make_email())
-NOWHERE = ThreadRef(None, None)
-TO_ONE = ThreadRef("CSC-000001", "subject_tag")
+MAIL = from_email(parse_email(make_email()), "guichet.test")
+ONE = "CSC-000001"
 
 
 def test_new_message_from_known_org_is_acknowledged() -> None:
-    decision = decide(PARSED, NOWHERE, None, "msss")
+    decision = decide(MAIL, None, None, None, "msss")
     assert decision.action == Action.NEW_TICKET and decision.withheld is None
 
 
 def test_unknown_org_or_no_sender_opens_without_ack() -> None:
-    assert decide(PARSED, NOWHERE, None, "unknown").withheld == Withheld.UNKNOWN_ORGANISATION
-    anonymous = replace(PARSED, sender="")
-    assert decide(anonymous, NOWHERE, None, "unknown").withheld == Withheld.NO_SENDER
+    assert decide(MAIL, None, None, None, "unknown").withheld == Withheld.UNKNOWN_ORGANISATION
+    anonymous = replace(MAIL, sender="")
+    assert decide(anonymous, None, None, None, "unknown").withheld == Withheld.NO_SENDER
 
 
 def test_reply_to_known_ticket_is_a_follow_up_unless_closed() -> None:
-    assert decide(PARSED, TO_ONE, "open", "msss").action == Action.FOLLOW_UP
-    assert decide(PARSED, TO_ONE, "closed", "msss").action == Action.NEW_TICKET
+    assert decide(MAIL, ONE, "subject_tag", "open", "msss").action == Action.FOLLOW_UP
+    assert decide(MAIL, ONE, "subject_tag", "closed", "msss").action == Action.NEW_TICKET
     # a tag naming a ticket we do not have opens a new one
-    assert decide(PARSED, TO_ONE, None, "msss").action == Action.NEW_TICKET
+    assert decide(MAIL, ONE, "subject_tag", None, "msss").action == Action.NEW_TICKET
 
 
 def test_automated_mail_never_opens_a_ticket() -> None:
-    auto = replace(PARSED, automated=Automated.OUT_OF_OFFICE)
-    assert decide(auto, NOWHERE, None, "msss").action == Action.AUTOMATED
-    attached = decide(auto, TO_ONE, "open", "msss")
-    assert attached.action == Action.AUTOMATED and attached.ticket == "CSC-000001"
+    auto = replace(MAIL, automated=Automated.OUT_OF_OFFICE)
+    assert decide(auto, None, None, None, "msss").action == Action.AUTOMATED
+    attached = decide(auto, ONE, "in_reply_to", "open", "msss")
+    assert attached.action == Action.AUTOMATED and attached.ticket == ONE
 
 
 def test_user_reply_lifts_waiting_and_reopens() -> None:

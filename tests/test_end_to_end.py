@@ -236,3 +236,29 @@ async def test_colleague_reply_and_out_of_office_attach_without_reopening(
     assert ticket.status == "new"
     await asyncio.sleep(0.3)
     assert len(outbox_files(migrated)) == 1  # neither is acknowledged
+
+
+async def test_answer_to_own_first_message_threads_through_the_store(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    drop(migrated.inbox, "first.eml", make_email())
+    await eventually(lambda: outbox_files(migrated))
+    nudge = make_email(
+        subject="Re: Mon Outlook ne s'ouvre plus",
+        body="Des nouvelles?",
+        message_id="<nudge@msss.gouv.qc.ca>",
+        headers={"In-Reply-To": "<m1.test@msss.gouv.qc.ca>"},
+    )
+    drop(migrated.inbox, "nudge.eml", nudge)
+
+    async def attached() -> str | None:
+        async with store() as session:
+            row = (
+                await session.exec(
+                    select(Message).where(Message.message_id == "nudge@msss.gouv.qc.ca")
+                )
+            ).first()
+            return row.thread_reason if row is not None and row.ticket_id == 1 else None
+
+    assert await eventually(attached) == "in_reply_to"
+    assert len(await tickets(store)) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 from sqlmodel import col, select, update
 
@@ -44,7 +45,7 @@ async def list_quarantine(settings: Settings, *, as_json: bool) -> int:
     return 0
 
 
-def _describe(row: Message) -> dict[str, str | int]:
+def _describe(row: Message) -> dict[str, Any]:
     subject = row.subject
     if not subject:
         headers = read_headers(row.raw)
@@ -90,7 +91,7 @@ async def reprocess(settings: Settings, message_ids: list[int]) -> int:
         while await parts.dispatcher.process_pending() > 0:
             pass
         async with parts.sessions() as session:
-            for message_id in found:
+            for message_id in [i for i in found if i is not None]:
                 row = await session.get_one(Message, message_id)
                 number = ""
                 if row.ticket_id is not None:

@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.dispatch.incoming import Incoming
 from bot.organisations import UNKNOWN
 from bot.store.models import TicketStatus
-from intake.mail.parsed import ParsedEmail
-from intake.mail.thread import ThreadRef
 
 
 class Action(StrEnum):
@@ -44,16 +43,21 @@ class Decision:
 
 
 def decide(
-    parsed: ParsedEmail, thread: ThreadRef, ticket_status: str | None, organisation: str
+    incoming: Incoming,
+    ticket: str | None,
+    reason: str | None,
+    ticket_status: str | None,
+    organisation: str,
 ) -> Decision:
-    """Decide for one parsed email. `ticket_status` is the status of `thread.ticket` in the store,
+    """Decide for one message. `ticket` is the ticket it belongs to (found from the message
+    itself or from the store, for `reason`), `ticket_status` that ticket's status in the store:
     None when the message points nowhere or to a ticket we do not have."""
-    known = thread.ticket if ticket_status is not None else None
-    if parsed.automated is not None:
-        return Decision(Action.AUTOMATED, known, thread.reason if known else None)
+    known = ticket if ticket_status is not None else None
+    if incoming.automated is not None:
+        return Decision(Action.AUTOMATED, known, reason if known else None)
     if known is not None and ticket_status != TicketStatus.CLOSED:
-        return Decision(Action.FOLLOW_UP, known, thread.reason)
-    if not parsed.sender:
+        return Decision(Action.FOLLOW_UP, known, reason)
+    if not incoming.sender:
         return Decision(Action.NEW_TICKET, withheld=Withheld.NO_SENDER)
     if organisation == UNKNOWN:
         return Decision(Action.NEW_TICKET, withheld=Withheld.UNKNOWN_ORGANISATION)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select, update
 
 from bot.dispatch.decide import Action, Decision, decide
+from bot.dispatch.incoming import Incoming, read_incoming
 from bot.dispatch.tickets import TicketWriter
 from bot.faults import crash_point
 from bot.organisations import Directory
@@ -22,21 +23,23 @@ from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Ticket
 from bot.triager import Triager
 from intake.errors import SenderError
-from intake.mail.parse import parse_email
-from intake.mail.parsed import ParsedEmail
-from intake.mail.thread import ThreadRef, find_thread
-from nlp import Channel as TextChannel
 from nlp import Triage, TriageInput
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class _Parsed:
+class _Read:
     message_id: int
-    parsed: ParsedEmail | None
+    channel: str
+    incoming: Incoming | None
     error: SenderError | None
-    thread: ThreadRef
+
+
+@dataclass(frozen=True, slots=True)
+class _Thread:
+    ticket: str | None
+    reason: str | None
 
 
 class Dispatcher:
@@ -83,7 +86,7 @@ class Dispatcher:
         async with self._sessions() as session:
             rows = (
                 await session.exec(
-                    select(Message.id, Message.raw)
+                    select(Message.id, Message.channel, Message.raw)
                     .where(
                         Message.direction == Direction.IN, Message.state == MessageState.RECEIVED
                     )
@@ -93,20 +96,23 @@ class Dispatcher:
             ).all()
         if not rows:
             return 0
-        batch = await asyncio.to_thread(self._parse_all, [(i, raw) for i, raw in rows if i])
-        statuses = await self._ticket_statuses({p.thread.ticket for p in batch if p.thread.ticket})
-        decisions = {
-            p.message_id: decide(
-                p.parsed,
-                p.thread,
-                statuses.get(p.thread.ticket or ""),
-                self._directory.organisation_of(p.parsed.sender),
+        batch = await asyncio.to_thread(self._read_all, [(i, c, raw) for i, c, raw in rows if i])
+        threads = await self._threads(batch)
+        statuses = await self._ticket_statuses({t.ticket for t in threads.values() if t.ticket})
+        decisions = {}
+        for item in batch:
+            if item.incoming is None:
+                continue
+            thread = threads[item.message_id]
+            decisions[item.message_id] = decide(
+                item.incoming,
+                thread.ticket,
+                thread.reason,
+                statuses.get(thread.ticket or ""),
+                self._directory.organisation_of(item.incoming.sender),
             )
-            for p in batch
-            if p.parsed is not None
-        }
         fresh = [
-            p for p in batch if p.parsed and decisions[p.message_id].action == Action.NEW_TICKET
+            p for p in batch if p.incoming and decisions[p.message_id].action == Action.NEW_TICKET
         ]
         proposals = dict(zip((p.message_id for p in fresh), await self._triage(fresh), strict=True))
         queued = False
@@ -116,17 +122,48 @@ class Dispatcher:
             self._on_queued()
         return len(batch)
 
-    def _parse_all(self, rows: Sequence[tuple[int, bytes]]) -> list[_Parsed]:
+    def _read_all(self, rows: Sequence[tuple[int, str, bytes]]) -> list[_Read]:
         out = []
-        for message_id, raw in rows:
+        for message_id, channel, raw in rows:
             try:
-                parsed = parse_email(
-                    raw, our_domain=self._domain, attachment_cap=self._attachment_cap
+                incoming = read_incoming(
+                    channel, raw, domain=self._domain, attachment_cap=self._attachment_cap
                 )
             except SenderError as exc:
-                out.append(_Parsed(message_id, None, exc, ThreadRef(None, None)))
+                out.append(_Read(message_id, channel, None, exc))
                 continue
-            out.append(_Parsed(message_id, parsed, None, find_thread(parsed, self._domain)))
+            out.append(_Read(message_id, channel, incoming, None))
+        return out
+
+    async def _threads(self, batch: Sequence[_Read]) -> dict[int, _Thread]:
+        """The ticket each message belongs to: the one it names, else the ticket of a message
+        it answers that we have stored (a reply to the requester's own first message, a Slack
+        thread reply)."""
+        out: dict[int, _Thread] = {}
+        wanted: set[str] = set()
+        for item in batch:
+            incoming = item.incoming
+            if incoming is not None and incoming.ticket is None:
+                wanted.update(incoming.parents)
+        known: dict[str, str] = {}
+        if wanted:
+            async with self._sessions() as session:
+                found = await session.exec(
+                    select(Message.message_id, Ticket.number)
+                    .join(Ticket, col(Ticket.id) == col(Message.ticket_id))
+                    .where(col(Message.message_id).in_(wanted))
+                )
+                known = {mid: number for mid, number in found.all() if mid and number}
+        for item in batch:
+            incoming = item.incoming
+            if incoming is None:
+                out[item.message_id] = _Thread(None, None)
+            elif incoming.ticket is not None:
+                out[item.message_id] = _Thread(incoming.ticket, incoming.thread_reason)
+            else:
+                parent = next((p for p in incoming.parents if p in known), None)
+                reason = "in_reply_to" if parent and parent == incoming.parents[0] else "references"
+                out[item.message_id] = _Thread(known.get(parent or ""), reason if parent else None)
         return out
 
     async def _ticket_statuses(self, numbers: set[str]) -> dict[str, str]:
@@ -138,13 +175,13 @@ class Dispatcher:
             )
             return {number: status for number, status in found.all() if number}
 
-    async def _triage(self, items: Sequence[_Parsed]) -> list[Triage | None]:
+    async def _triage(self, items: Sequence[_Read]) -> list[Triage | None]:
         if not items:
             return []
         inputs = [
-            TriageInput(p.parsed.subject, p.parsed.body, TextChannel.EMAIL)
+            TriageInput(p.incoming.subject, p.incoming.body, p.incoming.text_channel)
             for p in items
-            if p.parsed is not None
+            if p.incoming is not None
         ]
         try:
             found: list[Triage | None] = [*await self._triager.triage(inputs)]
@@ -157,11 +194,11 @@ class Dispatcher:
             return [None] * len(inputs)
 
     async def _apply_isolated(
-        self, item: _Parsed, decision: Decision | None, proposals: dict[int, Triage | None]
+        self, item: _Read, decision: Decision | None, proposals: dict[int, Triage | None]
     ) -> bool:
         try:
             async with self._sessions() as session:
-                if item.error is not None or item.parsed is None or decision is None:
+                if item.error is not None or item.incoming is None or decision is None:
                     error = item.error or SenderError("unparsed", "no parse result")
                     await self._writer.quarantine(
                         session, item.message_id, error.reason, error.detail
@@ -172,7 +209,7 @@ class Dispatcher:
                     queued = await self._writer.apply(
                         session,
                         item.message_id,
-                        item.parsed,
+                        item.incoming,
                         decision,
                         proposals.get(item.message_id),
                         self._now(),

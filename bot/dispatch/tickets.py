@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
 from bot.dispatch.decide import Action, Decision, status_after_follow_up
+from bot.dispatch.incoming import Incoming
 from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox import queue
@@ -19,12 +20,12 @@ from bot.store.models import (
     Attachment,
     Message,
     MessageState,
+    Outbox,
     Requester,
     Ticket,
     TicketEvent,
     TicketStatus,
 )
-from intake.mail.parsed import ParsedEmail
 from intake.mail.thread import new_message_id
 from intake.message import Channel, OutboundMessage
 from nlp import Language, Triage, detect_language
@@ -64,7 +65,7 @@ class TicketWriter:
         self,
         session: AsyncSession,
         message_id: int,
-        parsed: ParsedEmail,
+        incoming: Incoming,
         decision: Decision,
         triage: Triage | None,
         now: datetime,
@@ -73,12 +74,12 @@ class TicketWriter:
         message = await session.get_one(Message, message_id)
         if message.state != MessageState.RECEIVED:
             return False  # another worker got there first
-        message.sender = parsed.sender[:320]
-        message.subject = parsed.subject[:998]
-        message.body = parsed.body
-        message.automated = parsed.automated
+        message.sender = incoming.sender[:320]
+        message.subject = incoming.subject[:998]
+        message.body = incoming.body
+        message.automated = incoming.automated
         message.thread_reason = decision.thread_reason
-        for part in parsed.attachments:
+        for part in incoming.attachments:
             session.add(
                 Attachment(
                     message_id=message_id,
@@ -92,7 +93,7 @@ class TicketWriter:
         ticket = await self._ticket(session, decision.ticket)
         if decision.action == Action.AUTOMATED:
             message.state = MessageState.AUTOMATED
-            bounce = parsed.bounce
+            bounce = incoming.bounce
             if bounce is not None and bounce.permanent and bounce.recipients:
                 reason = f"hard bounce {bounce.status}".strip()
                 await suppress(
@@ -106,20 +107,20 @@ class TicketWriter:
                     now,
                     "automated_mail",
                     message=message_id,
-                    automated=str(parsed.automated),
+                    automated=str(incoming.automated),
                 )
             return False
         message.state = MessageState.PROCESSED
         if decision.action == Action.FOLLOW_UP and ticket is not None:
             message.ticket_id = ticket.id
-            self._follow_up(session, ticket, parsed, message_id, decision, now)
+            self._follow_up(session, ticket, incoming, message_id, decision, now)
             return False
         assert triage is not None or decision.action == Action.NEW_TICKET
-        ticket = await self._open(session, message, parsed, triage, now)
+        ticket = await self._open(session, message, incoming, triage, now)
         if decision.withheld is not None:
             self._event(session, ticket, now, "ack_withheld", reason=decision.withheld)
             return False
-        session.add(self._acknowledgement(ticket, parsed, now))
+        session.add(self._acknowledgement(ticket, incoming, now))
         return True
 
     async def _ticket(self, session: AsyncSession, number: str | None) -> Ticket | None:
@@ -131,7 +132,7 @@ class TicketWriter:
         self,
         session: AsyncSession,
         ticket: Ticket,
-        parsed: ParsedEmail,
+        incoming: Incoming,
         message_id: int,
         decision: Decision,
         now: datetime,
@@ -151,21 +152,21 @@ class TicketWriter:
         self,
         session: AsyncSession,
         message: Message,
-        parsed: ParsedEmail,
+        incoming: Incoming,
         triage: Triage | None,
         now: datetime,
     ) -> Ticket:
-        language = triage.language if triage else detect_language(parsed.body)
-        requester = await self._requester(session, parsed, language, now)
+        language = triage.language if triage else detect_language(incoming.body)
+        requester = await self._requester(session, incoming, language, now)
         ticket = Ticket(
             status=TicketStatus.NEW,
             kind=triage.kind if triage else None,
             severity=triage.severity if triage else None,
             level=triage.level if triage else None,
             team=triage.team if triage else None,
-            channel=Channel.EMAIL,
+            channel=incoming.channel,
             language=language,
-            subject=parsed.subject[:998],
+            subject=incoming.subject[:998],
             requester_id=requester.id or 0,
             organisation=requester.organisation,
             triage=proposal_json(triage) if triage else None,
@@ -202,14 +203,14 @@ class TicketWriter:
         return ticket
 
     async def _requester(
-        self, session: AsyncSession, parsed: ParsedEmail, language: Language, now: datetime
+        self, session: AsyncSession, incoming: Incoming, language: Language, now: datetime
     ) -> Requester:
-        address = parsed.sender or "unknown@invalid"
+        address = incoming.sender or "unknown@invalid"
         found = (await session.exec(select(Requester).where(Requester.address == address))).first()
         if found is None:
             found = Requester(
                 address=address,
-                name=parsed.sender_name[:200],
+                name=incoming.sender_name[:200],
                 organisation=self._directory.organisation_of(address),
                 language=language,
                 created_at=now,
@@ -218,24 +219,29 @@ class TicketWriter:
             await session.flush()
         else:
             found.language = language
-            found.name = parsed.sender_name[:200] or found.name
+            found.name = incoming.sender_name[:200] or found.name
         return found
 
-    def _acknowledgement(self, ticket: Ticket, parsed: ParsedEmail, now: datetime) -> Any:
+    def _acknowledgement(self, ticket: Ticket, incoming: Incoming, now: datetime) -> Outbox:
         number = ticket.number or ""
+        reply = incoming.reply
         rendered = notices.acknowledgement(
-            language=ticket.language, number=number, name=parsed.sender_name, subject=parsed.subject
+            language=ticket.language,
+            number=number,
+            name=incoming.sender_name,
+            subject=incoming.subject,
+            channel=reply.channel,
         )
-        references = parsed.references + ((parsed.message_id,) if parsed.message_id else ())
         outbound = OutboundMessage(
-            channel=Channel.EMAIL,
-            to=(parsed.sender,),  # never Reply-To: it could point the ack at anyone
-            to_name=parsed.sender_name,
+            channel=reply.channel,
+            to=(reply.address,),
+            to_name=reply.name,
             subject=rendered.subject,
             text=rendered.text,
             message_id=new_message_id(number, self._domain),
-            in_reply_to=parsed.message_id,
-            references=references[-10:],
+            in_reply_to=reply.in_reply_to,
+            references=reply.references,
+            thread=reply.thread,
         )
         return queue(outbound, key=f"ack:{number}", ticket_id=ticket.id, now=now)
 

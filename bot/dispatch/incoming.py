@@ -1,0 +1,93 @@
+"""One channel-neutral view of an inbound message, read back from its committed raw bytes.
+
+Email (and, next, Slack) messages are read into `Incoming`; the decisions and the ticket writer
+only ever see this type. Reading is pure and raises only `SenderError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake.errors import SenderError
+from intake.mail.parse import parse_email
+from intake.mail.parsed import Attachment, Automated, Bounce, ParsedEmail
+from intake.mail.thread import find_thread
+from intake.message import Channel
+from nlp import Channel as TextChannel
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTo:
+    """Where an answer goes: an email thread, or a chat thread."""
+
+    channel: Channel
+    address: str
+    """Email: the requester's address. Slack: the channel ID."""
+    name: str = ""
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    thread: str | None = None
+    """Slack: the `thread_ts` to answer in."""
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    channel: Channel
+    sender: str
+    """Lower-cased address (for Slack, the user's email); empty when unknown."""
+    sender_name: str
+    subject: str
+    body: str
+    """What the person wrote now (quotes and signature removed for email)."""
+    message_id: str | None
+    ticket: str | None
+    """The ticket the message names itself (our Message-ID, the subject tag)."""
+    thread_reason: str | None
+    parents: tuple[str, ...]
+    """Message IDs it answers (looked up in the store when `ticket` is None)."""
+    reply: ReplyTo
+    automated: Automated | None = None
+    attachments: tuple[Attachment, ...] = ()
+    bounce: Bounce | None = None
+
+    @property
+    def text_channel(self) -> TextChannel:
+        """How the classifier should read it: long email, or short chat."""
+        return TextChannel.EMAIL if self.channel == Channel.EMAIL else TextChannel.CHAT
+
+
+def read_incoming(channel: str, raw: bytes, *, domain: str, attachment_cap: int) -> Incoming:
+    """Read committed raw bytes back as `Incoming`. Raises `SenderError` on bad input."""
+    if channel == Channel.EMAIL:
+        return from_email(
+            parse_email(raw, our_domain=domain, attachment_cap=attachment_cap), domain
+        )
+    raise SenderError("unsupported_channel", f"no reader for channel {channel!r}")
+
+
+def from_email(parsed: ParsedEmail, domain: str) -> Incoming:
+    thread = find_thread(parsed, domain)
+    parents = tuple(dict.fromkeys((*parsed.in_reply_to, *reversed(parsed.references))))
+    return Incoming(
+        channel=Channel.EMAIL,
+        sender=parsed.sender,
+        sender_name=parsed.sender_name,
+        subject=parsed.subject,
+        body=parsed.body,
+        message_id=parsed.message_id,
+        ticket=thread.ticket,
+        thread_reason=thread.reason,
+        parents=parents,
+        reply=ReplyTo(
+            channel=Channel.EMAIL,
+            address=parsed.sender,  # never Reply-To: it could point the answer at anyone
+            name=parsed.sender_name,
+            in_reply_to=parsed.message_id,
+            references=(*parsed.references, *((parsed.message_id,) if parsed.message_id else ()))[
+                -10:
+            ],
+        ),
+        automated=parsed.automated,
+        attachments=parsed.attachments,
+        bounce=parsed.bounce,
+    )
