@@ -41,3 +41,28 @@ def test_user_reply_lifts_waiting_and_reopens() -> None:
     assert status_after_follow_up("waiting_on_user") == "open"
     assert status_after_follow_up("resolved") == "open"
     assert status_after_follow_up("in_progress") == "in_progress"
+
+
+def test_proposal_applies_only_when_every_label_clears_its_threshold() -> None:
+    from bot.dispatch.tickets import auto_applies
+    from nlp import Kind, Language, Level, Severity, Team, Triage
+
+    sure = Triage(
+        language=Language.FR,
+        model="m",
+        kind=Kind.INCIDENT,
+        severity=Severity.P3,
+        level=Level.N2,
+        team=Team.NETWORK,
+        auto_apply={"kind": True, "team": True, "level": True, "severity": True},
+    )
+    assert auto_applies(sure)
+    assert not auto_applies(replace(sure, auto_apply={**sure.auto_apply, "severity": False}))
+    request = replace(
+        sure,
+        kind=Kind.REQUEST,
+        severity=None,
+        auto_apply={"kind": True, "team": True, "level": True},
+    )
+    assert auto_applies(request)
+    assert not auto_applies(replace(sure, auto_apply={}))

@@ -35,6 +35,13 @@ def ticket_number(ticket_id: int) -> str:
     return f"CSC-{ticket_id:06d}"
 
 
+def auto_applies(triage: Triage) -> bool:
+    """Apply the proposal without an agent only when every label clears its threshold (set
+    from the dev split and stored with the model); otherwise the ticket waits as `new`."""
+    needed = ["kind", "team", "level"] + (["severity"] if triage.severity is not None else [])
+    return triage.kind is not None and all(triage.auto_apply.get(label) for label in needed)
+
+
 def proposal_json(triage: Triage) -> dict[str, Any]:
     """The proposal as stored on the ticket: labels, confidences, evidence, model version."""
     return asdict(triage)
@@ -158,8 +165,9 @@ class TicketWriter:
     ) -> Ticket:
         language = triage.language if triage else detect_language(incoming.body)
         requester = await self._requester(session, incoming, language, now)
+        applied = triage is not None and auto_applies(triage)
         ticket = Ticket(
-            status=TicketStatus.NEW,
+            status=TicketStatus.OPEN if applied else TicketStatus.NEW,
             kind=triage.kind if triage else None,
             severity=triage.severity if triage else None,
             level=triage.level if triage else None,
@@ -200,6 +208,8 @@ class TicketWriter:
                 level=triage.level,
                 team=triage.team,
             )
+            if applied:
+                self._event(session, ticket, now, "status_changed", **{"from": "new", "to": "open"})
         return ticket
 
     async def _requester(
