@@ -126,14 +126,17 @@ class OutboxWorker:
             await session.commit()
             rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(due)))).all()
         pending = sorted(rows, key=lambda r: r.id or 0)
-        try:
-            while pending:
-                await self._deliver(pending[0])
-                pending.pop(0)
-        except asyncio.CancelledError:
-            # Stopping: hand back what was claimed but not tried, so a restart sends it at once.
-            await self._release([r.id for r in pending if r.id is not None], now)
-            raise
+        while pending:
+            delivery = asyncio.ensure_future(self._deliver(pending.pop(0)))
+            try:
+                await asyncio.shield(delivery)
+            except asyncio.CancelledError:
+                # Stopping: finish the delivery in flight (bounded by the server's timeout) so
+                # nothing accepted is left unmarked and sent twice, then hand back what was
+                # claimed but not tried, so a restart sends it at once.
+                await delivery
+                await self._release([r.id for r in pending if r.id is not None], now)
+                raise
         return len(rows)
 
     async def _release(self, ids: list[int], now: datetime) -> None:
