@@ -14,10 +14,9 @@ import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from intake.health import Health, State
+from intake.lifecycle import Lifecycle
 from intake.message import Channel, InboundMessage
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def _is_candidate(entry: os.DirEntry[str]) -> bool:
     )
 
 
-class FolderSource:
+class FolderSource(Lifecycle):
     """Polls `inbox` (cheap `scandir`) and yields each new file as an `InboundMessage`."""
 
     def __init__(self, inbox: Path, *, poll_seconds: float = 0.25) -> None:
@@ -57,18 +56,6 @@ class FolderSource:
         self._stopped.set()
         if self._health.state != State.STOPPED:
             self._health = Health(State.STOPPED, datetime.now(UTC))
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     def health(self) -> Health:
         return self._health

@@ -19,14 +19,14 @@ import ssl
 import threading
 from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from imap_tools import A, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, U
 from imap_tools.message import MailMessage
 
 from intake.health import Health, State
 from intake.imap.config import Checkpoint, Checkpoints, MailboxConfig
+from intake.lifecycle import Lifecycle
 from intake.message import Channel, InboundMessage
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class _Stopping(Exception):
     pass
 
 
-class ImapReader:
+class ImapReader(Lifecycle):
     """A `Connector` for one mailbox (see `intake.ports.Connector`)."""
 
     def __init__(self, config: MailboxConfig, checkpoints: Checkpoints) -> None:
@@ -85,18 +85,6 @@ class ImapReader:
             await asyncio.to_thread(self._thread.join, 30)
             self._thread = None
         self._health = Health(State.STOPPED, datetime.now(UTC))
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def __aiter__(self) -> AsyncIterator[InboundMessage]:
         while True:

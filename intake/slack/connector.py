@@ -23,8 +23,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -33,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from intake.errors import OperatorError
 from intake.health import Health, State
+from intake.lifecycle import Lifecycle
 from intake.message import Channel, InboundMessage
 from intake.slack.envelope import SlackEnvelope, message_id_for
 from intake.slack.events import Candidate, candidate, message_scope, reaction_target
@@ -69,7 +69,7 @@ class SlackConfig:
     command_wait_seconds: float = 2.0
 
 
-class SlackConnector:
+class SlackConnector(Lifecycle):
     """A `Connector` (see `intake.ports.Connector`) for one Slack workspace."""
 
     def __init__(
@@ -156,18 +156,6 @@ class SlackConnector:
         self._pending.clear()
         self._queue.put_nowait(None)
         self._health = Health(State.STOPPED, datetime.now(UTC))
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def __aiter__(self) -> AsyncIterator[InboundMessage]:
         while True:
