@@ -125,9 +125,11 @@ def _run(args: argparse.Namespace, settings: object) -> int:
 
     assert isinstance(settings, Settings)
     if args.command == "inspect-email":
-        from bot.commands.inspect import inspect_paths
+        from intake.mail.inspect import print_inspections
 
-        return inspect_paths(args.paths, domain=settings.message_id_domain, details=args.details)
+        return print_inspections(
+            args.paths, domain=settings.message_id_domain, details=args.details
+        )
     if args.command == "quarantine":
         from bot.commands import quarantine
 

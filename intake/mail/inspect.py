@@ -138,12 +138,17 @@ def main(argv: list[str]) -> int:
         at = args.index("--domain")
         domain = args[at + 1] if at + 1 < len(args) else ""
         del args[at : at + 2]
+    return print_inspections(args, domain=domain, details=details)
+
+
+def print_inspections(paths: list[str], *, domain: str, details: bool) -> int:
+    """One JSON line per path on standard output; 2 when a path could not be read, else 0."""
     status = 0
-    for arg in args:
+    for name in paths:
         try:
-            result = inspect_file(Path(arg), our_domain=domain, details=details)
+            result = inspect_file(Path(name), our_domain=domain, details=details)
         except OSError as exc:
-            print(f"{arg}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"{name}: cannot read it ({exc.strerror or exc})", file=sys.stderr)
             status = 2
             continue
         print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import IN_CI
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SAMPLES = DATA / "mail"
@@ -18,7 +19,7 @@ def corpus_dir(name: str) -> Path:
     path = CORPORA / name
     if not (path / ".complete").is_file():
         message = f"mail corpus {name!r} missing in {CORPORA}: run {FETCH} first"
-        if os.environ.get("CI") == "true" or os.environ.get("GUICHET_REQUIRE_SERVERS") == "1":
+        if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
     return path
