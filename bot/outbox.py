@@ -12,15 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import logging
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.faults import crash_point
 from bot.guards import SendCaps, why_blocked
@@ -31,6 +33,11 @@ from intake.message import Channel, OutboundMessage
 from intake.ports import Sender
 
 log = logging.getLogger(__name__)
+
+LINK = "outbox:"
+"""`OutboundMessage.thread`/`replaces` may name another outbox row (`outbox:<key>`) instead of a
+Slack `ts` not known yet when the row is written (an update threaded under the first notice, a
+card updated in place): the worker fills in that row's `ts` once it is sent, and waits for it."""
 
 LEASE = timedelta(seconds=90)
 """Longer than one delivery can take (the SMTP timeout), short enough to recover from a crash."""
@@ -156,10 +163,15 @@ class OutboxWorker:
         error: str | None = None
         permanent = False
         raw = b""
+        waiting = ""
         async with self._sessions() as session:
             blocked = await why_blocked(session, row, self._caps, self._now())
+            if blocked is None:
+                message, waiting = await _resolve_links(session, message)
         if blocked is not None:
             error, permanent = blocked, True
+        elif waiting:
+            error = f"waiting for {waiting} to be sent first"
         elif sender is None:
             error, permanent = f"no sender configured for channel {message.channel}", False
         else:
@@ -240,3 +252,48 @@ class OutboxWorker:
                 next_at.isoformat(timespec="seconds"),
                 error,
             )
+
+
+async def _resolve_links(
+    session: AsyncSession, message: OutboundMessage
+) -> tuple[OutboundMessage, str]:
+    """Replace `outbox:<key>` links with the linked post's `ts`; name the key still unsent."""
+    thread, waiting = await _linked_ts(session, message.thread)
+    if waiting:
+        return message, waiting
+    replaces, waiting = await _linked_ts(session, message.replaces)
+    if waiting:
+        return message, waiting
+    return replace(message, thread=thread, replaces=replaces), ""
+
+
+async def _linked_ts(session: AsyncSession, value: str | None) -> tuple[str | None, str]:
+    """(the value, with a link replaced by the linked post's ts; the key still unsent)."""
+    if not (value and value.startswith(LINK)):
+        return value, ""
+    key = value[len(LINK) :]
+    row = (await session.exec(select(Outbox).where(Outbox.key == key))).first()
+    if row is None or row.status == OutboxStatus.DEAD:
+        return None, ""  # never sent: post on its own rather than never
+    if row.status != OutboxStatus.SENT:
+        return value, key
+    sent = (
+        await session.exec(
+            select(Message.raw).where(
+                Message.direction == Direction.OUT,
+                Message.source == "outbox",
+                Message.source_ref == str(row.id),
+            )
+        )
+    ).first()
+    return _posted_ts(sent or b""), ""
+
+
+def _posted_ts(raw: bytes) -> str | None:
+    """The `ts` in the Web API's answer to chat.postMessage, as the Slack sender returns it."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    ts = data.get("ts") if isinstance(data, dict) else None
+    return ts if isinstance(ts, str) and ts else None

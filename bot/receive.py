@@ -17,8 +17,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.faults import crash_point
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState
+from intake.errors import SenderError
 from intake.mail.parse import message_id_of
 from intake.message import Channel, InboundMessage
+from intake.slack.envelope import parse_envelope
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class Received:
 async def store_raw(sessions: Sessions, inbound: InboundMessage) -> Received:
     """Store `inbound` as a `received` message row, or return the row it duplicates."""
     sha = hashlib.sha256(inbound.raw).hexdigest()
-    mid = message_id_of(inbound.raw) if inbound.channel == Channel.EMAIL else None
+    mid = _message_id(inbound)
     if mid is not None and len(mid) > 500:
         mid = None  # absurd ids dedupe by content only
     async with sessions() as session:
@@ -63,6 +65,19 @@ async def store_raw(sessions: Sessions, inbound: InboundMessage) -> Received:
     crash_point("after-raw-commit")
     assert row.id is not None
     return Received(row.id, duplicate=False)
+
+
+def _message_id(inbound: InboundMessage) -> str | None:
+    """The key that names the message whatever delivered it: the Message-ID of an email, the
+    `slack:<team>:<channel>:<ts>` of a Slack message (its event twins and retries share it)."""
+    if inbound.channel == Channel.EMAIL:
+        return message_id_of(inbound.raw)
+    if inbound.channel == Channel.SLACK:
+        try:
+            return parse_envelope(inbound.raw).message_id
+        except SenderError:
+            return None  # kept and quarantined by the dispatcher, with the reason
+    return None
 
 
 async def _find(session: AsyncSession, sha: str, mid: str | None) -> int | None:

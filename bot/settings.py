@@ -95,6 +95,49 @@ class Settings(BaseSettings):
     outbox_retry_base_seconds: float = Field(default=5, gt=0)
     outbox_retry_max_seconds: float = Field(default=3600, gt=0)
 
+    slack_bot_token: SecretStr = Field(
+        default=SecretStr(""), description="xoxb-… token; empty = the Slack connector is off."
+    )
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_app_token: SecretStr = Field(
+        default=SecretStr(""), description="xapp-… app-level token: turns Socket Mode on."
+    )
+    slack_api_url: str = "https://slack.com/api/"
+    slack_support_channels: list[str] = Field(
+        default_factory=list, description="Channel IDs where every message becomes a ticket."
+    )
+    slack_triage_channels: dict[str, str] = Field(
+        default_factory=dict,
+        description='Triage channel per level, e.g. {"N1": "C01", "N2": "C02", "N3": "C03"}; '
+        "a level without its own channel uses N1's.",
+    )
+    slack_agents: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description='Agents: [{"user": "U1", "teams": ["network"], "levels": ["N2"]}, '
+        '{"group": "S1", ...}]; empty teams/levels = all.',
+    )
+    slack_reaction: str = Field(default="ticket", description="Reaction that makes a ticket.")
+
+    outage_slack_channel: str = Field(default="", description="Slack announcement channel ID.")
+    outage_mail_lists: list[str] = Field(
+        default_factory=list, description="Addresses that receive every outage notice."
+    )
+    outage_planned_lead_hours: float = Field(
+        default=48, ge=0, description="How long before a planned interruption it is announced."
+    )
+    outage_api_tokens: list[SecretStr] = Field(
+        default_factory=list, description="Bearer tokens of agents allowed to use /api/outages."
+    )
+    public_url: str = Field(
+        default="", description="Public base URL of this service (links to the status page)."
+    )
+    gather_window_minutes: float = Field(default=30, gt=0)
+    gather_min_reports: int = Field(default=3, ge=2)
+    gather_similarity: float = Field(default=0.35, gt=0, le=1)
+    selfservice_wait_hours: float = Field(
+        default=24, gt=0, description="Time for a requester to say whether an article helped."
+    )
+
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
     @field_validator("log_level", mode="before")

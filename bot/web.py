@@ -1,8 +1,9 @@
-"""The HTTP face of the service (aiohttp): health now; Slack, status page and API later."""
+"""The HTTP face of the service (aiohttp): health, and the routes the parts bring (Slack's
+`/slack/events`, the status page, the outage API)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -13,10 +14,11 @@ HealthSource = Callable[[], Mapping[str, Health]]
 HEALTH_KEY: web.AppKey[HealthSource] = web.AppKey("health")
 
 
-def create_app(health: HealthSource) -> web.Application:
+def create_app(health: HealthSource, routes: Iterable[web.RouteDef] = ()) -> web.Application:
     app = web.Application()
     app[HEALTH_KEY] = health
     app.router.add_get("/healthz", _healthz)
+    app.router.add_routes(list(routes))
     return app
 
 

@@ -5,8 +5,9 @@ The rules, in order:
    answered; it is attached to the ticket it refers to, if any;
 2. a message that points to a ticket we have (our Message-ID, then the subject tag) is a
    follow-up on it, unless that ticket is closed (then it starts a new one);
-3. anything else opens a ticket; it is acknowledged only when we know who sent it: a requester of
-   a known client organisation (no backscatter to forged senders).
+3. anything else opens a ticket. An email is acknowledged only when we know who sent it: a
+   requester of a known client organisation (no backscatter to forged senders); a chat message
+   (signed by Slack, answered in its own thread) always is.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from enum import StrEnum
 from bot.dispatch.incoming import Incoming
 from bot.organisations import UNKNOWN
 from bot.store.models import TicketStatus
+from intake.message import Channel
 
 
 class Action(StrEnum):
@@ -57,6 +59,8 @@ def decide(
         return Decision(Action.AUTOMATED, known, reason if known else None)
     if known is not None and ticket_status != TicketStatus.CLOSED:
         return Decision(Action.FOLLOW_UP, known, reason)
+    if incoming.channel != Channel.EMAIL:
+        return Decision(Action.NEW_TICKET)
     if not incoming.sender:
         return Decision(Action.NEW_TICKET, withheld=Withheld.NO_SENDER)
     if organisation == UNKNOWN:

@@ -1,11 +1,13 @@
 """One channel-neutral view of an inbound message, read back from its committed raw bytes.
 
-Email (and, next, Slack) messages are read into `Incoming`; the decisions and the ticket writer
-only ever see this type. Reading is pure and raises only `SenderError`.
+Email and Slack messages are read into `Incoming`; the decisions and the ticket writer only ever
+see this type. Reading is pure and raises only `SenderError`.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 
 from intake.errors import SenderError
@@ -13,6 +15,7 @@ from intake.mail.parse import parse_email
 from intake.mail.parsed import Attachment, Automated, Bounce, ParsedEmail
 from intake.mail.thread import find_thread
 from intake.message import Channel
+from intake.slack.envelope import SlackEnvelope, message_id_for, parse_envelope
 from nlp import Channel as TextChannel
 
 
@@ -49,6 +52,8 @@ class Incoming:
     automated: Automated | None = None
     attachments: tuple[Attachment, ...] = ()
     bounce: Bounce | None = None
+    author: str = ""
+    """Slack: the author's user ID (to tell agents from requesters); empty for email."""
 
     @property
     def text_channel(self) -> TextChannel:
@@ -62,6 +67,8 @@ def read_incoming(channel: str, raw: bytes, *, domain: str, attachment_cap: int)
         return from_email(
             parse_email(raw, our_domain=domain, attachment_cap=attachment_cap), domain
         )
+    if channel == Channel.SLACK:
+        return from_slack(parse_envelope(raw))
     raise SenderError("unsupported_channel", f"no reader for channel {channel!r}")
 
 
@@ -90,4 +97,49 @@ def from_email(parsed: ParsedEmail, domain: str) -> Incoming:
         automated=parsed.automated,
         attachments=parsed.attachments,
         bounce=parsed.bounce,
+    )
+
+
+_LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
+_MENTION = re.compile(r"<[@#!][^>]*>")
+_SUBJECT_CHARS = 80
+
+
+def slack_text(text: str) -> str:
+    """Slack's mrkdwn as plain text: links shown by their label, mentions dropped."""
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _MENTION.sub("", text)
+    return html.unescape(text).strip()
+
+
+def slack_sender(envelope: SlackEnvelope) -> str:
+    """The requester's key: their email when Slack tells it, else their Slack identity."""
+    email = envelope.user_email.strip().lower()
+    return email or f"slack:{envelope.team}:{envelope.user}"
+
+
+def from_slack(envelope: SlackEnvelope) -> Incoming:
+    body = slack_text(envelope.text)
+    first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    subject = first if len(first) <= _SUBJECT_CHARS else first[: _SUBJECT_CHARS - 1] + "…"
+    root = envelope.thread_ts or envelope.ts
+    parents = (
+        (message_id_for(envelope.team, envelope.channel, envelope.thread_ts),)
+        if envelope.is_reply
+        else ()
+    )
+    return Incoming(
+        channel=Channel.SLACK,
+        sender=slack_sender(envelope),
+        sender_name=envelope.user_name,
+        subject=subject,
+        body=body,
+        message_id=envelope.message_id,
+        ticket=None,
+        thread_reason=None,
+        parents=parents,
+        reply=ReplyTo(
+            channel=Channel.SLACK, address=envelope.channel, name=envelope.user_name, thread=root
+        ),
+        author=envelope.user,
     )

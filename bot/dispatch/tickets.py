@@ -193,7 +193,7 @@ class TicketWriter:
             now,
             "opened",
             message=message.id,
-            channel=Channel.EMAIL,
+            channel=incoming.channel,
             organisation=requester.organisation,
         )
         if triage is not None:

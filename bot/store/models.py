@@ -111,6 +111,8 @@ class Ticket(SQLModel, table=True):
     triage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     """The proposal as the classifier made it: labels, scores, evidence, model version."""
     model_version: str | None = Field(default=None, max_length=64)
+    assignee: str | None = Field(default=None, max_length=200)
+    """Who took the ticket (a Slack user ID, or an agent's name from the console)."""
     created_at: datetime = _when(index=True)
     updated_at: datetime = _when()
 

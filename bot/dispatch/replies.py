@@ -1,0 +1,67 @@
+"""Writing to a ticket's requester later (a status change, an agent's answer, an outage notice):
+in the channel and thread the ticket came from, in the requester's language."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.dispatch.incoming import ReplyTo, read_incoming
+from bot.store.models import Direction, Message, Ticket
+from intake.errors import SenderError
+from intake.mail.thread import new_message_id
+from intake.message import Channel, OutboundMessage
+
+
+async def reply_target(session: AsyncSession, ticket: Ticket) -> ReplyTo | None:
+    """Where the requester is answered: the thread of the ticket's first message (None when the
+    ticket has no readable inbound message, e.g. one opened by an agent)."""
+    raw = (
+        await session.exec(
+            select(Message.channel, Message.raw)
+            .where(Message.ticket_id == ticket.id, Message.direction == Direction.IN)
+            .order_by(col(Message.id))
+            .limit(1)
+        )
+    ).first()
+    if raw is None:
+        return None
+    channel, data = raw
+    try:
+        # Attachments are not needed to answer: a cap of 0 keeps their metadata only.
+        return read_incoming(channel, data, domain="invalid", attachment_cap=0).reply
+    except SenderError:
+        return None
+
+
+def to_requester(
+    ticket: Ticket,
+    reply: ReplyTo,
+    *,
+    subject: str,
+    text: str,
+    domain: str,
+    blocks: str | None = None,
+) -> OutboundMessage:
+    """One message to the requester, threaded on the ticket's conversation."""
+    number = ticket.number or ""
+    if reply.channel == Channel.EMAIL:
+        return OutboundMessage(
+            channel=Channel.EMAIL,
+            to=(reply.address,),
+            to_name=reply.name,
+            subject=f"[{number}] {subject}",
+            text=text,
+            message_id=new_message_id(number, domain),
+            in_reply_to=reply.in_reply_to,
+            references=reply.references,
+        )
+    return OutboundMessage(
+        channel=reply.channel,
+        to=(reply.address,),
+        subject=subject,
+        text=text,
+        message_id=new_message_id(number, domain),
+        thread=reply.thread,
+        blocks=blocks,
+    )
