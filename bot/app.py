@@ -23,6 +23,8 @@ from bot.settings import Settings
 from bot.sla.policy import build_calendars, load_policy
 from bot.sla.teams import load_teams
 from bot.sla.watcher import SlaWatcher
+from bot.slack.desk import SlackDesk
+from bot.slack.setup import resolve_agent_groups, slack_connector, slack_desk
 from bot.store.db import Sessions, open_store, sessions
 from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
@@ -32,6 +34,8 @@ from intake.imap import ImapReader, MailboxConfig
 from intake.mail.send import FolderSender, SmtpConfig, SmtpSender
 from intake.message import Channel
 from intake.ports import Connector, Sender
+from intake.slack.connector import SlackConnector
+from intake.slack.sender import SlackSender
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +75,27 @@ class Parts:
     outbox: OutboxWorker
     triager: Triager
     sla: SlaWatcher
+    slack: SlackDesk | None = None
+    """The bot's answers to Slack (commands, buttons); None when Slack is not configured."""
+
+
+def senders(settings: Settings) -> dict[Channel, Sender]:
+    found: dict[Channel, Sender] = {Channel.EMAIL: mail_sender(settings)}
+    token = settings.slack_bot_token.get_secret_value()
+    if token:
+        found[Channel.SLACK] = SlackSender(token, api_url=settings.slack_api_url)
+    return found
 
 
 async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
     engine = await open_store(settings.sqlalchemy_url)
     made = sessions(engine)
     directory = load_directory(settings.organisations_file)
+    policy = load_policy()
+    calendars = build_calendars(policy)
     outbox = OutboxWorker(
         made,
-        {Channel.EMAIL: mail_sender(settings)},
+        senders(settings),
         policy=RetryPolicy(
             base_seconds=settings.outbox_retry_base_seconds,
             max_seconds=settings.outbox_retry_max_seconds,
@@ -92,6 +108,7 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         ),
     )
     triager = triager or ThreadTriager()
+    desk = slack_desk(settings, made, policy, calendars, now=now, on_queued=outbox.wake.set)
     dispatcher = Dispatcher(
         made,
         directory=directory,
@@ -101,18 +118,19 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         on_queued=outbox.wake.set,
         attachment_cap=settings.attachment_max_bytes,
         bounce_suppression=timedelta(days=settings.bounce_suppression_days),
+        on_opened=desk.cards if desk else None,
+        is_agent=lambda user: desk is not None and desk.agents.is_agent(user),
     )
-    policy = load_policy()
     sla = SlaWatcher(
         made,
         policy=policy,
-        calendars=build_calendars(policy),
+        calendars=calendars,
         teams=load_teams(),
         now=now,
         mail_domain=settings.message_id_domain,
         on_queued=outbox.wake.set,
     )
-    return Parts(engine, made, directory, dispatcher, outbox, triager, sla)
+    return Parts(engine, made, directory, dispatcher, outbox, triager, sla, desk)
 
 
 async def consume(
@@ -146,11 +164,15 @@ async def _warm_up(triager: Triager) -> None:
         log.exception("the triage model failed to load; tickets will open without a proposal")
 
 
-def build_connectors(settings: Settings, sessions: Sessions) -> list[Connector]:
-    """The folder source, and one reader per configured IMAP mailbox."""
+def build_connectors(
+    settings: Settings, sessions: Sessions, desk: SlackDesk | None = None
+) -> list[Connector]:
+    """The folder source, one reader per configured IMAP mailbox, and Slack when configured."""
     connectors: list[Connector] = [
         FolderSource(settings.inbox, poll_seconds=settings.inbox_poll_seconds)
     ]
+    if desk is not None:
+        connectors.append(slack_connector(settings, sessions, desk))
     checkpoints = StoreCheckpoints(sessions)
     for mailbox in settings.mailboxes():
         config = MailboxConfig(
@@ -185,12 +207,14 @@ async def serve(
 ) -> None:
     """Run the service until SIGINT or SIGTERM (or until `stop` is set, for embedding)."""
     parts = await build(settings)
-    connectors = build_connectors(settings, parts.sessions)
+    connectors = build_connectors(settings, parts.sessions, parts.slack)
+    slack = next((c for c in connectors if isinstance(c, SlackConnector)), None)
 
     def health() -> dict[str, Health]:
         return {c.name: c.health() for c in connectors}
 
-    runner = web.AppRunner(create_app(health), access_log=None)
+    routes = slack.routes() if slack else []
+    runner = web.AppRunner(create_app(health, routes), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     await site.start()
@@ -214,6 +238,8 @@ async def serve(
             tasks.create_task(parts.dispatcher.run())
             tasks.create_task(parts.outbox.run())
             tasks.create_task(parts.sla.run())
+            if slack is not None and parts.slack is not None:
+                tasks.create_task(resolve_agent_groups(slack, parts.slack, settings.slack_agents))
             for connector in connectors:
                 tasks.create_task(
                     consume(

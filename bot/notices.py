@@ -38,3 +38,17 @@ def acknowledgement(
         number=number, name=name, subject=shown
     )
     return Rendered(_ACK_SUBJECT[lang].format(number=number, subject=shown), text)
+
+
+_UPDATE_SUBJECT = {"fr": "Mise à jour de votre billet", "en": "Update on your ticket"}
+
+
+def ticket_update(
+    *, language: str, number: str, status: str, label: str, agent: str = ""
+) -> Rendered:
+    """A status change told to the requester (taken in charge, resolved, waiting on them)."""
+    lang = language if language in _UPDATE_SUBJECT else "fr"
+    text = _env.get_template(f"ticket_update.{lang}.txt.j2").render(
+        number=number, status=status, label=label, agent=agent
+    )
+    return Rendered(_UPDATE_SUBJECT[lang], text)

@@ -16,7 +16,7 @@ from sqlmodel import col, select, update
 
 from bot.dispatch.decide import Action, Decision, decide
 from bot.dispatch.incoming import Incoming, read_incoming
-from bot.dispatch.tickets import TicketWriter
+from bot.dispatch.tickets import OpenedHook, TicketWriter
 from bot.faults import crash_point
 from bot.organisations import Directory
 from bot.store.db import Sessions
@@ -54,6 +54,8 @@ class Dispatcher:
         on_queued: Callable[[], None] = lambda: None,
         attachment_cap: int = 10 * 1024 * 1024,
         bounce_suppression: timedelta = timedelta(days=30),
+        on_opened: OpenedHook | None = None,
+        is_agent: Callable[[str], bool] = lambda _user: False,
     ) -> None:
         self._sessions = sessions
         self._directory = directory
@@ -63,7 +65,11 @@ class Dispatcher:
         self._on_queued = on_queued
         self._attachment_cap = attachment_cap
         self._writer = TicketWriter(
-            directory=directory, domain=domain, bounce_suppression=bounce_suppression
+            directory=directory,
+            domain=domain,
+            bounce_suppression=bounce_suppression,
+            on_opened=on_opened,
+            is_agent=is_agent,
         )
         self.wake = asyncio.Event()
 

@@ -3,9 +3,10 @@ transaction (the caller commits)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +17,7 @@ from bot.dispatch.incoming import Incoming
 from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox import queue
+from bot.sla.events import AGENT_REPLY
 from bot.store.models import (
     Attachment,
     Message,
@@ -27,7 +29,7 @@ from bot.store.models import (
     TicketStatus,
 )
 from intake.mail.thread import new_message_id
-from intake.message import Channel, OutboundMessage
+from intake.message import OutboundMessage
 from nlp import Language, Triage, detect_language
 
 
@@ -47,6 +49,15 @@ def proposal_json(triage: Triage) -> dict[str, Any]:
     return asdict(triage)
 
 
+class OpenedHook(Protocol):
+    """Told of every new ticket, inside the transaction (e.g. to queue the agents' triage card).
+    `author` is the requester's chat user ID, when the ticket came from chat."""
+
+    async def opened(
+        self, session: AsyncSession, ticket: Ticket, author: str, now: datetime
+    ) -> bool: ...
+
+
 class TicketWriter:
     def __init__(
         self,
@@ -54,10 +65,14 @@ class TicketWriter:
         directory: Directory,
         domain: str,
         bounce_suppression: timedelta = timedelta(days=30),
+        on_opened: OpenedHook | None = None,
+        is_agent: Callable[[str], bool] = lambda _user: False,
     ) -> None:
         self._directory = directory
         self._domain = domain
         self._bounce_suppression = bounce_suppression
+        self._on_opened = on_opened
+        self._is_agent = is_agent
 
     async def quarantine(
         self, session: AsyncSession, message_id: int, reason: str, detail: str
@@ -124,9 +139,12 @@ class TicketWriter:
             return False
         assert triage is not None or decision.action == Action.NEW_TICKET
         ticket = await self._open(session, message, incoming, triage, now)
+        queued = False
+        if self._on_opened is not None:
+            queued = await self._on_opened.opened(session, ticket, incoming.author, now)
         if decision.withheld is not None:
             self._event(session, ticket, now, "ack_withheld", reason=decision.withheld)
-            return False
+            return queued
         session.add(self._acknowledgement(ticket, incoming, now))
         return True
 
@@ -144,6 +162,20 @@ class TicketWriter:
         decision: Decision,
         now: datetime,
     ) -> None:
+        if incoming.author and self._is_agent(incoming.author):
+            # An agent answering in the ticket's chat thread: an answer by a person.
+            assert ticket.id is not None
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    at=now,
+                    type=AGENT_REPLY,
+                    actor=f"slack:{incoming.author}",
+                    data={"message": message_id},
+                )
+            )
+            ticket.updated_at = now
+            return
         self._event(
             session, ticket, now, "message_added", message=message_id, reason=decision.thread_reason
         )

@@ -42,7 +42,7 @@ from nlp.labels import Kind, Severity
 
 WAITING = "waiting_on_user"
 FINISHED = frozenset({"resolved", "closed", "redirected", "linked"})
-STAFF_KEY_PREFIXES = ("sla:", "report:")
+STAFF_KEY_PREFIXES = ("sla:", "report:", "card:")
 """Outbox keys of notices to staff, not answers to the requester."""
 
 OPENED = "opened"

@@ -113,6 +113,8 @@ class Ticket(SQLModel, table=True):
     model_version: str | None = Field(default=None, max_length=64)
     assignee: str | None = Field(default=None, max_length=200)
     """Who took the ticket (a Slack user ID, or an agent's name from the console)."""
+    outage_id: int | None = Field(default=None, foreign_key="outage.id", index=True)
+    """The outage this ticket is a report of (a linked child)."""
     created_at: datetime = _when(index=True)
     updated_at: datetime = _when()
 
@@ -204,3 +206,46 @@ class Suppression(SQLModel, table=True):
     address: str = Field(primary_key=True, max_length=320)
     until: datetime = _when()
     reason: str = Field(max_length=200)
+
+
+class Outage(SQLModel, table=True):
+    """A declared outage or planned interruption (`bot.outages`): what is down, where, until when.
+
+    `organisations` empty means every client organisation; `status` is ``planned`` until a
+    planned interruption starts, ``active`` while the service is down, then ``resolved``.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str | None = Field(default=None, max_length=16, unique=True)
+    """``PANNE-0001``, set from the id once the row is flushed."""
+    kind: str = Field(max_length=16)
+    title_fr: str = Field(max_length=200)
+    title_en: str = Field(max_length=200)
+    text_fr: str
+    text_en: str
+    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    organisations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sites: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    team: str | None = Field(default=None, max_length=24)
+    status: str = Field(max_length=16, index=True)
+    starts_at: datetime = _when()
+    expected_end: datetime | None = _when(nullable=True)
+    resolved_at: datetime | None = _when(nullable=True)
+    declared_by: str = Field(max_length=200)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class OutageNotice(SQLModel, table=True):
+    """One announcement of an outage, in both languages. Append-only; `seq` counts from 1."""
+
+    __table_args__ = (UniqueConstraint("outage_id", "seq", name="uq_outage_notice_outage_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outage_id: int = Field(foreign_key="outage.id", index=True)
+    seq: int
+    kind: str = Field(max_length=16)
+    text_fr: str
+    text_en: str
+    at: datetime = _when()
+    actor: str = Field(default="bot", max_length=200)

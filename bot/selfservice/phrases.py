@@ -1,0 +1,66 @@
+"""Weighted phrases found in a message, and the score they add up to.
+
+A phrase matches when all its stems occur close together in the message, in any order, so
+"compte verrouillé" matches "mon compte Windows est verrouillé" and "account locked" matches
+"locked out of my account". The score is a noisy-or of the weights of the phrases found: one
+strong phrase, or several weak keywords, cross the threshold; nothing found scores 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.selfservice.text import stems
+
+STRONG = 0.6  # a phrase that names the problem on its own
+WEAK = 0.25  # a keyword that only hints at it: three of them are needed
+SLACK = 2  # how many other words may sit between the words of a phrase
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: str  # as written in the data file: shown as evidence
+    stems: frozenset[str]
+    size: int
+    weight: float
+
+
+def compile_phrase(text: str, weight: float) -> Phrase:
+    """Raise ValueError when the phrase has no word left once fillers are dropped."""
+    found = stems(text)
+    if not found:
+        raise ValueError(f"phrase {text!r} has no content word")
+    return Phrase(text=text, stems=frozenset(found), size=len(set(found)), weight=weight)
+
+
+def compile_all(texts: Iterable[str], weight: float) -> tuple[Phrase, ...]:
+    return tuple(compile_phrase(t, weight) for t in texts)
+
+
+def occurs(phrase: Phrase, tokens: Sequence[str]) -> bool:
+    """All the phrase's stems within a window of size + SLACK tokens of the message."""
+    width = phrase.size + SLACK if phrase.size > 1 else 1
+    for start, token in enumerate(tokens):
+        if token in phrase.stems and phrase.stems <= set(tokens[start : start + width]):
+            return True
+    return False
+
+
+def found(phrases: Iterable[Phrase], tokens: Sequence[str]) -> list[Phrase]:
+    """The phrases that occur in `tokens`, each text once, in the given order."""
+    seen: set[str] = set()
+    hits: list[Phrase] = []
+    for phrase in phrases:
+        if phrase.text not in seen and occurs(phrase, tokens):
+            seen.add(phrase.text)
+            hits.append(phrase)
+    return hits
+
+
+def score(hits: Iterable[Phrase]) -> float:
+    """Noisy-or of the weights: 1 - Π(1 - w), in [0, 1)."""
+    miss = 1.0
+    for phrase in hits:
+        miss *= 1.0 - phrase.weight
+    return round(1.0 - miss, 4)

@@ -1,0 +1,98 @@
+"""Text normalising shared by the self-service matchers: fold, tokenise, stem lightly.
+
+Everything here is deterministic and cheap (no spaCy): the same function is applied to the
+phrases written in the data files and to the people's messages, so a crude stemmer is enough as
+long as it is consistent. It maps the usual French and English inflections of one word onto one
+stem: "verrouillé", "verrouiller", "verrouillage" → "verrouill"; "printer", "printing" → "print".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_WORD = re.compile(r"[a-z0-9]+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "ʼ": "'", "`": "'"})
+
+# Words that carry no topic: dropped before phrases are matched. Negations are kept on purpose
+# ("personne ne peut", "not solved") since they change what a message means.
+FILLERS = frozenset(
+    """
+    a au aux c ce cet cette ces d de des du en et j je l la le les m ma me mes mon moi n
+    notre nos ou qu que s sa se ses son sur t ta te tes ton un une vos votre y dans par pour
+    avec est sont suis es etre ete ai as avez avons ont il elle ils elles on nous vous tu
+    the an of to my your our his her their its it is are am be been was were i me we you he
+    she they this that these those in on at for with and or by from as so do does did have has
+    had
+    """.split()  # noqa: SIM905
+)
+
+# Words that say nothing about a topic, for similarity between reports (fillers and more).
+STOPWORDS = FILLERS | frozenset(
+    """
+    bonjour allo salut merci svp stp please hello hi thanks thank regards cordialement
+    ne pas plus ni non not no n t don doesn isn can cannot won pourquoi comment quand quoi qui
+    ca cela ceci tout tous toute toutes deja encore aussi tres trop bien peu si mais donc car
+    depuis matin ce soir aujourd hui today morning since still again also very just now
+    peut peux pouvez pourrait fait faire veux voudrais would could should will can need besoin
+    some any all there here what which who when why how if then than about after before
+    """.split()  # noqa: SIM905
+)
+
+_SUFFIXES = (
+    "issements",
+    "issement",
+    "ations",
+    "ation",
+    "ements",
+    "ement",
+    "ments",
+    "ment",
+    "ages",
+    "age",
+    "ings",
+    "ing",
+    "ees",
+    "ee",
+    "ed",
+    "er",
+    "ez",
+    "es",
+    "e",
+)
+_MIN_STEM = 3
+_UNDOUBLE = frozenset("bdgmnpt")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, spell ligatures and curly apostrophes out."""
+    lowered = text.lower().translate(_LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`; elisions ("l'imprimante", "n'est") are split off."""
+    return _WORD.findall(fold(text))
+
+
+def stem(word: str) -> str:
+    """A light, consistent French+English stem: plural, then one common ending."""
+    if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
+        word = word[:-1]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word.endswith("ag"):  # "partag(er)" and "partage" meet on "part"
+        word = word[:-2]
+    if len(word) > _MIN_STEM and word[-1] == word[-2] and word[-1] in _UNDOUBLE:
+        word = word[:-1]  # "mapped" → "map", "stopping" → "stop"
+    return word
+
+
+def stems(text: str, *, drop: Iterable[str] = FILLERS) -> list[str]:
+    """The stems of the words of `text`, in order, without the `drop` words."""
+    dropped = drop if isinstance(drop, frozenset) else frozenset(drop)
+    return [stem(w) for w in words(text) if w not in dropped]

@@ -1,0 +1,232 @@
+"""`SlackCommands` for the bot: `/csc` for everyone, the triage card's buttons for agents.
+
+Every agent decision goes through `bot.sla.actions` (so clocks and reports read one log), is
+logged with the agent as actor (`slack:<user>`), updates the card in place and, when the
+status changes, tells the requester in their channel. Refusals are logged (who, what).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import notices
+from bot.dispatch.replies import reply_target, to_requester
+from bot.outbox import queue
+from bot.sla import actions
+from bot.slack.cards import SLACK_ACTOR, TriageCards
+from bot.status import LABELS, StatusDesk, Viewer, ticket_numbers
+from bot.store.db import Sessions
+from bot.store.models import Ticket, TicketEvent, TicketStatus
+from intake.slack import cards as ids
+from intake.slack.agents import AgentDirectory, refusal
+from intake.slack.ports import BlockAction, SlackReply, SlashCommand
+from nlp.labels import Kind, Level, Severity, Team
+
+log = logging.getLogger(__name__)
+
+CommandHandler = Callable[[SlashCommand, str], Awaitable[SlackReply]]
+"""A further `/csc` verb (e.g. `panne`): given the command and the text after the verb."""
+ActionHandler = Callable[[BlockAction], Awaitable[SlackReply | None]]
+"""Buttons of other cards (self-service answers, proposed incidents), by action-ID prefix."""
+
+_STATUS = {"status", "statut", "état", "etat"}
+_MINE = {"mes-billets", "mes_billets", "mesbillets", "my-tickets", "mine", "billets", "tickets"}
+
+
+def help_text(language: str) -> str:
+    if language == "en":
+        return (
+            "Usage: `/csc status CSC-000123` (where a ticket stands) · `/csc my-tickets` "
+            "(your open tickets) · `/csc panne` (outages, agents)."
+        )
+    return (
+        "Utilisation : `/csc status CSC-000123` (où en est un billet) · `/csc mes-billets` "
+        "(vos billets ouverts) · `/csc panne` (pannes, réservé aux agents)."
+    )
+
+
+def viewer_of(team: str, user: str, email: str, locale: str, agents: AgentDirectory) -> Viewer:
+    keys = {f"slack:{team}:{user}"} | ({email.strip().lower()} if email.strip() else set())
+    language = "en" if locale.lower().startswith("en") else "fr"
+    return Viewer(frozenset(keys), language, agents.is_agent(user))
+
+
+class SlackDesk:
+    def __init__(
+        self,
+        sessions: Sessions,
+        *,
+        agents: AgentDirectory,
+        cards: TriageCards,
+        status: StatusDesk,
+        domain: str,
+        now: Callable[[], datetime],
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._sessions = sessions
+        self.agents = agents
+        self.cards = cards
+        self._status = status
+        self._domain = domain
+        self._now = now
+        self._on_queued = on_queued
+        self.commands: dict[str, CommandHandler] = {}
+        self.actions: dict[str, ActionHandler] = {}
+
+    # -- /csc ----------------------------------------------------------------------------------
+
+    async def command(self, cmd: SlashCommand) -> SlackReply:
+        viewer = viewer_of(cmd.team, cmd.user, cmd.user_email, cmd.locale, self.agents)
+        verb, _, rest = cmd.text.strip().partition(" ")
+        verb = verb.lower()
+        if verb in self.commands:
+            return await self.commands[verb](cmd, rest.strip())
+        async with self._sessions() as session:
+            if verb in _STATUS:
+                numbers = ticket_numbers(rest)
+                if not numbers:
+                    return SlackReply(help_text(viewer.language))
+                answers = [
+                    await self._status.ticket_answer(session, n, viewer, self._now())
+                    for n in numbers[:5]
+                ]
+                return SlackReply("\n".join(answers))
+            if verb in _MINE:
+                return SlackReply(await self._status.open_answer(session, viewer, self._now()))
+        return SlackReply(help_text(viewer.language))
+
+    # -- buttons -------------------------------------------------------------------------------
+
+    async def action(self, action: BlockAction) -> SlackReply | None:
+        for prefix, handler in self.actions.items():
+            if action.action_id.startswith(prefix):
+                return await handler(action)
+        agent = self.agents.get(action.user)
+        if agent is None:
+            log.warning(
+                "slack: refused %s on %s to %s (not an agent)",
+                action.action_id,
+                action.ticket,
+                action.user,
+            )
+            return refusal(action.locale)
+        for attempt in (1, 2):
+            try:
+                return await self._decide(action, covers=agent.covers)
+            except IntegrityError:  # two clicks raced for the same card update: once more
+                if attempt == 2:
+                    raise
+        return None
+
+    async def _decide(
+        self, action: BlockAction, *, covers: Callable[..., bool]
+    ) -> SlackReply | None:
+        en = action.locale.lower().startswith("en")
+        now = self._now()
+        async with self._sessions() as session:
+            ticket = (
+                await session.exec(select(Ticket).where(Ticket.number == action.ticket))
+            ).first()
+            if ticket is None:
+                return SlackReply(f"{action.ticket} : billet introuvable / ticket not found.")
+            if not covers(team=ticket.team or "", level=ticket.level or ""):
+                log.warning(
+                    "slack: refused %s on %s to %s (not their team or level)",
+                    action.action_id,
+                    ticket.number,
+                    action.user,
+                )
+                return refusal(action.locale)
+            before = ticket.status
+            try:
+                await self._apply(session, ticket, action, now)
+            except ValueError as exc:
+                return SlackReply(str(exc) if en else f"Impossible : {exc}")
+            closed = ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+            await self.cards.updated(
+                session, ticket, now, channel=action.channel, ts=action.message_ts, closed=closed
+            )
+            if ticket.status != before:
+                await self._tell_requester(session, ticket, action, now)
+            await session.commit()
+        self._on_queued()
+        return None
+
+    async def _apply(
+        self, session: AsyncSession, ticket: Ticket, action: BlockAction, now: datetime
+    ) -> None:
+        actor = SLACK_ACTOR + action.user
+        choice = action.selected
+        match action.action_id:
+            case ids.CONFIRM:
+                await actions.confirm_proposal(session, ticket, actor, now)
+            case ids.TAKE:
+                if ticket.assignee != actor:
+                    _log(session, ticket, now, "assigned", actor, ticket.assignee, actor)
+                    ticket.assignee = actor
+                if ticket.status == TicketStatus.NEW:
+                    with contextlib.suppress(ValueError):  # no severity to confirm: just take it
+                        await actions.confirm_proposal(session, ticket, actor, now)
+                await actions.set_status(session, ticket, TicketStatus.IN_PROGRESS, actor, now)
+            case ids.RESOLVE:
+                await actions.set_status(session, ticket, TicketStatus.RESOLVED, actor, now)
+            case ids.SEVERITY:
+                await actions.set_severity(
+                    session, ticket, Severity(choice), actor, now, kind=Kind.INCIDENT
+                )
+            case ids.LEVEL:
+                await actions.set_level(session, ticket, Level(choice), actor, now)
+            case ids.TEAM:
+                team = Team(choice).value
+                if ticket.team != team:
+                    _log(session, ticket, now, "team_set", actor, ticket.team, team)
+                    ticket.team = team
+            case _:
+                raise ValueError(f"unknown action {action.action_id}")
+
+    async def _tell_requester(
+        self, session: AsyncSession, ticket: Ticket, action: BlockAction, now: datetime
+    ) -> None:
+        if ticket.status not in (TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED):
+            return
+        reply = await reply_target(session, ticket)
+        if reply is None:
+            return
+        language = ticket.language if ticket.language in LABELS else "fr"
+        rendered = notices.ticket_update(
+            language=language,
+            number=ticket.number or "",
+            status=ticket.status,
+            label=LABELS[language].get(ticket.status, ticket.status),
+            agent=action.user_name,
+        )
+        message = to_requester(
+            ticket, reply, subject=rendered.subject, text=rendered.text, domain=self._domain
+        )
+        key = f"status:{ticket.number}:{ticket.status}:{now.timestamp():.0f}"
+        session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
+
+
+def _log(
+    session: AsyncSession,
+    ticket: Ticket,
+    now: datetime,
+    type_: str,
+    actor: str,
+    before: str | None,
+    after: str,
+) -> None:
+    assert ticket.id is not None
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id, at=now, type=type_, actor=actor, data={"from": before, "to": after}
+        )
+    )
+    ticket.updated_at = now

@@ -1,0 +1,88 @@
+"""Building the Slack parts from `Settings`: the desk (commands, buttons, cards) and the
+connector, and the agents of the configured user groups once Slack answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from bot.settings import Settings
+from bot.sla.calendar import Calendar
+from bot.sla.policy import Policy
+from bot.slack.cards import TriageCards
+from bot.slack.desk import SlackDesk
+from bot.status import StatusDesk
+from bot.store.db import Sessions
+from bot.store.models import Message
+from intake.slack.agents import AgentDirectory, groups
+from intake.slack.connector import SlackConfig, SlackConnector
+
+log = logging.getLogger(__name__)
+
+
+def slack_desk(
+    settings: Settings,
+    sessions: Sessions,
+    policy: Policy,
+    calendars: Mapping[str, Calendar],
+    *,
+    now: Callable[[], datetime],
+    on_queued: Callable[[], None],
+) -> SlackDesk | None:
+    """None when no bot token is configured: the Slack connector is simply off."""
+    if not settings.slack_bot_token.get_secret_value():
+        return None
+    return SlackDesk(
+        sessions,
+        agents=AgentDirectory.from_config(settings.slack_agents),
+        cards=TriageCards(settings.slack_triage_channels, policy, calendars),
+        status=StatusDesk(policy, calendars),
+        domain=settings.message_id_domain,
+        now=now,
+        on_queued=on_queued,
+    )
+
+
+def slack_connector(settings: Settings, sessions: Sessions, desk: SlackDesk) -> SlackConnector:
+    async def is_ticket_thread(root: str) -> bool:
+        async with sessions() as session:
+            found = await session.exec(
+                select(Message.id).where(
+                    Message.message_id == root, col(Message.ticket_id).is_not(None)
+                )
+            )
+            return found.first() is not None
+
+    config = SlackConfig(
+        bot_token=settings.slack_bot_token.get_secret_value(),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        api_url=settings.slack_api_url,
+        app_token=settings.slack_app_token.get_secret_value(),
+        support_channels=frozenset(settings.slack_support_channels),
+        reaction=settings.slack_reaction,
+    )
+    return SlackConnector(config, desk, is_ticket_thread=is_ticket_thread)
+
+
+async def resolve_agent_groups(
+    connector: SlackConnector, desk: SlackDesk, entries: list[dict[str, Any]]
+) -> None:
+    """Add the members of the configured Slack user groups to the agents; retried until Slack
+    answers (until then, only agents named by user ID are agents)."""
+    delay = 2.0
+    for group, teams, levels in groups(entries):
+        while True:
+            try:
+                members = await connector.usergroup_members(group)
+                break
+            except Exception as exc:
+                log.warning("slack: members of group %s unknown yet (%s)", group, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 300)
+        desk.agents = desk.agents.with_members(members, teams=teams, levels=levels)
+        log.info("slack: group %s gives %d agent(s)", group, len(members))

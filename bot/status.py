@@ -1,0 +1,181 @@
+"""Telling a person where their tickets stand, in their language, and only if they may know.
+
+A ticket's status goes to its requester, the people in copy, and agents. Anyone else gets the
+same polite answer as for a number that does not exist: ticket numbers are easy to guess, so
+the answer must not tell "exists but not yours" from "no such ticket".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.sla.calendar import Calendar
+from bot.sla.events import AGENT_REPLY
+from bot.sla.format import instant
+from bot.sla.policy import Policy
+from bot.sla.store import load_logs
+from bot.store.models import Direction, Message, Requester, Ticket, TicketEvent, TicketStatus
+
+TICKET = re.compile(r"\bCSC-?(\d{1,9})\b", re.IGNORECASE)
+OPEN = (
+    TicketStatus.NEW,
+    TicketStatus.OPEN,
+    TicketStatus.IN_PROGRESS,
+    TicketStatus.WAITING_ON_USER,
+)
+
+LABELS: Mapping[str, Mapping[str, str]] = {
+    "fr": {
+        "new": "reçu, en attente de classement",
+        "open": "ouvert, en file pour un agent",
+        "in_progress": "pris en charge par un agent",
+        "waiting_on_user": "en attente de votre réponse",
+        "resolved": "résolu",
+        "closed": "fermé",
+        "redirected": "redirigé vers un autre service",
+        "linked": "rattaché à une panne en cours",
+    },
+    "en": {
+        "new": "received, waiting to be classified",
+        "open": "open, queued for an agent",
+        "in_progress": "being handled by an agent",
+        "waiting_on_user": "waiting for your answer",
+        "resolved": "resolved",
+        "closed": "closed",
+        "redirected": "redirected to another service",
+        "linked": "linked to an ongoing outage",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who asks: every key they are known by (email, `slack:<team>:<user>`), and whether they
+    are an agent."""
+
+    keys: frozenset[str]
+    language: str = "fr"
+    is_agent: bool = False
+
+
+def ticket_numbers(text: str) -> list[str]:
+    """The ticket numbers a text names, normalised (`csc 12` is not one; `CSC-12` is)."""
+    return list(dict.fromkeys(f"CSC-{int(m.group(1)):06d}" for m in TICKET.finditer(text)))
+
+
+def unknown_answer(number: str, language: str) -> str:
+    if language == "en":
+        return (
+            f"I cannot give you information about {number}: either it does not exist, or you "
+            "are not its requester. Check the number in your acknowledgement, or ask the "
+            "service desk."
+        )
+    return (
+        f"Je ne peux pas vous renseigner sur {number} : ce billet n'existe pas, ou vous n'en "
+        "êtes pas le demandeur. Vérifiez le numéro dans votre accusé de réception, ou "
+        "adressez-vous au centre de service."
+    )
+
+
+class StatusDesk:
+    """Reads what a status answer needs; clocks come from the service-level policy."""
+
+    def __init__(self, policy: Policy, calendars: Mapping[str, Calendar]) -> None:
+        self._policy = policy
+        self._calendars = calendars
+
+    async def ticket_answer(
+        self, session: AsyncSession, number: str, viewer: Viewer, now: datetime
+    ) -> str:
+        ticket = (await session.exec(select(Ticket).where(Ticket.number == number))).first()
+        if ticket is None or not await self.may_see(session, ticket, viewer):
+            return unknown_answer(number, viewer.language)
+        return await self._describe(session, ticket, viewer.language, now)
+
+    async def open_answer(self, session: AsyncSession, viewer: Viewer, now: datetime) -> str:
+        """The viewer's own open tickets (as requester)."""
+        found = await session.exec(
+            select(Ticket)
+            .join(Requester, col(Requester.id) == col(Ticket.requester_id))
+            .where(col(Requester.address).in_(viewer.keys), col(Ticket.status).in_(OPEN))
+            .order_by(col(Ticket.id))
+            .limit(20)
+        )
+        tickets = found.all()
+        en = viewer.language == "en"
+        if not tickets:
+            return "You have no open ticket." if en else "Vous n'avez aucun billet ouvert."
+        lines = ["Your open tickets:" if en else "Vos billets ouverts :"]
+        for ticket in tickets:
+            lines.append(f"• {await self._describe(session, ticket, viewer.language, now)}")
+        return "\n".join(lines)
+
+    async def may_see(self, session: AsyncSession, ticket: Ticket, viewer: Viewer) -> bool:
+        if viewer.is_agent:
+            return True
+        requester = await session.get(Requester, ticket.requester_id)
+        if requester is not None and requester.address in viewer.keys:
+            return True
+        return bool(viewer.keys & await copied(session, ticket))
+
+    async def _describe(
+        self, session: AsyncSession, ticket: Ticket, language: str, now: datetime
+    ) -> str:
+        en = language == "en"
+        labels = LABELS["en" if en else "fr"]
+        parts = [
+            f"{ticket.number} « {ticket.subject} » : {labels.get(ticket.status, ticket.status)}"
+        ]
+        if ticket.status in OPEN and ticket.id is not None:
+            logs = await load_logs(session, [ticket.id])
+            clocks = logs[ticket.id].clocks(self._policy, self._calendars, now)
+            if clocks is not None and clocks.due is not None:
+                due = instant(clocks.due)
+                parts.append(f"expected by {due}" if en else f"échéance prévue {due}")
+        note = await last_note(session, ticket)
+        if note:
+            parts.append(f'last note: "{note}"' if en else f"dernière note : « {note} »")
+        return "; ".join(parts) + "."
+
+
+async def last_note(session: AsyncSession, ticket: Ticket, limit: int = 300) -> str:
+    """The latest answer an agent wrote to the requester (an `agent_reply` with its message)."""
+    event = (
+        await session.exec(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.type == AGENT_REPLY)
+            .order_by(col(TicketEvent.id).desc())
+            .limit(1)
+        )
+    ).first()
+    message_id = event.data.get("message") if event is not None else None
+    if not isinstance(message_id, int):
+        return ""
+    message = await session.get(Message, message_id)
+    text = " ".join((message.body if message else "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def copied(session: AsyncSession, ticket: Ticket) -> set[str]:
+    """Addresses in copy (Cc) of the ticket's emails."""
+    raws = await session.exec(
+        select(Message.raw).where(
+            Message.ticket_id == ticket.id,
+            Message.direction == Direction.IN,
+            Message.channel == "email",
+        )
+    )
+    found: set[str] = set()
+    parser = BytesHeaderParser()
+    for raw in raws:
+        headers = parser.parsebytes(raw)
+        found.update(a.lower() for _, a in getaddresses(headers.get_all("Cc") or []) if a)
+    return found
