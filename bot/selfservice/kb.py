@@ -5,7 +5,8 @@ Markdown body written for the person who asked. Front matter keys:
 
 - `title`, `team` (a team label of the triage guide);
 - `phrases`: words that name the problem on their own ("mot de passe expiré");
-- `keywords`: words that only hint at it ("portail"); three are needed without a phrase;
+- `keywords`: words that only hint at it ("portail"): they add to the score of an article
+  that has a phrase in the message, never match on their own;
 - `not`: phrases that rule the article out ("nouvel employé" for a password reset).
 
 Both languages' phrases are matched whatever the message's language (people mix them); the
@@ -116,6 +117,8 @@ class KnowledgeBase:
             if found(entry.exclude, tokens):
                 continue
             hits = found(entry.signals, tokens)
+            if not any(h.weight >= STRONG for h in hits):
+                continue
             value = score(hits)
             # highest score, then more evidence, then the first slug: deterministic
             key = (value, len(hits), entry.slug)

@@ -3,7 +3,8 @@
 A phrase matches when all its stems occur close together in the message, in any order, so
 "compte verrouillé" matches "mon compte Windows est verrouillé" and "account locked" matches
 "locked out of my account". The score is a noisy-or of the weights of the phrases found: one
-strong phrase, or several weak keywords, cross the threshold; nothing found scores 0.
+strong phrase crosses the default threshold, keywords only add confidence (and ranking); the
+callers require at least one strong phrase, so a pile of vague words never matches alone.
 """
 
 from __future__ import annotations
@@ -48,12 +49,13 @@ def occurs(phrase: Phrase, tokens: Sequence[str]) -> bool:
 
 
 def found(phrases: Iterable[Phrase], tokens: Sequence[str]) -> list[Phrase]:
-    """The phrases that occur in `tokens`, each text once, in the given order."""
-    seen: set[str] = set()
+    """The phrases that occur in `tokens`, in the given order; two phrases with the same stems
+    ("printer", "printing") count once."""
+    seen: set[frozenset[str]] = set()
     hits: list[Phrase] = []
     for phrase in phrases:
-        if phrase.text not in seen and occurs(phrase, tokens):
-            seen.add(phrase.text)
+        if phrase.stems not in seen and occurs(phrase, tokens):
+            seen.add(phrase.stems)
             hits.append(phrase)
     return hits
 

@@ -1,0 +1,235 @@
+"""Slack end to end: the real service (`serve`) with its store, dispatcher, triage and outbox,
+talking to the recording fake Web API, receiving correctly signed real-shaped payloads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlmodel import col, select
+
+from bot.app import serve
+from bot.settings import Settings
+from bot.store.db import Sessions
+from bot.store.models import Message, Ticket, TicketEvent
+from tests.conftest import eventually
+from tests.servers.slack_api import FakeSlack, sign
+from tests.slack.payloads import (
+    SECRET,
+    block_actions_body,
+    event_body,
+    message,
+    reaction,
+    slash_body,
+)
+
+TRIAGE = {"N1": "CN1", "N2": "CN2", "N3": "CN3"}
+OUTAGE = "Le serveur de fichiers est en panne pour tout l'étage, personne ne peut travailler."
+
+
+@dataclass
+class Service:
+    url: str
+    fake: FakeSlack
+    http: aiohttp.ClientSession
+    store: Sessions
+
+    async def post(
+        self, body: str, content_type: str = "application/json", retry: int = 0
+    ) -> tuple[int, str]:
+        headers = {**sign(SECRET, body), "Content-Type": content_type}
+        if retry:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        async with self.http.post(self.url, data=body, headers=headers) as response:
+            return response.status, await response.text()
+
+    async def event(self, event: dict[str, Any], event_id: str, retry: int = 0) -> None:
+        status, _ = await self.post(event_body(event, event_id=event_id), retry=retry)
+        assert status == 200
+
+    async def click(self, action: dict[str, Any], **where: Any) -> tuple[int, str]:
+        body = block_actions_body(action, response_url=f"{self.fake.base_url}/response/a", **where)
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def slash(self, text: str, user: str) -> str:
+        body = slash_body(text, user=user, response_url=f"{self.fake.base_url}/response/c")
+        status, answer = await self.post(body, "application/x-www-form-urlencoded")
+        assert status == 200
+        return str(json.loads(answer)["text"]) if answer else ""
+
+    def posts(self, channel: str) -> list[dict[str, Any]]:
+        return [
+            c.params for c in self.fake.called("chat.postMessage") if c.params["channel"] == channel
+        ]
+
+    async def tickets(self) -> list[Ticket]:
+        async with self.store() as session:
+            return list((await session.exec(select(Ticket).order_by(col(Ticket.id)))).all())
+
+    async def events(self, ticket: Ticket) -> list[TicketEvent]:
+        async with self.store() as session:
+            found = await session.exec(
+                select(TicketEvent)
+                .where(TicketEvent.ticket_id == ticket.id)
+                .order_by(col(TicketEvent.id))
+            )
+            return list(found.all())
+
+
+@pytest.fixture
+async def service(migrated: Settings, fake: FakeSlack, store: Sessions) -> AsyncIterator[Service]:
+    settings = migrated.model_copy(
+        update={
+            "slack_bot_token": migrated.slack_bot_token.__class__("xoxb-test"),
+            "slack_signing_secret": migrated.slack_signing_secret.__class__(SECRET),
+            "slack_api_url": fake.api_url,
+            "slack_support_channels": ["CSUPPORT"],
+            "slack_triage_channels": TRIAGE,
+            "slack_agents": [{"user": "UAGENT"}],
+        }
+    )
+    stop = asyncio.Event()
+    ready: list[str] = []
+    task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop))
+    await eventually(lambda: ready or task.done())
+    if task.done():
+        task.result()
+    async with aiohttp.ClientSession() as http:
+        yield Service(ready[0].split()[4] + "slack/events", fake, http, store)
+    stop.set()
+    await asyncio.wait_for(task, 20)
+
+
+async def test_direct_message_becomes_ticket_answered_in_thread_with_card(service: Service) -> None:
+    await service.event(message(OUTAGE, ts="1700000100.000100"), "Ev1")
+    await eventually(lambda: service.posts("D1"))
+    [ticket] = await service.tickets()
+    assert ticket.channel == "slack" and ticket.organisation == "itq"
+    [ack] = service.posts("D1")
+    assert ack["thread_ts"] == "1700000100.000100"
+    assert ticket.number and ticket.number in ack["text"]
+    card_channel = TRIAGE.get(ticket.level or "N1", "CN1")
+    [card] = await eventually(lambda: service.posts(card_channel))
+    blocks = json.loads(card["blocks"]) if isinstance(card["blocks"], str) else card["blocks"]
+    assert any(b.get("block_id") == f"ticket:{ticket.number}" for b in blocks)
+    assert "Marie Tremblay" in json.dumps(blocks) or "<@U1>" in json.dumps(blocks)
+
+
+async def test_retries_and_twins_make_one_ticket(service: Service) -> None:
+    event = message(OUTAGE, ts="1700000200.000100", channel="CSUPPORT", channel_type="channel")
+    await service.event(event, "Ev2")
+    await service.event(event, "Ev2", retry=1)
+    await service.event({**event, "type": "app_mention"}, "Ev3")
+    await eventually(lambda: service.posts("CSUPPORT"))
+    await asyncio.sleep(0.3)
+    assert len(await service.tickets()) == 1
+    assert len(service.posts("CSUPPORT")) == 1
+
+
+async def test_thread_reply_is_a_follow_up_not_a_ticket(service: Service) -> None:
+    await service.event(message(OUTAGE, ts="1700000300.000100"), "Ev4")
+    await eventually(lambda: service.posts("D1"))
+    reply = message(
+        "J'ai redémarré, même chose.", ts="1700000301.000100", thread_ts="1700000300.000100"
+    )
+    await service.event(reply, "Ev5")
+
+    async def added() -> bool:
+        [ticket] = await service.tickets()
+        return any(e.type == "message_added" for e in await service.events(ticket))
+
+    await eventually(added)
+    assert len(await service.tickets()) == 1
+
+
+async def test_ticket_reaction_files_the_message_for_its_author(service: Service) -> None:
+    service.fake.history["CGEN"] = [
+        {
+            "type": "message",
+            "user": "U2",
+            "text": "The VPN drops every ten minutes since this morning.",
+            "ts": "1700000400.000100",
+        }
+    ]
+    await service.event(
+        reaction(item_ts="1700000400.000100", channel="CGEN", user="U1", item_user="U2"), "Ev6"
+    )
+    await eventually(lambda: service.posts("CGEN"))
+    [ticket] = await service.tickets()
+    assert ticket.language == "en"
+    async with service.store() as session:
+        requester = (
+            await session.exec(select(Message.sender).where(Message.ticket_id == ticket.id))
+        ).first()
+    assert requester == "john.smith@itq.gouv.qc.ca"
+    assert "ticket" in service.posts("CGEN")[0]["text"].lower()
+
+
+async def test_agent_buttons_log_decisions_update_card_and_tell_requester(service: Service) -> None:
+    await service.event(message(OUTAGE, ts="1700000500.000100"), "Ev7")
+    await eventually(lambda: service.posts("D1"))
+    [ticket] = await service.tickets()
+    number = ticket.number or ""
+    card_channel = TRIAGE.get(ticket.level or "N1", "CN1")
+    await eventually(lambda: service.posts(card_channel))
+    where = {"channel": card_channel, "message_ts": "1700009999.000001"}
+
+    status, _ = await service.click(
+        {
+            "type": "static_select",
+            "action_id": "guichet.severity",
+            "block_id": f"ticket:{number}",
+            "selected_option": {"value": "P2", "text": {"type": "plain_text", "text": "P2"}},
+        },
+        **where,
+    )
+    assert status == 200
+    await service.click({"type": "button", "action_id": "guichet.take", "value": number}, **where)
+    await service.click(
+        {"type": "button", "action_id": "guichet.resolve", "value": number}, **where
+    )
+
+    updates = await service.fake.wait_calls("chat.update", 3)
+    assert all(u.params["ts"] == "1700009999.000001" for u in updates)
+    assert "P2" in json.dumps(updates[-1].params["blocks"])
+    [ticket] = await service.tickets()
+    assert ticket.severity == "P2" and ticket.status == "resolved"
+    assert ticket.assignee == "slack:UAGENT"
+    logged = [(e.type, e.actor) for e in await service.events(ticket) if e.actor == "slack:UAGENT"]
+    assert ("severity_set", "slack:UAGENT") in logged and ("assigned", "slack:UAGENT") in logged
+    told = await eventually(lambda: [p for p in service.posts("D1") if "résolu" in p["text"]])
+    assert told[0]["thread_ts"] == "1700000500.000100"
+
+
+async def test_non_agent_click_is_refused_and_changes_nothing(service: Service) -> None:
+    await service.event(message(OUTAGE, ts="1700000600.000100"), "Ev8")
+    await eventually(lambda: service.posts("D1"))
+    [ticket] = await service.tickets()
+    await service.click(
+        {"type": "button", "action_id": "guichet.resolve", "value": ticket.number}, user="U2"
+    )
+    await service.fake.wait_for(lambda f: bool(f.responses))
+    assert "agents" in json.dumps(service.fake.responses[-1][1])
+    [after] = await service.tickets()
+    assert after.status == ticket.status
+    assert not service.fake.called("chat.update")
+
+
+async def test_csc_status_only_for_requester_and_agents(service: Service) -> None:
+    await service.event(message(OUTAGE, ts="1700000700.000100"), "Ev9")
+    await eventually(lambda: service.posts("D1"))
+    [ticket] = await service.tickets()
+    number = ticket.number or ""
+    mine = await service.slash(f"status {number}", "U1")
+    assert number in mine and "Je ne peux pas" not in mine
+    other = await service.slash(f"status {number}", "U2")
+    assert "cannot give you information" in other
+    assert other == (await service.slash("status CSC-999999", "U2")).replace("CSC-999999", number)
+    assert number in await service.slash(f"status {number}", "UAGENT")
+    assert number in await service.slash("mes-billets", "U1")
+    assert "no open ticket" in await service.slash("my-tickets", "U2")
