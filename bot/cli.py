@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     tickets = commands.add_parser("tickets", help="list tickets, newest first")
     tickets.add_argument("--json", action="store_true", help="one JSON array, with the proposals")
     tickets.add_argument("--limit", type=int, default=50, help="how many (default: 50; 0 = all)")
+    from bot.commands.corrections import register as register_corrections
     from bot.demo.command import register as register_demo
     from bot.reports.command import register as register_report
     from bot.sla.command import register as register_sla
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_sla(commands)
     register_report(commands)
     register_demo(commands)
+    register_corrections(commands)
     return parser
 
 

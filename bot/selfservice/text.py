@@ -20,7 +20,7 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "ʼ": "'", "`": 
 FILLERS = frozenset(
     """
     a au aux c ce cet cette ces d de des du en et j je l la le les m ma me mes mon moi n
-    notre nos ou qu que s sa se ses son sur t ta te tes ton un une vos votre y dans par pour
+    notre nos ou qu que s sa se ses sur t ta te tes ton un une vos votre y dans par pour
     avec est sont suis es etre ete ai as avez avons ont il elle ils elles on nous vous tu
     the an of to my your our his her their its it is are am be been was were i me we you he
     she they this that these those in on at for with and or by from as so do does did have has
@@ -61,7 +61,7 @@ _SUFFIXES = (
     "es",
     "e",
 )
-_MIN_STEM = 3
+_MIN_STEM = 4
 _UNDOUBLE = frozenset("bdgmnpt")
 
 
@@ -85,9 +85,9 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
             word = word[: -len(suffix)]
             break
-    if len(word) > 4 and word.endswith("ag"):  # "partag(er)" and "partage" meet on "part"
+    if len(word) > 5 and word.endswith("ag"):  # "partag(er)" and "partage" meet on "part"
         word = word[:-2]
-    if len(word) > _MIN_STEM and word[-1] == word[-2] and word[-1] in _UNDOUBLE:
+    if len(word) >= _MIN_STEM and word[-1] == word[-2] and word[-1] in _UNDOUBLE:
         word = word[:-1]  # "mapped" → "map", "stopping" → "stop"
     return word
 

@@ -87,6 +87,7 @@ class Interactive:
         self._commands = commands
         self._spawn = spawn
         self._wait = wait
+        self._in_order = asyncio.Lock()
 
     async def on_command(self, ack: Any, command: dict[str, Any]) -> None:
         user = str(command.get("user_id") or "")
@@ -133,6 +134,12 @@ class Interactive:
         self._spawn(self._act(block_action(action, body)))
 
     async def _act(self, action: BlockAction) -> None:
+        # One at a time, in the order Slack delivered them: an agent's "take" then "resolve"
+        # must not be applied the other way round.
+        async with self._in_order:
+            await self._act_now(action)
+
+    async def _act_now(self, action: BlockAction) -> None:
         assert self._commands is not None
         person = await self._users.lookup(action.user)
         action = replace(

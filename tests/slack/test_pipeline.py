@@ -4,6 +4,7 @@ talking to the recording fake Web API, receiving correctly signed real-shaped pa
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import serve
+from bot.commands.corrections import export
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Message, Ticket, TicketEvent
@@ -38,6 +40,7 @@ class Service:
     fake: FakeSlack
     http: aiohttp.ClientSession
     store: Sessions
+    settings: Settings
 
     async def post(
         self, body: str, content_type: str = "application/json", retry: int = 0
@@ -100,7 +103,7 @@ async def service(migrated: Settings, fake: FakeSlack, store: Sessions) -> Async
     if task.done():
         task.result()
     async with aiohttp.ClientSession() as http:
-        yield Service(ready[0].split()[4] + "slack/events", fake, http, store)
+        yield Service(ready[0].split()[4] + "slack/events", fake, http, store, settings)
     stop.set()
     await asyncio.wait_for(task, 20)
 
@@ -189,12 +192,21 @@ async def test_agent_buttons_log_decisions_update_card_and_tell_requester(servic
         **where,
     )
     assert status == 200
+    await service.click(
+        {
+            "type": "static_select",
+            "action_id": "guichet.team",
+            "block_id": f"ticket:{number}",
+            "selected_option": {"value": "printing", "text": {"type": "plain_text", "text": "x"}},
+        },
+        **where,
+    )
     await service.click({"type": "button", "action_id": "guichet.take", "value": number}, **where)
     await service.click(
         {"type": "button", "action_id": "guichet.resolve", "value": number}, **where
     )
 
-    updates = await service.fake.wait_calls("chat.update", 3)
+    updates = await service.fake.wait_calls("chat.update", 4)
     assert all(u.params["ts"] == "1700009999.000001" for u in updates)
     assert "P2" in json.dumps(updates[-1].params["blocks"])
     [ticket] = await service.tickets()
@@ -204,6 +216,12 @@ async def test_agent_buttons_log_decisions_update_card_and_tell_requester(servic
     assert ("severity_set", "slack:UAGENT") in logged and ("assigned", "slack:UAGENT") in logged
     told = await eventually(lambda: [p for p in service.posts("D1") if "résolu" in p["text"]])
     assert told[0]["thread_ts"] == "1700000500.000100"
+
+    exported = io.StringIO()
+    await export(service.settings, exported, since=None, keep_personal=False)
+    [line] = [json.loads(x) for x in exported.getvalue().splitlines()]
+    assert line["id"] == number and line["team"] == "printing" and "team" in line["corrected"]
+    assert line["text"] == OUTAGE and line["proposed"]["team"] != "printing"
 
 
 async def test_non_agent_click_is_refused_and_changes_nothing(service: Service) -> None:

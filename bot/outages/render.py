@@ -1,0 +1,179 @@
+"""How outage notices read, in French and English: Slack posts, list mail, the requesters' notices.
+
+Pure: Jinja2 templates in `bot/templates/outage_*.j2` (plain text, never escaped) and
+`status.html.j2` (autoescaped, rendered by `bot.outages.status`). Instants are shown in Quebec's
+time zone, with the French and English abbreviations of Eastern time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from bot.outages.draft import NoticeKind, OutageKind
+from bot.store.models import Outage, OutageNotice
+
+ZONE = ZoneInfo("America/Toronto")
+LANGUAGES = ("fr", "en")
+
+env = Environment(
+    loader=PackageLoader("bot", "templates"),
+    undefined=StrictUndefined,
+    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+_ZONE_NAMES = {"fr": {"EDT": "HAE", "EST": "HNE"}, "en": {}}
+
+HEADINGS: dict[str, dict[str, str]] = {
+    "fr": {
+        "outage": "Panne en cours",
+        "planned": "Interruption planifiée",
+        "update": "Mise à jour",
+        "reminder": "Début de l'interruption planifiée",
+        "resolved": "Service rétabli",
+        "over": "Fin de l'interruption planifiée",
+        "cancelled": "Interruption planifiée annulée",
+    },
+    "en": {
+        "outage": "Ongoing outage",
+        "planned": "Planned interruption",
+        "update": "Update",
+        "reminder": "Planned interruption starting",
+        "resolved": "Service restored",
+        "over": "Planned interruption over",
+        "cancelled": "Planned interruption cancelled",
+    },
+}
+RESTORED = {
+    "fr": "Le service est rétabli. Merci de votre patience.",
+    "en": "The service has been restored. Thank you for your patience.",
+}
+_REQUESTER_SUBJECT = {
+    "fr": {"outage": "Panne connue : {t}", "planned": "Interruption planifiée : {t}",
+           "resolved": "Service rétabli : {t}"},
+    "en": {"outage": "Known outage: {t}", "planned": "Planned interruption: {t}",
+           "resolved": "Service restored: {t}"},
+}  # fmt: skip
+
+
+def lang_of(language: str | None) -> str:
+    return language if language in LANGUAGES else "fr"
+
+
+def when(value: datetime | None, language: str) -> str:
+    """``2026-10-05 14 h 30 HAE`` (fr) or ``2026-10-05 14:30 EDT`` (en); empty for None."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZONE)
+    zone = local.strftime("%Z")
+    zone = _ZONE_NAMES[lang_of(language)].get(zone, zone)
+    if lang_of(language) == "fr":
+        return f"{local:%Y-%m-%d} {local.hour} h {local.minute:02d} {zone}"
+    return f"{local:%Y-%m-%d %H:%M} {zone}"
+
+
+def heading_key(outage: Outage, kind: str) -> str:
+    """Which heading a notice gets: its kind, told apart by the outage's kind and course."""
+    if kind == NoticeKind.RESOLVED:
+        if outage.kind != OutageKind.PLANNED:
+            return "resolved"
+        ended = outage.resolved_at
+        return "cancelled" if ended is not None and ended < outage.starts_at else "over"
+    if kind in (NoticeKind.DECLARED, NoticeKind.ANNOUNCE):
+        return "planned" if outage.kind == OutageKind.PLANNED else "outage"
+    return "update" if kind == NoticeKind.UPDATE else "reminder"
+
+
+def heading(outage: Outage, kind: str, language: str) -> str:
+    return HEADINGS[lang_of(language)][heading_key(outage, kind)]
+
+
+def title(outage: Outage, language: str) -> str:
+    return outage.title_en if lang_of(language) == "en" else outage.title_fr
+
+
+def describe(outage: Outage, language: str) -> dict[str, Any]:
+    """The facts every rendering shows, in one language."""
+    lang = lang_of(language)
+    return {
+        "number": outage.number or "",
+        "title": title(outage, lang),
+        "planned": outage.kind == OutageKind.PLANNED,
+        "services": list(outage.services),
+        "organisations": list(outage.organisations),
+        "sites": list(outage.sites),
+        "starts": when(outage.starts_at, lang),
+        "end": when(outage.expected_end, lang),
+        "resolved": when(outage.resolved_at, lang),
+    }
+
+
+def notice_block(
+    outage: Outage, notice: OutageNotice, language: str, *, status_url: str, slack: bool
+) -> str:
+    """One language's part of a broadcast notice."""
+    lang = lang_of(language)
+    return env.get_template(f"outage_notice.{lang}.txt.j2").render(
+        heading=heading(outage, notice.kind, lang),
+        text=notice.text_en if lang == "en" else notice.text_fr,
+        status_url=status_url,
+        bold="*" if slack else "",
+        **describe(outage, lang),
+    )
+
+
+def slack_text(outage: Outage, notice: OutageNotice, *, status_url: str) -> str:
+    """The post in the announcement channel: French, then English."""
+    return env.get_template("outage_slack.txt.j2").render(
+        fr=notice_block(outage, notice, "fr", status_url=status_url, slack=True),
+        en=notice_block(outage, notice, "en", status_url=status_url, slack=True),
+    )
+
+
+def mail_subject(outage: Outage, notice: OutageNotice) -> str:
+    number = outage.number or ""
+    fr = f"{heading(outage, notice.kind, 'fr')} : {outage.title_fr}"
+    en = f"{heading(outage, notice.kind, 'en')}: {outage.title_en}"
+    return f"[{number}] {fr} / {en}"
+
+
+def mail_text(outage: Outage, notice: OutageNotice, *, status_url: str) -> str:
+    """The mail to the distribution lists: French, then English, in one body."""
+    return env.get_template("outage_mail.txt.j2").render(
+        fr=notice_block(outage, notice, "fr", status_url=status_url, slack=False),
+        en=notice_block(outage, notice, "en", status_url=status_url, slack=False),
+    )
+
+
+def requester_notice(
+    outage: Outage,
+    language: str,
+    *,
+    resolved: bool = False,
+    ticket: str = "",
+    chat: bool = False,
+    name: str = "",
+    text: str = "",
+    status_url: str = "",
+) -> tuple[str, str]:
+    """(subject, text) for a requester: their report is a known outage, or it is resolved."""
+    lang = lang_of(language)
+    facts = describe(outage, lang)
+    subject_key = "resolved" if resolved else ("planned" if facts["planned"] else "outage")
+    subject = _REQUESTER_SUBJECT[lang][subject_key].format(t=facts["title"])
+    body = env.get_template(f"outage_requester.{lang}.txt.j2").render(
+        resolved=resolved,
+        ticket=ticket,
+        chat=chat,
+        name=name,
+        text=text,
+        status_url=status_url,
+        **facts,
+    )
+    return subject, body

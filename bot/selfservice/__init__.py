@@ -1,0 +1,1 @@
+"""Self-service: answers from the knowledge base, redirections, bursts of duplicates, confirmations."""
