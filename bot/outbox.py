@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -82,6 +82,11 @@ class RetryPolicy:
         return timedelta(seconds=max(self.base_seconds, random.uniform(0, ceiling)))
 
 
+Lane = tuple[str, str]
+"""(channel, recipient): the rows of one lane are delivered in order, lanes side by side."""
+_SCAN = 500
+
+
 class OutboxWorker:
     def __init__(
         self,
@@ -100,39 +105,74 @@ class OutboxWorker:
         self.wake = asyncio.Event()
 
     async def run(self, *, idle_seconds: float = 2.0) -> None:
-        """Deliver forever: at once when woken, otherwise every `idle_seconds` for retries."""
-        while True:
-            self.wake.clear()
-            try:
-                while await self.deliver_due() > 0:
-                    pass
-            except Exception:  # the store is down, or a bug: never stop delivering for good
-                log.exception("outbox worker failed; retrying in %ss", idle_seconds)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), idle_seconds)
+        """Deliver forever: at once when woken, otherwise every `idle_seconds` for retries.
+
+        Each recipient (a mailbox, a Slack channel) is a lane delivered in order; lanes run side
+        by side, so a channel held by Slack's pacing never holds up the others.
+        """
+        lanes: dict[Lane, asyncio.Task[None]] = {}
+
+        def finished(lane: Lane) -> Callable[[asyncio.Task[None]], None]:
+            def done(_task: asyncio.Task[None]) -> None:
+                lanes.pop(lane, None)
+                self.wake.set()
+
+            return done
+
+        try:
+            while True:
+                self.wake.clear()
+                try:
+                    for lane, rows in (await self._claim(_SCAN, busy=lanes.keys())).items():
+                        lanes[lane] = asyncio.create_task(self._lane(rows))
+                        lanes[lane].add_done_callback(finished(lane))
+                except Exception:  # the store is down, or a bug: never stop delivering for good
+                    log.exception("outbox worker failed; retrying in %ss", idle_seconds)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), idle_seconds)
+        finally:
+            running = list(lanes.values())
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
 
     async def deliver_due(self, limit: int = 100) -> int:
-        """Claim and deliver the rows that are due; return how many were tried."""
+        """Claim and deliver the rows that are due, then return how many were tried."""
+        claimed = await self._claim(limit, busy=())
+        count = sum(len(rows) for rows in claimed.values())
+        await asyncio.gather(*(self._lane(rows) for rows in claimed.values()))
+        return count
+
+    async def _claim(self, limit: int, *, busy: Collection[Lane]) -> dict[Lane, list[Outbox]]:
+        """Lease the due rows of the lanes not busy, grouped by lane in delivery order."""
         now = self._now()
         async with self._sessions() as session:
             due = (
                 await session.exec(
-                    select(Outbox.id)
+                    select(Outbox.id, Outbox.channel, Outbox.recipient)
                     .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
                     .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
                     .limit(limit)
                 )
             ).all()
-            if not due:
-                return 0
+            ids = [i for i, channel, to in due if (channel, to) not in busy]
+            if not ids:
+                return {}
             await session.exec(
                 update(Outbox)
-                .where(col(Outbox.id).in_(due), col(Outbox.status) == OutboxStatus.PENDING)
+                .where(col(Outbox.id).in_(ids), col(Outbox.status) == OutboxStatus.PENDING)
                 .values(next_attempt_at=now + LEASE)
             )
             await session.commit()
-            rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(due)))).all()
-        pending = sorted(rows, key=lambda r: r.id or 0)
+            rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(ids)))).all()
+        claimed: dict[Lane, list[Outbox]] = {}
+        for row in sorted(rows, key=lambda r: r.id or 0):
+            claimed.setdefault((row.channel, row.recipient), []).append(row)
+        return claimed
+
+    async def _lane(self, rows: list[Outbox]) -> None:
+        """Deliver one recipient's rows in order."""
+        pending = list(rows)
         while pending:
             delivery = asyncio.ensure_future(self._deliver(pending.pop(0)))
             try:
@@ -142,9 +182,10 @@ class OutboxWorker:
                 # nothing accepted is left unmarked and sent twice, then hand back what was
                 # claimed but not tried, so a restart sends it at once.
                 await delivery
-                await self._release([r.id for r in pending if r.id is not None], now)
+                await self._release([r.id for r in pending if r.id is not None], self._now())
                 raise
-        return len(rows)
+            except Exception:  # the store failed mid-delivery: the lease brings the row back
+                log.exception("outbox delivery failed; the row comes due again after its lease")
 
     async def _release(self, ids: list[int], now: datetime) -> None:
         if not ids:
