@@ -127,9 +127,10 @@ async def tell_linked(
             )
         ).all()
     )
-    for ticket in tickets:
+    # Every read first: the writes below then flush once, at the commit, not before each read.
+    replies = [(ticket, await reply_target(session, ticket)) for ticket in tickets]
+    for ticket, reply in replies:
         key = f"{done_prefix}{ticket.number}"
-        reply = await reply_target(session, ticket)
         if key not in told and reply is not None:
             subject, text = render.requester_notice(
                 outage,
@@ -138,7 +139,7 @@ async def tell_linked(
                 ticket=ticket.number or "",
                 chat=reply.channel != Channel.EMAIL,
                 name=reply.name,
-                text=notice.text_en if render.lang_of(ticket.language) == "en" else notice.text_fr,
+                text=_own_words(notice, ticket.language),
             )
             message = to_requester(
                 ticket, reply, subject=subject, text=text, domain=broadcast.mail_domain
@@ -147,3 +148,10 @@ async def tell_linked(
         elif reply is None:
             log.info("%s: no conversation to answer on; resolved silently", ticket.number)
         await set_status(session, ticket, TicketStatus.RESOLVED, actor, now)
+
+
+def _own_words(notice: OutageNotice, language: str) -> str:
+    """The resolution's text, unless it is the standard one the notice already says."""
+    lang = render.lang_of(language)
+    text = notice.text_en if lang == "en" else notice.text_fr
+    return "" if text == render.RESTORED[lang] else text

@@ -1,4 +1,4 @@
-"""The outage registry: declare, update, resolve, link the tickets that report one.
+"""The outage registry: declare, update, resolve, look up (linking tickets: `bot.outages.linked`).
 
 Every function writes inside the caller's session (the notice, the status change, the outbox
 rows it causes) and the caller commits, so a change and its announcements land together or not

@@ -130,9 +130,13 @@ def notice_block(
 
 def slack_text(outage: Outage, notice: OutageNotice, *, status_url: str) -> str:
     """The post in the announcement channel: French, then English."""
-    return env.get_template("outage_slack.txt.j2").render(
-        fr=notice_block(outage, notice, "fr", status_url=status_url, slack=True),
-        en=notice_block(outage, notice, "en", status_url=status_url, slack=True),
+    return (
+        env.get_template("outage_slack.txt.j2")
+        .render(
+            fr=notice_block(outage, notice, "fr", status_url=status_url, slack=True).strip(),
+            en=notice_block(outage, notice, "en", status_url=status_url, slack=True).strip(),
+        )
+        .strip()
     )
 
 
@@ -168,7 +172,7 @@ def requester_notice(
     subject_key = "resolved" if resolved else ("planned" if facts["planned"] else "outage")
     subject = _REQUESTER_SUBJECT[lang][subject_key].format(t=facts["title"])
     body = env.get_template(f"outage_requester.{lang}.txt.j2").render(
-        resolved=resolved,
+        restored=resolved,
         ticket=ticket,
         chat=chat,
         name=name,
@@ -176,4 +180,4 @@ def requester_notice(
         status_url=status_url,
         **facts,
     )
-    return subject, body
+    return subject, body.strip() + "\n"

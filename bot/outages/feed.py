@@ -1,0 +1,46 @@
+"""The status page as an Atom feed (RFC 4287): one entry per notice, newest first. Pure."""
+
+from __future__ import annotations
+
+import uuid
+
+from feedgen.feed import FeedGenerator
+
+from bot.outages import render
+from bot.outages.status import LABELS, StatusView
+
+AUTHOR = {"fr": "Centre de service à la clientèle", "en": "Service Desk"}
+
+
+def entry_id(domain: str, number: str, seq: int) -> str:
+    """Stable across renderings and restarts (RFC 4287 §4.2.6: an id never changes)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"guichet:{domain}:{number}:{seq}").urn
+
+
+def status_atom(view: StatusView, language: str, *, base_url: str, domain: str) -> bytes:
+    """The feed of every notice on the status page, in one language."""
+    lang = render.lang_of(language)
+    page = f"{base_url.rstrip('/')}/status?lang={lang}"
+    feed = FeedGenerator()
+    feed.id(uuid.uuid5(uuid.NAMESPACE_URL, f"guichet:{domain}:status:{lang}").urn)
+    feed.title(LABELS[lang]["title"])
+    feed.author({"name": AUTHOR[lang]})
+    feed.language(lang)
+    feed.link(href=page, rel="alternate", type="text/html")
+    feed.link(href=f"{base_url.rstrip('/')}/status.atom?lang={lang}", rel="self")
+    notices = [(n, e.outage) for e in view.entries for n in e.notices]
+    notices.sort(key=lambda pair: (pair[0].at, pair[0].seq))
+    feed.updated(notices[-1][0].at if notices else view.at)
+    for notice, outage in notices:  # feedgen puts the last added first
+        entry = feed.add_entry()
+        number = outage.number or ""
+        entry.id(entry_id(domain, number, notice.seq))
+        entry.title(
+            f"[{number}] {render.heading(outage, notice.kind, lang)} — {render.title(outage, lang)}"
+        )
+        entry.updated(notice.at)
+        entry.published(notice.at)
+        entry.link(href=f"{page}#{number}", rel="alternate", type="text/html")
+        entry.content(notice.text_en if lang == "en" else notice.text_fr, type="text")
+    result: bytes = feed.atom_str(pretty=True)
+    return result
