@@ -1,0 +1,141 @@
+"""What the bot writes for self-service: a knowledge-base answer, its Slack buttons, a redirection.
+
+Templates live in `bot/templates` (`kb_answer.<email|chat>.<fr|en>.txt.j2`,
+`redirect.<email|chat>.<fr|en>.txt.j2`). Articles are Markdown: email gets plain text, chat and
+Slack get Slack mrkdwn.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from bot.notices import Rendered
+from bot.selfservice.kb import Article
+from bot.selfservice.redirect import Redirect
+from nlp.labels import Language
+
+SOLVED_ACTION = "guichet.kb.solved"
+UNSOLVED_ACTION = "guichet.kb.unsolved"
+SECTION_LIMIT = 3000  # Slack's limit on a section's text
+
+_env = Environment(
+    loader=PackageLoader("bot", "templates"),
+    undefined=StrictUndefined,
+    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+_KB_SUBJECT = {
+    "fr": "[{number}] Solution proposée : {title}",
+    "en": "[{number}] Suggested solution: {title}",
+}
+_REDIRECT_SUBJECT = {"fr": "[{number}] Redirection : {name}", "en": "[{number}] Redirected: {name}"}
+_BUTTONS = {"fr": ("C'est réglé", "Ce n'est pas réglé"), "en": ("Solved", "Not solved")}
+_QUESTION = {
+    "fr": "*Est-ce réglé?* Sinon, un agent prendra le relais. Rien n'est fermé sans votre réponse.",
+    "en": "*Did this solve it?* If not, an agent will take over. Nothing is closed without your answer.",
+}
+
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*#*$", re.MULTILINE)
+_BULLET = re.compile(r"^(\s*)[-*]\s+", re.MULTILINE)
+
+
+def kb_answer(
+    language: Language | str, number: str, article: Article, channel: str = "email"
+) -> Rendered:
+    """The self-service answer: the article, then "is it solved?" (nothing closes by itself)."""
+    lang = _lang(language)
+    style = "email" if channel == "email" else "chat"
+    body = to_plain(article.body) if style == "email" else to_mrkdwn(article.body)
+    text = _env.get_template(f"kb_answer.{style}.{lang}.txt.j2").render(
+        number=number, title=article.title, body=body
+    )
+    return Rendered(_KB_SUBJECT[lang].format(number=number, title=article.title), text)
+
+
+def kb_buttons(number: str, language: Language | str, article: Article) -> list[dict[str, Any]]:
+    """Slack blocks: the article as mrkdwn, the question, and solved / not solved buttons."""
+    lang = _lang(language)
+    text = f"*{_escape(article.title)}*\n\n{to_mrkdwn(article.body)}"
+    if len(text) > SECTION_LIMIT:
+        text = text[: SECTION_LIMIT - 1].rstrip() + "…"
+    solved, unsolved = _BUTTONS[lang]
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"{_QUESTION[lang]} · {number}"}],
+        },
+        {
+            "type": "actions",
+            "block_id": f"ticket:{number}",
+            "elements": [
+                _button(solved, SOLVED_ACTION, number, style="primary"),
+                _button(unsolved, UNSOLVED_ACTION, number),
+            ],
+        },
+    ]
+
+
+def redirect_answer(
+    language: Language | str, number: str, redirect: Redirect, channel: str = "email"
+) -> Rendered:
+    """Where the request belongs and how to reach them; the ticket is closed as redirected."""
+    lang = _lang(language)
+    style = "email" if channel == "email" else "chat"
+    name = redirect.name(lang)
+    contacts = [c for c in (redirect.email, redirect.phone, redirect.url) if c]
+    text = _env.get_template(f"redirect.{style}.{lang}.txt.j2").render(
+        number=number,
+        name=name,
+        handles=redirect.handles(lang),
+        email=redirect.email,
+        phone=redirect.phone,
+        url=redirect.url,
+        hours=redirect.hours(lang),
+        contacts=contacts,
+    )
+    return Rendered(_REDIRECT_SUBJECT[lang].format(number=number, name=name), text)
+
+
+def to_mrkdwn(markdown: str) -> str:
+    """Markdown → Slack mrkdwn: bold, headings, bullets and links; &, <, > escaped."""
+    text = _escape(markdown)
+    text = _LINK.sub(lambda m: f"<{m[2]}|{m[1]}>", text)
+    text = _HEADING.sub(lambda m: f"*{m[1]}*", text)
+    text = _BOLD.sub(lambda m: f"*{m[1]}*", text)
+    return _BULLET.sub(lambda m: f"{m[1]}• ", text)
+
+
+def to_plain(markdown: str) -> str:
+    """Markdown → plain text for email: links spelled out, emphasis and headings marks removed."""
+    text = _LINK.sub(lambda m: m[2] if m[1] in m[2] else f"{m[1]} ({m[2]})", markdown)
+    text = _HEADING.sub(lambda m: m[1], text)
+    return _BOLD.sub(lambda m: m[1], text).replace("`", "")
+
+
+def _button(label: str, action_id: str, number: str, *, style: str = "") -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action_id,
+        "value": number,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _lang(language: Language | str) -> str:
+    return "en" if language == Language.EN else "fr"
