@@ -11,7 +11,14 @@ import logging
 import subprocess
 import sys
 
-MODULES = ["bench.ingest", "bench.imap", "bench.triage", "bench.slack", "bench.report"]
+MODULES = [
+    "bench.ingest",
+    "bench.imap",
+    "bench.triage",
+    "bench.slack",
+    "bench.report",
+    "bench.outage",
+]
 
 
 def main() -> int:

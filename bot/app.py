@@ -17,6 +17,10 @@ from bot.checkpoints import StoreCheckpoints
 from bot.dispatch.service import Dispatcher
 from bot.guards import SendCaps
 from bot.organisations import Directory, load_directory
+from bot.outages.broadcast import Broadcast
+from bot.outages.command import broadcast_from_settings
+from bot.outages.watcher import OutageWatcher
+from bot.outages.web import routes as outage_routes
 from bot.outbox import OutboxWorker, RetryPolicy
 from bot.receive import store_raw
 from bot.settings import Settings
@@ -75,6 +79,8 @@ class Parts:
     outbox: OutboxWorker
     triager: Triager
     sla: SlaWatcher
+    outages: OutageWatcher
+    broadcast: Broadcast
     slack: SlackDesk | None = None
     """The bot's answers to Slack (commands, buttons); None when Slack is not configured."""
 
@@ -130,7 +136,17 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         mail_domain=settings.message_id_domain,
         on_queued=outbox.wake.set,
     )
-    return Parts(engine, made, directory, dispatcher, outbox, triager, sla, desk)
+    broadcast = broadcast_from_settings(settings)
+    outages = OutageWatcher(
+        made,
+        broadcast,
+        now,
+        lead=timedelta(hours=settings.outage_planned_lead_hours),
+        on_queued=outbox.wake.set,
+    )
+    return Parts(
+        engine, made, directory, dispatcher, outbox, triager, sla, outages, broadcast, desk
+    )
 
 
 async def consume(
@@ -213,7 +229,17 @@ async def serve(
     def health() -> dict[str, Health]:
         return {c.name: c.health() for c in connectors}
 
-    routes = slack.routes() if slack else []
+    routes = [
+        *(slack.routes() if slack else []),
+        *outage_routes(
+            parts.sessions,
+            tokens=[t.get_secret_value() for t in settings.outage_api_tokens],
+            broadcast=parts.broadcast,
+            now=now,
+            on_queued=parts.outbox.wake.set,
+            on_planned=parts.outages.wake.set,
+        ),
+    ]
     runner = web.AppRunner(create_app(health, routes), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
@@ -238,6 +264,7 @@ async def serve(
             tasks.create_task(parts.dispatcher.run())
             tasks.create_task(parts.outbox.run())
             tasks.create_task(parts.sla.run())
+            tasks.create_task(parts.outages.run())
             if slack is not None and parts.slack is not None:
                 tasks.create_task(resolve_agent_groups(slack, parts.slack, settings.slack_agents))
             for connector in connectors:

@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     tickets.add_argument("--limit", type=int, default=50, help="how many (default: 50; 0 = all)")
     from bot.commands.corrections import register as register_corrections
     from bot.demo.command import register as register_demo
+    from bot.outages.command import register as register_outage
     from bot.reports.command import register as register_report
     from bot.sla.command import register as register_sla
 
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_report(commands)
     register_demo(commands)
     register_corrections(commands)
+    register_outage(commands)
     return parser
 
 

@@ -33,7 +33,9 @@ async def why_blocked(
         suppressed = await session.get(Suppression, row.recipient.lower())
         if suppressed is not None and suppressed.until > now:
             return f"address suppressed until {suppressed.until:%Y-%m-%d} ({suppressed.reason})"
-    if row.recipient:
+    if row.channel == Channel.EMAIL and row.recipient and not _broadcast(row):
+        # Loops are a mail affair (auto-replies answering auto-replies); chat channels (a
+        # triage channel gets a card per ticket) and agents' broadcasts are not capped here.
         recent = await _sent_since(
             session, col(Outbox.recipient) == row.recipient, now - timedelta(hours=1)
         )
@@ -46,6 +48,11 @@ async def why_blocked(
         if recent >= caps.per_ticket_per_day:
             return f"send cap: {recent} notifications for this ticket in the last day"
     return None
+
+
+def _broadcast(row: Outbox) -> bool:
+    """An outage notice to a distribution list: sent because an agent said so."""
+    return row.ticket_id is None and row.key.startswith("outage:")
 
 
 async def _sent_since(session: AsyncSession, clause: ColumnElement[bool], since: datetime) -> int:

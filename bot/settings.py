@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -144,6 +144,15 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _slack_needed(self) -> Settings:
+        if self.outage_slack_channel and not self.slack_bot_token.get_secret_value():
+            raise ValueError(
+                "GUICHET_OUTAGE_SLACK_CHANNEL is set but GUICHET_SLACK_BOT_TOKEN is not: "
+                "set the token, or leave the channel empty"
+            )
+        return self
 
     def mailboxes(self) -> list[MailboxSettings]:
         """Every mailbox to read: the list, plus the one given by the IMAP_* shortcut."""

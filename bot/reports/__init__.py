@@ -1,2 +1,2 @@
-"""Monthly dashboards per client organisation: figures (`metrics`), page and charts (`render`),
-store and files (`collect`, `command`)."""
+"""Monthly dashboards per client organisation: figures (`metrics`, `outcomes`), page and charts
+(`render`), data file (`export`), store and files (`collect`, `command`), mailing (`schedule`)."""

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.reports.metrics import Targets, TicketRow
+from bot.reports.outcomes import linked_outage, redirected_to, self_service
 from bot.sla.calendar import Calendar
 from bot.sla.events import FINISHED, escalated, reopen_count, severity_decision
 from bot.sla.policy import Policy
@@ -59,6 +60,7 @@ def to_row(
     zone = calendars[clocks.calendar].time_zone
     created = utc(ticket.created_at).astimezone(zone)
     events = ticket_log.events
+    state, article = self_service(events)
     return TicketRow(
         number=ticket.number or "",
         organisation=ticket.organisation,
@@ -85,6 +87,10 @@ def to_row(
         reopened=reopen_count(events),
         escalated=escalated(events),
         severity_decision=severity_decision(events),
+        redirected_to=redirected_to(events),
+        outage=linked_outage(events),
+        self_service=state,
+        article=article,
     )
 
 

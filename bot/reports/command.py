@@ -156,8 +156,9 @@ def write_report(
     from zoneinfo import ZoneInfo
 
     from bot.reports.collect import targets_of
+    from bot.reports.export import render_csv
     from bot.reports.metrics import compute
-    from bot.reports.render import render_csv, render_html
+    from bot.reports.render import render_html
 
     figures = compute(rows, targets_of(policy))
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,18 +4,24 @@ Definitions (triage guide, "How the targets apply to what the bot does"):
 
 - The month's tickets are those opened during the month (policy time zone); their clocks are
   taken as of the end of the month (or now, for the month in progress).
-- Restoration: incidents with a severity; the rate is met / decided, where decided means
+- Restoration: incidents with a severity, except redirected ones; the rate is met / decided, where decided means
   resolved, or breached while still open. Open incidents still within budget are "en cours".
 - Answer a user: first answer of any kind (the bot's acknowledgement counts) and first answer by
   a person, each met within the target (40 business seconds by default), per channel.
 - First-contact resolution: office incidents (teams workstation, collaboration, printing,
-  identity) resolved by the end of the month; those that stayed at N1, were never escalated and
-  never reopened count as resolved at first contact.
+  identity) resolved by the end of the month, and tickets of any kind whose requester confirmed
+  that a knowledge-base article solved the problem; never redirected tickets nor reports of an
+  outage (``linked``). Those never reopened that either were confirmed solved by self-service,
+  or stayed at N1 and were never escalated, count as resolved at first contact.
+- Redirected: the month's tickets sent to another support centre, per destination.
+- Self-service: the month's tickets offered an article, and the requesters' answers; the rate
+  is confirmed solved / offered.
+- Linked: the month's tickets that report a declared outage (``rattachés à une panne``).
 - Backlog: every ticket of the organisation still unresolved at the end of the month, whenever
   it was opened; at risk: those incidents past 75 % of their budget, or breached.
 - Share of time paused: open time waiting on the user over open time (elapsed + paused) of the
-  month's incidents with a target.
-- Agent decisions: the month's incidents whose proposal carried a severity, by the agent's first
+  month's incidents with a target (not redirected).
+- Agent decisions: the month's incidents (not redirected) whose proposal carried a severity, by the agent's first
   decision on it (confirmed as proposed, changed, or not yet decided).
 """
 
@@ -26,6 +32,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from bot.reports.outcomes import (
+    SOLVED,
+    SelfService,
+    redirections,
+    self_service_figures,
+    share,
+)
 
 OFFICE_TEAMS = frozenset({"workstation", "collaboration", "printing", "identity"})
 FCR_TARGET = 0.65
@@ -62,14 +76,27 @@ class TicketRow:
     reopened: int = 0
     escalated: bool = False
     severity_decision: str | None = None  # "confirmed", "changed" or None
+    redirected_to: str | None = None  # catalogue id ("" unknown); None: not redirected
+    outage: str | None = None  # the outage it reports ("" unknown); None: not linked
+    self_service: str | None = None  # "offered", "solved", "unsolved"; None: no article
+    article: str | None = None  # the last knowledge-base article offered (slug)
 
     @property
     def resolved(self) -> bool:
         return self.state == "stopped"
 
     @property
+    def redirected(self) -> bool:
+        return self.redirected_to is not None
+
+    @property
+    def linked(self) -> bool:
+        return self.outage is not None
+
+    @property
     def incident(self) -> bool:
-        return self.kind == "incident" and self.budget_seconds is not None
+        """An incident of the desk's with a restoration target (redirected ones are not)."""
+        return self.kind == "incident" and self.budget_seconds is not None and not self.redirected
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +163,11 @@ class Figures:
     at_risk: list[TicketRow]
     paused_share: float | None
     decisions: dict[str, int] = field(default_factory=dict)  # confirmed, changed, pending
+    redirected: int = 0
+    redirected_share: float | None = None  # of the month's tickets
+    redirected_to: dict[str, int] = field(default_factory=dict)  # catalogue id → tickets
+    linked: int = 0  # reports of a declared outage
+    self_service: SelfService = field(default_factory=SelfService)
 
 
 def _rate(flags: Iterable[bool | None]) -> Rate:
@@ -194,9 +226,21 @@ def answers(rows: Sequence[TicketRow]) -> list[AnswerLine]:
     ]
 
 
+def fcr_eligible(row: TicketRow) -> bool:
+    """Counted in first-contact resolution: resolved office incidents, and tickets confirmed
+    solved by self-service; never redirected tickets nor reports of an outage."""
+    if not row.resolved or row.redirected or row.linked:
+        return False
+    return (row.kind == "incident" and row.team in OFFICE_TEAMS) or row.self_service == SOLVED
+
+
 def first_contact(rows: Sequence[TicketRow]) -> Rate:
-    eligible = [r for r in rows if r.kind == "incident" and r.team in OFFICE_TEAMS and r.resolved]
-    first = [r for r in eligible if r.level == "N1" and not r.escalated and r.reopened == 0]
+    eligible = [r for r in rows if fcr_eligible(r)]
+    first = [
+        r
+        for r in eligible
+        if r.reopened == 0 and (r.self_service == SOLVED or (r.level == "N1" and not r.escalated))
+    ]
     return Rate(len(first), len(eligible))
 
 
@@ -226,6 +270,7 @@ def compute(rows: Sequence[TicketRow], targets: Targets) -> Figures:
         key=lambda r: -(r.fraction or 0),
     )
     weeks = Counter(week_of(r.created_at) for r in month)
+    redirected = redirections(month)
     return Figures(
         tickets=len(month),
         restoration=restoration(month, targets),
@@ -243,4 +288,9 @@ def compute(rows: Sequence[TicketRow], targets: Targets) -> Figures:
         at_risk=at_risk,
         paused_share=paused_share(month),
         decisions=decisions(month),
+        redirected=sum(redirected.values()),
+        redirected_share=share(sum(redirected.values()), len(month)),
+        redirected_to=redirected,
+        linked=sum(1 for r in month if r.linked),
+        self_service=self_service_figures(month),
     )

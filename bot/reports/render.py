@@ -1,4 +1,5 @@
-"""The dashboard as files: charts (matplotlib, inline SVG), the French HTML page, the CSV.
+"""The dashboard as files: charts (matplotlib, inline SVG), the French HTML page (the CSV is
+`bot.reports.export`).
 
 No I/O here: every function returns text. The page is self-contained (no CDN, no external file)
 so it can be mailed, archived and printed to PDF as is.
@@ -6,11 +7,11 @@ so it can be mailed, archived and printed to PDF as is.
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from functools import cache
 
 import matplotlib
 
@@ -22,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.organisations import Organisation
-from bot.reports.metrics import Figures, TicketRow
+from bot.reports.metrics import Figures
 from bot.sla import format as fmt
 
 _env = Environment(
@@ -46,6 +47,8 @@ plt.rcParams.update(
         "axes.spines.right": False,
     }
 )
+
+log = logging.getLogger(__name__)
 
 BLUE, GREY, GREEN, RED = "#095797", "#8a9bb0", "#2e7d32", "#c62828"  # Québec.ca blue
 
@@ -182,10 +185,29 @@ def charts(figures: Figures) -> dict[str, str]:
     }
 
 
+@cache
+def destination_names() -> Mapping[str, str]:
+    """Catalogue id → French name of the other support centres (`bot/data/redirects.toml`);
+    empty, so the page shows the ids, when the catalogue cannot be read."""
+    from bot.selfservice.errors import SelfServiceDataError
+    from bot.selfservice.redirect import load_catalogue
+
+    try:
+        return {r.id: r.name_fr for r in load_catalogue().redirects}
+    except SelfServiceDataError as exc:
+        log.warning("report: redirection destinations shown by id: %s", exc)
+        return {}
+
+
 def render_html(
-    organisation: Organisation, month: str, figures: Figures, generated: datetime
+    organisation: Organisation,
+    month: str,
+    figures: Figures,
+    generated: datetime,
+    destinations: Mapping[str, str] | None = None,
 ) -> str:
-    """The self-contained French page for one organisation's month."""
+    """The self-contained French page for one organisation's month. ``destinations`` names
+    the redirection destinations by catalogue id (default: `destination_names`)."""
     return _env.get_template("report.html.j2").render(
         org=organisation,
         month=month_name(month),
@@ -197,88 +219,5 @@ def render_html(
         teams=TEAM_FR,
         channels=CHANNEL_FR,
         states=STATE_FR,
+        destinations=destination_names() if destinations is None else destinations,
     )
-
-
-CSV_COLUMNS = (
-    "number",
-    "organisation",
-    "created_at",
-    "kind",
-    "severity",
-    "level",
-    "team",
-    "channel",
-    "status",
-    "in_month",
-    "state",
-    "budget_hours",
-    "elapsed_hours",
-    "paused_hours",
-    "used_percent",
-    "due",
-    "met",
-    "resolved_at",
-    "first_answer_seconds",
-    "first_person_answer_seconds",
-    "first_answer_met",
-    "first_person_answer_met",
-    "reopened",
-    "escalated",
-    "severity_decision",
-)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, float):
-        return f"{value:.2f}"  # a dot: spreadsheets and scripts both read it
-    return str(value)
-
-
-def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else seconds / 3600
-
-
-def render_csv(rows: Sequence[TicketRow]) -> str:
-    """One line per ticket with its clocks (hours and seconds are business time on its calendar)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in sorted(rows, key=lambda r: r.number):
-        writer.writerow(
-            _cell(v)
-            for v in (
-                r.number,
-                r.organisation,
-                r.created_at,
-                r.kind,
-                r.severity,
-                r.level,
-                r.team,
-                r.channel,
-                r.status,
-                r.in_month,
-                r.state,
-                _hours(r.budget_seconds),
-                _hours(r.elapsed_seconds),
-                _hours(r.paused_seconds),
-                None if r.fraction is None else r.fraction * 100,
-                r.due,
-                r.met,
-                r.resolved_at,
-                r.first_answer_seconds,
-                r.first_person_answer_seconds,
-                r.first_answer_met,
-                r.first_person_answer_met,
-                r.reopened,
-                r.escalated,
-                r.severity_decision,
-            )
-        )
-    return out.getvalue()

@@ -40,7 +40,7 @@ def first_business_day(year: int, month: int, calendar: BusinessCalendar) -> dat
 def summary_text(item: Written, month: str, where: str) -> str:
     """The email body: the headline figures, in French, and where the full report is."""
     f = item.figures
-    total = f.answers[-1]
+    total, ss = f.answers[-1], f.self_service
     lines = [
         "Bonjour,",
         "",
@@ -61,6 +61,11 @@ def summary_text(item: Written, month: str, where: str) -> str:
     lines += [
         f"- Résolution au premier contact : {fmt.percent(f.fcr.value)} "
         f"(cible {fmt.percent(f.fcr_target, 0)})",
+        f"- Articles de la base de connaissances proposés : {fmt.number(ss.offered)} ; "
+        f"problème réglé selon le demandeur : {fmt.number(ss.solved)} ({fmt.percent(ss.rate)})",
+        f"- Billets redirigés vers un autre centre de soutien : {fmt.number(f.redirected)} "
+        f"({fmt.percent(f.redirected_share)} des billets reçus)",
+        f"- Billets rattachés à une panne : {fmt.number(f.linked)}",
         f"- Billets non résolus à la fin du mois : {fmt.number(f.backlog)}, "
         f"dont {fmt.number(len(f.at_risk))} à risque",
         "",

@@ -30,6 +30,7 @@ def env(migrated: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("GUICHET_DATA_DIR", str(migrated.data_dir))
     monkeypatch.setenv("GUICHET_MAIL_DOMAIN", "guichet.test")
     monkeypatch.setenv("GUICHET_OUTAGE_SLACK_CHANNEL", "C0ANNOUNCE")
+    monkeypatch.setenv("GUICHET_SLACK_BOT_TOKEN", "xoxb-test")
     monkeypatch.setenv("GUICHET_OUTAGE_MAIL_LISTS", '["tous@itq.gouv.qc.ca"]')
     return migrated
 

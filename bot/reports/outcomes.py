@@ -1,0 +1,137 @@
+"""Outcomes besides the agents' work: redirections, self-service answers, outage reports.
+
+Read from a ticket's log (pure), then counted for the month's dashboard. The log entries:
+
+=========================  ==========================================  ==========================
+event type                 data                                        row field
+=========================  ==========================================  ==========================
+``redirected``             ``{to: <catalogue id>}``                    ``redirected_to``
+``selfservice_offered``    ``{article: <slug>}``                       ``self_service="offered"``,
+                                                                       ``article``
+``selfservice_confirmed``  ``{answer: "solved"|"unsolved", via}``      ``self_service`` = answer
+``outage_linked``          ``{outage: <number>}``                      ``outage``
+=========================  ==========================================  ==========================
+
+A ticket taken back from ``redirected`` or ``linked`` (a ``status_changed`` to a working
+status) is the desk's own again: its field goes back to None. A status change to ``redirected``
+or ``linked`` without its entry still counts, with an empty destination or outage.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.sla.events import FINISHED, STATUS_CHANGED, LoggedEvent
+
+if TYPE_CHECKING:
+    from bot.reports.metrics import TicketRow
+
+REDIRECTED = "redirected"
+SELFSERVICE_OFFERED = "selfservice_offered"
+SELFSERVICE_CONFIRMED = "selfservice_confirmed"
+OUTAGE_LINKED = "outage_linked"  # bot.outages.linked.OUTAGE_LINKED
+LINKED = "linked"
+
+OFFERED, SOLVED, UNSOLVED = "offered", "solved", "unsolved"
+
+
+def _taken_back(event: LoggedEvent, status: str) -> bool:
+    data = event.data
+    return str(data.get("from")) == status and str(data.get("to")) not in FINISHED
+
+
+def _entered(event: LoggedEvent, status: str) -> bool:
+    return str(event.data.get("to")) == status and str(event.data.get("from")) != status
+
+
+def redirected_to(log: Iterable[LoggedEvent]) -> str | None:
+    """The catalogue id the ticket was redirected to; None if never, or taken back since."""
+    found: str | None = None
+    for event in log:
+        if event.type == REDIRECTED:
+            found = str(event.data.get("to") or "")
+        elif event.type == STATUS_CHANGED:
+            if _entered(event, REDIRECTED) and found is None:
+                found = ""
+            elif _taken_back(event, REDIRECTED):
+                found = None
+    return found
+
+
+def linked_outage(log: Iterable[LoggedEvent]) -> str | None:
+    """The outage the ticket reports (its number), even once resolved with it; None if never
+    linked, or taken out of ``linked`` to be handled on its own."""
+    found: str | None = None
+    for event in log:
+        if event.type == OUTAGE_LINKED:
+            found = str(event.data.get("outage") or "")
+        elif event.type == STATUS_CHANGED:
+            if _entered(event, LINKED) and found is None:
+                found = ""
+            elif _taken_back(event, LINKED):
+                found = None
+    return found
+
+
+def self_service(log: Iterable[LoggedEvent]) -> tuple[str | None, str | None]:
+    """(state, article): "offered" (no answer yet), "solved" or "unsolved" per the requester's
+    latest answer, and the slug of the last article offered; (None, None) if none was."""
+    state: str | None = None
+    article: str | None = None
+    for event in log:
+        if event.type == SELFSERVICE_OFFERED:
+            state, article = OFFERED, str(event.data.get("article") or "")
+        elif event.type == SELFSERVICE_CONFIRMED and state is not None:
+            answer = str(event.data.get("answer"))
+            if answer in (SOLVED, UNSOLVED):
+                state = answer
+    return state, article
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLine:
+    article: str
+    offered: int
+    solved: int
+
+
+@dataclass(frozen=True, slots=True)
+class SelfService:
+    """Knowledge-base articles offered to the month's tickets, and the requesters' answers."""
+
+    offered: int = 0
+    solved: int = 0
+    unsolved: int = 0
+    pending: int = 0  # no answer (yet)
+    by_article: list[ArticleLine] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float | None:
+        """Share of the tickets offered an article that their requester confirmed solved."""
+        return self.solved / self.offered if self.offered else None
+
+
+def self_service_figures(rows: Sequence[TicketRow]) -> SelfService:
+    offered = [r for r in rows if r.self_service is not None]
+    states = Counter(r.self_service for r in offered)
+    articles = Counter(r.article or "–" for r in offered)
+    solved = Counter(r.article or "–" for r in offered if r.self_service == SOLVED)
+    return SelfService(
+        offered=len(offered),
+        solved=states[SOLVED],
+        unsolved=states[UNSOLVED],
+        pending=states[OFFERED],
+        by_article=[ArticleLine(a, n, solved[a]) for a, n in articles.most_common()],
+    )
+
+
+def redirections(rows: Sequence[TicketRow]) -> dict[str, int]:
+    """Redirected tickets per destination (catalogue id; "–" when not said), most first."""
+    return dict(Counter(r.redirected_to or "–" for r in rows if r.redirected).most_common())
+
+
+def share(count: int, total: int) -> float | None:
+    return count / total if total else None
