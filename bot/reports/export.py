@@ -2,9 +2,9 @@
 
 Columns added with self-service and redirections: ``redirected_to`` (catalogue id of the other
 support centre; empty when not redirected), ``outage`` (the declared outage the ticket reports;
-empty when not linked), ``self_service`` (``offered``, ``solved`` or ``unsolved``: the
-requester's answer to a knowledge-base article; empty when none was offered) and ``article``
-(the last article offered).
+empty when not linked), ``self_service`` (a knowledge-base article was offered: ``offered``
+while waiting for the requester's answer, ``solved``, ``unsolved``, or ``expired`` without an
+answer in time; empty when none was) and ``article`` (the last article offered).
 """
 
 from __future__ import annotations

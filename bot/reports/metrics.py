@@ -78,7 +78,7 @@ class TicketRow:
     severity_decision: str | None = None  # "confirmed", "changed" or None
     redirected_to: str | None = None  # catalogue id ("" unknown); None: not redirected
     outage: str | None = None  # the outage it reports ("" unknown); None: not linked
-    self_service: str | None = None  # "offered", "solved", "unsolved"; None: no article
+    self_service: str | None = None  # offered, solved, unsolved, expired; None: no article
     article: str | None = None  # the last knowledge-base article offered (slug)
 
     @property

@@ -9,6 +9,7 @@ event type                 data                                        row field
 ``selfservice_offered``    ``{article: <slug>}``                       ``self_service="offered"``,
                                                                        ``article``
 ``selfservice_confirmed``  ``{answer: "solved"|"unsolved", via}``      ``self_service`` = answer
+``selfservice_expired``    (no answer in time: back to the agents)     ``self_service="expired"``
 ``outage_linked``          ``{outage: <number>}``                      ``outage``
 =========================  ==========================================  ==========================
 
@@ -32,10 +33,11 @@ if TYPE_CHECKING:
 REDIRECTED = "redirected"
 SELFSERVICE_OFFERED = "selfservice_offered"
 SELFSERVICE_CONFIRMED = "selfservice_confirmed"
+SELFSERVICE_EXPIRED = "selfservice_expired"
 OUTAGE_LINKED = "outage_linked"  # bot.outages.linked.OUTAGE_LINKED
 LINKED = "linked"
 
-OFFERED, SOLVED, UNSOLVED = "offered", "solved", "unsolved"
+OFFERED, SOLVED, UNSOLVED, EXPIRED = "offered", "solved", "unsolved", "expired"
 
 
 def _taken_back(event: LoggedEvent, status: str) -> bool:
@@ -78,7 +80,8 @@ def linked_outage(log: Iterable[LoggedEvent]) -> str | None:
 
 def self_service(log: Iterable[LoggedEvent]) -> tuple[str | None, str | None]:
     """(state, article): "offered" (no answer yet), "solved" or "unsolved" per the requester's
-    latest answer, and the slug of the last article offered; (None, None) if none was."""
+    latest answer, or "expired" (no answer in time); and the slug of the last article offered.
+    (None, None) if none was."""
     state: str | None = None
     article: str | None = None
     for event in log:
@@ -88,6 +91,8 @@ def self_service(log: Iterable[LoggedEvent]) -> tuple[str | None, str | None]:
             answer = str(event.data.get("answer"))
             if answer in (SOLVED, UNSOLVED):
                 state = answer
+        elif event.type == SELFSERVICE_EXPIRED and state == OFFERED:
+            state = EXPIRED
     return state, article
 
 
@@ -105,7 +110,8 @@ class SelfService:
     offered: int = 0
     solved: int = 0
     unsolved: int = 0
-    pending: int = 0  # no answer (yet)
+    expired: int = 0  # no answer in time: back to the agents
+    pending: int = 0  # still waiting for an answer when the report is made
     by_article: list[ArticleLine] = field(default_factory=list)
 
     @property
@@ -123,6 +129,7 @@ def self_service_figures(rows: Sequence[TicketRow]) -> SelfService:
         offered=len(offered),
         solved=states[SOLVED],
         unsolved=states[UNSOLVED],
+        expired=states[EXPIRED],
         pending=states[OFFERED],
         by_article=[ArticleLine(a, n, solved[a]) for a, n in articles.most_common()],
     )

@@ -59,6 +59,9 @@ def test_self_service_state_is_the_latest_answer_to_the_latest_article() -> None
     assert self_service(log(OPENED, offered, unsolved)) == ("unsolved", "password-reset")
     again = ("selfservice_offered", {"article": "mfa-new-phone"})
     assert self_service(log(OPENED, offered, unsolved, again)) == ("offered", "mfa-new-phone")
+    expired: tuple[str, dict[str, Any]] = ("selfservice_expired", {})
+    assert self_service(log(OPENED, offered, expired)) == ("expired", "password-reset")
+    assert self_service(log(OPENED, offered, solved, expired)) == ("solved", "password-reset")
     odd = ("selfservice_confirmed", {"answer": "maybe"})
     assert self_service(log(OPENED, offered, odd)) == ("offered", "password-reset")
     assert self_service(log(OPENED, solved)) == (None, None)  # no article: nothing to confirm
@@ -70,14 +73,42 @@ OFFICE = {"team": "workstation", "level": "N1"}
 def test_redirected_tickets_count_neither_in_restoration_nor_first_contact() -> None:
     rows = [
         row(1, **OFFICE, severity="P4", budget_seconds=57600.0),
-        row(2, **OFFICE, severity="P4", budget_seconds=57600.0, status="redirected",
-            redirected_to="paie-rh", severity_decision=None),  # fmt: skip
-        row(3, kind="request", severity=None, budget_seconds=None, met=None,
-            status="redirected", redirected_to="paie-rh"),  # fmt: skip
-        row(4, kind="question", severity=None, budget_seconds=None, met=None,
-            status="redirected", redirected_to="immeubles"),  # fmt: skip
-        row(5, kind="question", severity=None, budget_seconds=None, met=None,
-            status="redirected", redirected_to=""),  # fmt: skip
+        row(
+            2,
+            **OFFICE,
+            severity="P4",
+            budget_seconds=57600.0,
+            status="redirected",
+            redirected_to="paie-rh",
+            severity_decision=None,
+        ),
+        row(
+            3,
+            kind="request",
+            severity=None,
+            budget_seconds=None,
+            met=None,
+            status="redirected",
+            redirected_to="paie-rh",
+        ),
+        row(
+            4,
+            kind="question",
+            severity=None,
+            budget_seconds=None,
+            met=None,
+            status="redirected",
+            redirected_to="immeubles",
+        ),
+        row(
+            5,
+            kind="question",
+            severity=None,
+            budget_seconds=None,
+            met=None,
+            status="redirected",
+            redirected_to="",
+        ),
         row(6, in_month=False, status="redirected", redirected_to="paie-rh"),  # last month
     ]
     figures = compute(rows, TARGETS)
@@ -103,14 +134,15 @@ def test_first_contact_counts_self_service_and_leaves_out_outage_reports() -> No
         row(8, **OFFICE, status="resolved", outage="PAN-000001"),  # linked, then resolved
         row(9, **OFFICE, status="linked", outage="PAN-000001"),
         row(10, **question, team="workstation", level="N1"),  # a question: not eligible
+        row(11, **OFFICE, self_service="expired", article="b"),  # no answer: agents solved it
     ]
     figures = compute(rows, TARGETS)
-    assert figures.fcr == Rate(4, 6)  # 1, 2, 3, 5 of 1–6
+    assert figures.fcr == Rate(5, 7)  # 1, 2, 3, 5, 11 of 1–6 and 11
     assert figures.linked == 2
     ss = figures.self_service
-    assert (ss.offered, ss.solved, ss.unsolved, ss.pending) == (6, 3, 2, 1)
-    assert ss.rate == 0.5
-    assert ss.by_article == [ArticleLine("a", 3, 1), ArticleLine("b", 3, 2)]
+    assert (ss.offered, ss.solved, ss.unsolved, ss.expired, ss.pending) == (7, 3, 2, 1, 1)
+    assert ss.rate == 3 / 7
+    assert ss.by_article == [ArticleLine("b", 4, 2), ArticleLine("a", 3, 1)]
     assert figures.redirected == 0 and figures.redirected_share == 0
     assert figures.redirected_to == {}
 

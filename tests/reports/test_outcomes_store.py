@@ -29,10 +29,16 @@ from bot.store.db import create_engine, sessions
 POLICY = default_policy()
 MONDAY = datetime(2026, 10, 5, 14, 0, tzinfo=UTC)  # 10:00 in Montréal
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
-OFFICE: dict[str, Any] = {"kind": "incident", "team": "workstation", "level": "N1", "severity": "P4"}
+OFFICE: dict[str, Any] = {
+    "kind": "incident",
+    "team": "workstation",
+    "level": "N1",
+    "severity": "P4",
+}
 QUESTION: dict[str, Any] = {"kind": "question", "team": None, "level": "N1", "severity": None}
 OFFERED = "selfservice_offered"
 CONFIRMED = "selfservice_confirmed"
+EXPIRED = "selfservice_expired"
 
 
 def ticket(ident: int, steps: list[tuple[str, dict[str, Any]]], *, org: str = "msss",
@@ -63,8 +69,9 @@ def to(status: str) -> tuple[str, dict[str, Any]]:
     return "status", {"to": status}
 
 
-def offered(article: str) -> tuple[str, dict[str, Any]]:
-    return OFFERED, {"article": article}
+def offered(article: str) -> list[tuple[str, dict[str, Any]]]:
+    """An article sent; the ticket waits for the requester's answer (as the dispatcher does)."""
+    return [(OFFERED, {"article": article}), to("waiting_on_user")]
 
 
 def answer(text: str, via: str = "email") -> tuple[str, dict[str, Any]]:
@@ -83,11 +90,18 @@ def history() -> list[PlannedTicket]:
     return [
         ticket(1, [to("open"), to("resolved")], **OFFICE),  # first contact, by an agent
         ticket(2, [to("open"), escalate, to("resolved")], **{**OFFICE, "team": "collaboration"}),
-        ticket(3, [offered("password-reset"), answer("solved", "slack"), to("resolved")],
-               channel="slack", **QUESTION),  # fmt: skip
-        ticket(4, [offered("teams-audio-video"), answer("unsolved"), to("open"), to("resolved")],
-               **OFFICE),  # fmt: skip
-        ticket(5, [offered("outlook-calendar-sharing")], **{**QUESTION, "kind": "request"}),
+        ticket(
+            3,
+            [*offered("password-reset"), answer("solved", "slack"), to("resolved")],
+            channel="slack",
+            **QUESTION,
+        ),
+        ticket(
+            4,
+            [*offered("teams-audio-video"), answer("unsolved"), to("open"), to("resolved")],
+            **OFFICE,
+        ),
+        ticket(5, offered("outlook-calendar-sharing"), **{**QUESTION, "kind": "request"}),
         # An office incident at N1, redirected: neither restoration nor first contact.
         ticket(6, [redirected("paie-rh"), to("redirected")], **OFFICE),
         ticket(7, [redirected("paie-rh"), to("redirected")], **{**QUESTION, "kind": "request"}),
@@ -95,6 +109,12 @@ def history() -> list[PlannedTicket]:
         # A report of an outage, resolved with it.
         ticket(9, [to("linked"), LINKED, to("resolved")], **{**OFFICE, "severity": "P3"}),
         ticket(10, [redirected("paie-rh"), to("redirected")], org="mjq", **QUESTION),
+        # No answer in time: back to the agents, who solve it at N1.
+        ticket(
+            11,
+            [*offered("mfa-new-phone"), (EXPIRED, {}), to("open"), to("resolved")],
+            **{**OFFICE, "team": "identity"},
+        ),
     ]
 
 
@@ -138,7 +158,8 @@ def test_the_loader_fills_the_rows_from_the_log(seeded: Settings) -> None:
         "password-reset",
     )
     assert rows["CSC-000004"].self_service == "unsolved"
-    assert rows["CSC-000005"].self_service == "offered" and rows["CSC-000005"].state == "running"
+    assert rows["CSC-000011"].self_service == "expired" and rows["CSC-000011"].resolved
+    assert rows["CSC-000005"].self_service == "offered" and rows["CSC-000005"].state == "paused"
     assert rows["CSC-000009"].outage == "PAN-000001" and rows["CSC-000009"].status == "resolved"
     assert rows["CSC-000001"].redirected_to is None and rows["CSC-000001"].self_service is None
 
@@ -149,17 +170,19 @@ def msss_figures(settings: Settings) -> Figures:
 
 def test_the_figures(seeded: Settings) -> None:
     f = msss_figures(seeded)
-    assert f.tickets == 9
-    assert f.fcr == Rate(3, 4)  # 1, 3 (self-service), 4 of 1–4; not 6 (redirected), 9 (linked)
-    assert (f.redirected, f.redirected_share) == (3, 3 / 9)
+    assert f.tickets == 10
+    # 1, 3 (self-service), 4, 11 of 1–4 and 11; not 6 (redirected) nor 9 (linked)
+    assert f.fcr == Rate(4, 5)
+    assert (f.redirected, f.redirected_share) == (3, 3 / 10)
     assert f.redirected_to == {"paie-rh": 2, "immeubles": 1}
     assert f.linked == 1
     ss = f.self_service
-    assert (ss.offered, ss.solved, ss.unsolved, ss.pending, ss.rate) == (3, 1, 1, 1, 1 / 3)
+    assert (ss.offered, ss.solved, ss.unsolved, ss.expired, ss.pending) == (4, 1, 1, 1, 1)
+    assert ss.rate == 1 / 4
     assert ArticleLine("password-reset", 1, 1) in ss.by_article
     p4 = next(line for line in f.restoration if line.severity == "P4")
-    assert (p4.count, p4.rate) == (3, Rate(3, 3))  # 1, 2, 4: not the redirected 6
-    assert f.backlog == 1  # 5, waiting for its answer
+    assert (p4.count, p4.rate) == (4, Rate(4, 4))  # 1, 2, 4, 11: not the redirected 6
+    assert (f.backlog, f.backlog_by_state) == (1, {"paused": 1})  # 5, waiting for its answer
 
 
 def run_report(out: Path) -> int:
@@ -175,14 +198,15 @@ def test_the_page_and_the_csv(seeded: Settings, tmp_path: Path) -> None:
     assert run_report(tmp_path) == 1  # no Chromium: no PDF, the rest is written
     html = (tmp_path / "msss" / "report.html").read_text(encoding="utf-8")
     assert "Libre-service, redirections et pannes" in html
-    assert "Réglés en libre-service" in html and "1 sur 3 articles proposés" in html
+    assert "Réglés en libre-service" in html and "1 sur 4 articles proposés" in html
+    assert "aucune réponse dans le délai (billet repris par un agent), 1" in html
     assert "Rattachés à une panne" in html and "Redirigés vers" in html
     assert "(paie-rh)" in html and "(immeubles)" in html  # names from the catalogue, and ids
     assert "<td>password-reset</td>" in html
-    assert "75,0\u00a0%" in html  # first contact: 3 of 4
+    assert "80,0\u00a0%" in html  # first contact: 4 of 5
     with (tmp_path / "msss" / "report.csv").open(encoding="utf-8-sig", newline="") as handle:
         lines = {r["number"]: r for r in csv.DictReader(handle)}
-    assert set(lines) == {f"CSC-{n:06d}" for n in range(1, 10)}
+    assert set(lines) == {f"CSC-{n:06d}" for n in (*range(1, 10), 11)}
     assert lines["CSC-000006"]["redirected_to"] == "paie-rh"
     assert lines["CSC-000006"]["self_service"] == lines["CSC-000006"]["outage"] == ""
     assert (lines["CSC-000003"]["self_service"], lines["CSC-000003"]["article"]) == (
@@ -190,6 +214,7 @@ def test_the_page_and_the_csv(seeded: Settings, tmp_path: Path) -> None:
         "password-reset",
     )
     assert lines["CSC-000005"]["self_service"] == "offered"
+    assert lines["CSC-000011"]["self_service"] == "expired"
     assert lines["CSC-000009"]["outage"] == "PAN-000001"
     assert lines["CSC-000001"]["redirected_to"] == lines["CSC-000001"]["article"] == ""
     other = (tmp_path / "mjq" / "report.csv").read_text(encoding="utf-8-sig")
@@ -208,11 +233,11 @@ def test_the_mailed_summary(seeded: Settings, tmp_path: Path) -> None:
     assert org is not None
     text = summary_text(Written(org, msss_figures(seeded), tmp_path, False), "2026-10", "ici")
     assert (
-        "- Articles de la base de connaissances proposés : 3 ; "
-        "problème réglé selon le demandeur : 1 (33,3\u00a0%)"
+        "- Articles de la base de connaissances proposés : 4 ; "
+        "problème réglé selon le demandeur : 1 (25,0\u00a0%)"
     ) in text
     assert (
-        "- Billets redirigés vers un autre centre de soutien : 3 (33,3\u00a0% des billets reçus)"
+        "- Billets redirigés vers un autre centre de soutien : 3 (30,0\u00a0% des billets reçus)"
     ) in text
     assert "- Billets rattachés à une panne : 1" in text
-    assert "Résolution au premier contact : 75,0\u00a0%" in text
+    assert "Résolution au premier contact : 80,0\u00a0%" in text
