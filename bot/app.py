@@ -14,6 +14,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.checkpoints import StoreCheckpoints
+from bot.dispatch.answering import Answering
+from bot.dispatch.routes import Knowledge
 from bot.dispatch.service import Dispatcher
 from bot.guards import SendCaps
 from bot.organisations import Directory, load_directory
@@ -23,12 +25,15 @@ from bot.outages.watcher import OutageWatcher
 from bot.outages.web import routes as outage_routes
 from bot.outbox import OutboxWorker, RetryPolicy
 from bot.receive import store_raw
+from bot.selfservice.kb import load_kb
+from bot.selfservice.redirect import load_catalogue
 from bot.settings import Settings
 from bot.sla.policy import build_calendars, load_policy
 from bot.sla.teams import load_teams
 from bot.sla.watcher import SlaWatcher
 from bot.slack.desk import SlackDesk
 from bot.slack.setup import resolve_agent_groups, slack_connector, slack_desk
+from bot.status import StatusDesk
 from bot.store.db import Sessions, open_store, sessions
 from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
@@ -115,6 +120,12 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
     )
     triager = triager or ThreadTriager()
     desk = slack_desk(settings, made, policy, calendars, now=now, on_queued=outbox.wake.set)
+    broadcast = broadcast_from_settings(settings)
+
+    def is_agent(user: str) -> bool:
+        return desk is not None and desk.agents.is_agent(user)
+
+    answering = Answering(StatusDesk(policy, calendars), broadcast, is_agent)
     dispatcher = Dispatcher(
         made,
         directory=directory,
@@ -124,8 +135,11 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         on_queued=outbox.wake.set,
         attachment_cap=settings.attachment_max_bytes,
         bounce_suppression=timedelta(days=settings.bounce_suppression_days),
-        on_opened=desk.cards if desk else None,
-        is_agent=lambda user: desk is not None and desk.agents.is_agent(user),
+        on_opened=[desk.cards] if desk else [],
+        is_agent=is_agent,
+        answering=answering,
+        knowledge=Knowledge(load_kb(), load_catalogue()),
+        outage_lead=timedelta(hours=settings.outage_planned_lead_hours),
     )
     sla = SlaWatcher(
         made,
@@ -136,7 +150,6 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         mail_domain=settings.message_id_domain,
         on_queued=outbox.wake.set,
     )
-    broadcast = broadcast_from_settings(settings)
     outages = OutageWatcher(
         made,
         broadcast,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -52,3 +53,8 @@ def ticket_update(
         number=number, status=status, label=label, agent=agent
     )
     return Rendered(_UPDATE_SUBJECT[lang], text)
+
+
+def render(template: str, **values: Any) -> str:
+    """Render one template of `bot/templates` (plain text is not escaped; `.html` is)."""
+    return _env.get_template(template).render(**values)

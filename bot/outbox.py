@@ -12,20 +12,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import random
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.faults import crash_point
 from bot.guards import SendCaps, why_blocked
+from bot.outbox_links import resolve_links
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
 from intake.errors import DeliveryRefused, OperatorError
@@ -33,11 +33,6 @@ from intake.message import Channel, OutboundMessage
 from intake.ports import Sender
 
 log = logging.getLogger(__name__)
-
-LINK = "outbox:"
-"""`OutboundMessage.thread`/`replaces` may name another outbox row (`outbox:<key>`) instead of a
-Slack `ts` not known yet when the row is written (an update threaded under the first notice, a
-card updated in place): the worker fills in that row's `ts` once it is sent, and waits for it."""
 
 LEASE = timedelta(seconds=90)
 """Longer than one delivery can take (the SMTP timeout), short enough to recover from a crash."""
@@ -103,6 +98,8 @@ class OutboxWorker:
         self._policy = policy
         self._now = now
         self.wake = asyncio.Event()
+        self._claimed: set[int] = set()
+        """Rows leased by this worker and not yet tried."""
 
     async def run(self, *, idle_seconds: float = 2.0) -> None:
         """Deliver forever: at once when woken, otherwise every `idle_seconds` for retries.
@@ -135,6 +132,10 @@ class OutboxWorker:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+            # A lane cancelled before it ever ran never handed its rows back: do it here, so a
+            # restart sends them at once instead of after the lease.
+            await self._release(sorted(self._claimed), self._now())
+            self._claimed.clear()
 
     async def deliver_due(self, limit: int = 100) -> int:
         """Claim and deliver the rows that are due, then return how many were tried."""
@@ -166,6 +167,7 @@ class OutboxWorker:
             await session.commit()
             rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(ids)))).all()
         claimed: dict[Lane, list[Outbox]] = {}
+        self._claimed.update(r.id for r in rows if r.id is not None)
         for row in sorted(rows, key=lambda r: r.id or 0):
             claimed.setdefault((row.channel, row.recipient), []).append(row)
         return claimed
@@ -174,7 +176,9 @@ class OutboxWorker:
         """Deliver one recipient's rows in order."""
         pending = list(rows)
         while pending:
-            delivery = asyncio.ensure_future(self._deliver(pending.pop(0)))
+            row = pending.pop(0)
+            delivery = asyncio.ensure_future(self._deliver(row))
+            delivery.add_done_callback(partial(_forget, self._claimed, row.id or 0))
             try:
                 await asyncio.shield(delivery)
             except asyncio.CancelledError:
@@ -208,7 +212,7 @@ class OutboxWorker:
         async with self._sessions() as session:
             blocked = await why_blocked(session, row, self._caps, self._now())
             if blocked is None:
-                message, waiting = await _resolve_links(session, message)
+                message, waiting = await resolve_links(session, message)
         if blocked is not None:
             error, permanent = blocked, True
         elif waiting:
@@ -295,46 +299,5 @@ class OutboxWorker:
             )
 
 
-async def _resolve_links(
-    session: AsyncSession, message: OutboundMessage
-) -> tuple[OutboundMessage, str]:
-    """Replace `outbox:<key>` links with the linked post's `ts`; name the key still unsent."""
-    thread, waiting = await _linked_ts(session, message.thread)
-    if waiting:
-        return message, waiting
-    replaces, waiting = await _linked_ts(session, message.replaces)
-    if waiting:
-        return message, waiting
-    return replace(message, thread=thread, replaces=replaces), ""
-
-
-async def _linked_ts(session: AsyncSession, value: str | None) -> tuple[str | None, str]:
-    """(the value, with a link replaced by the linked post's ts; the key still unsent)."""
-    if not (value and value.startswith(LINK)):
-        return value, ""
-    key = value[len(LINK) :]
-    row = (await session.exec(select(Outbox).where(Outbox.key == key))).first()
-    if row is None or row.status == OutboxStatus.DEAD:
-        return None, ""  # never sent: post on its own rather than never
-    if row.status != OutboxStatus.SENT:
-        return value, key
-    sent = (
-        await session.exec(
-            select(Message.raw).where(
-                Message.direction == Direction.OUT,
-                Message.source == "outbox",
-                Message.source_ref == str(row.id),
-            )
-        )
-    ).first()
-    return _posted_ts(sent or b""), ""
-
-
-def _posted_ts(raw: bytes) -> str | None:
-    """The `ts` in the Web API's answer to chat.postMessage, as the Slack sender returns it."""
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    ts = data.get("ts") if isinstance(data, dict) else None
-    return ts if isinstance(ts, str) and ts else None
+def _forget(claimed: set[int], row_id: int, _done: asyncio.Future[None]) -> None:
+    claimed.discard(row_id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import email.policy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from email import message_from_bytes
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -51,11 +52,21 @@ async def tickets(store: Sessions) -> list[Ticket]:
 
 
 async def test_healthz_answers(service: str) -> None:
-    async with aiohttp.ClientSession() as http, http.get(service + "healthz") as response:
-        assert response.status == 200
-        body = await response.json()
+    async def healthz() -> dict[str, Any]:
+        async with aiohttp.ClientSession() as http, http.get(service + "healthz") as response:
+            assert response.status == 200
+            body: dict[str, Any] = await response.json()
+            return body
+
+    # the connectors start just after the service says it listens
+    body = await eventually(lambda: _running(healthz()), timeout=20)
     assert body["status"] == "ok"
     assert body["connectors"]["folder:inbox"]["state"] == "running"
+
+
+async def _running(pending: Awaitable[dict[str, Any]]) -> dict[str, Any] | None:
+    body = await pending
+    return body if body["connectors"]["folder:inbox"]["state"] == "running" else None
 
 
 async def test_dropped_email_becomes_ticket_and_acknowledgement(
@@ -161,8 +172,9 @@ async def test_english_message_gets_english_acknowledgement(
 ) -> None:
     raw = make_email(
         sender="Pat Smith <pat.smith@saaq.gouv.qc.ca>",
-        subject="VPN keeps dropping",
-        body="Hi, the VPN drops every 5 minutes since this morning. Can you please have a look? Thanks",
+        subject="Excel keeps crashing",
+        body="Hi, Excel crashes every time I open the budget workbook since this morning. "
+        "Can you please have a look? Thanks",
         message_id="<en@saaq.gouv.qc.ca>",
     )
     drop(migrated.inbox, "en.eml", raw)

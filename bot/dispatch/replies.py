@@ -50,7 +50,7 @@ def to_requester(
             channel=Channel.EMAIL,
             to=(reply.address,),
             to_name=reply.name,
-            subject=f"[{number}] {subject}",
+            subject=subject if number in subject else f"[{number}] {subject}",
             text=text,
             message_id=new_message_id(number, domain),
             in_reply_to=reply.in_reply_to,

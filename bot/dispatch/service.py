@@ -8,17 +8,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select, update
 
+from bot.dispatch.answering import Answering
 from bot.dispatch.decide import Action, Decision, decide
 from bot.dispatch.incoming import Incoming, read_incoming
+from bot.dispatch.routes import ACKNOWLEDGE, Answer, Knowledge, Route, choose
 from bot.dispatch.tickets import OpenedHook, TicketWriter
 from bot.faults import crash_point
 from bot.organisations import Directory
+from bot.outages.registry import current
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Ticket
 from bot.triager import Triager
@@ -54,8 +57,11 @@ class Dispatcher:
         on_queued: Callable[[], None] = lambda: None,
         attachment_cap: int = 10 * 1024 * 1024,
         bounce_suppression: timedelta = timedelta(days=30),
-        on_opened: OpenedHook | None = None,
+        on_opened: Sequence[OpenedHook] = (),
         is_agent: Callable[[str], bool] = lambda _user: False,
+        answering: Answering | None = None,
+        knowledge: Knowledge | None = None,
+        outage_lead: timedelta = timedelta(hours=48),
     ) -> None:
         self._sessions = sessions
         self._directory = directory
@@ -70,7 +76,10 @@ class Dispatcher:
             bounce_suppression=bounce_suppression,
             on_opened=on_opened,
             is_agent=is_agent,
+            answering=answering,
         )
+        self._knowledge = knowledge
+        self._outage_lead = outage_lead
         self.wake = asyncio.Event()
 
     async def run(self, *, idle_seconds: float = 5.0) -> None:
@@ -117,13 +126,21 @@ class Dispatcher:
                 statuses.get(thread.ticket or ""),
                 self._directory.organisation_of(item.incoming.sender),
             )
-        fresh = [
-            p for p in batch if p.incoming and decisions[p.message_id].action == Action.NEW_TICKET
+        written = [
+            p
+            for p in batch
+            if p.incoming
+            and decisions[p.message_id].action in (Action.NEW_TICKET, Action.FOLLOW_UP)
         ]
-        proposals = dict(zip((p.message_id for p in fresh), await self._triage(fresh), strict=True))
+        proposals = dict(
+            zip((p.message_id for p in written), await self._triage(written), strict=True)
+        )
+        answers = await self._answers(written, decisions, proposals)
         queued = False
         for item in batch:
-            queued |= await self._apply_isolated(item, decisions.get(item.message_id), proposals)
+            queued |= await self._apply_isolated(
+                item, decisions.get(item.message_id), proposals, answers
+            )
         if queued:
             self._on_queued()
         return len(batch)
@@ -172,6 +189,32 @@ class Dispatcher:
                 out[item.message_id] = _Thread(known.get(parent or ""), reason if parent else None)
         return out
 
+    async def _answers(
+        self,
+        items: Sequence[_Read],
+        decisions: dict[int, Decision],
+        proposals: dict[int, Triage | None],
+    ) -> dict[int, Answer]:
+        """How each message is answered (`bot.dispatch.routes`); the outages in force are read
+        once for the batch."""
+        if self._knowledge is None or not items:
+            return {}
+        async with self._sessions() as session:
+            outages = await current(session, self._now(), lead=self._outage_lead)
+        knowledge = replace(self._knowledge, outages=tuple(outages))
+        out: dict[int, Answer] = {}
+        for item in items:
+            incoming, decision = item.incoming, decisions[item.message_id]
+            if incoming is None or decision.withheld is not None:
+                continue
+            text = f"{incoming.subject}\n{incoming.body}"
+            organisation = self._directory.organisation_of(incoming.sender)
+            answer = choose(text, proposals.get(item.message_id), organisation, knowledge)
+            if decision.action == Action.FOLLOW_UP and answer.route != Route.STATUS:
+                continue  # on a ticket's thread, only a status question gets its own answer
+            out[item.message_id] = answer
+        return out
+
     async def _ticket_statuses(self, numbers: set[str]) -> dict[str, str]:
         if not numbers:
             return {}
@@ -200,7 +243,11 @@ class Dispatcher:
             return [None] * len(inputs)
 
     async def _apply_isolated(
-        self, item: _Read, decision: Decision | None, proposals: dict[int, Triage | None]
+        self,
+        item: _Read,
+        decision: Decision | None,
+        proposals: dict[int, Triage | None],
+        answers: dict[int, Answer],
     ) -> bool:
         try:
             async with self._sessions() as session:
@@ -219,6 +266,7 @@ class Dispatcher:
                         decision,
                         proposals.get(item.message_id),
                         self._now(),
+                        answers.get(item.message_id, ACKNOWLEDGE),
                     )
                 await session.commit()
             crash_point("after-ticket-commit")

@@ -3,7 +3,7 @@ transaction (the caller commits)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -12,8 +12,10 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
+from bot.dispatch.answering import Answering
 from bot.dispatch.decide import Action, Decision, status_after_follow_up
 from bot.dispatch.incoming import Incoming
+from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox import queue
@@ -65,14 +67,16 @@ class TicketWriter:
         directory: Directory,
         domain: str,
         bounce_suppression: timedelta = timedelta(days=30),
-        on_opened: OpenedHook | None = None,
+        on_opened: Sequence[OpenedHook] = (),
         is_agent: Callable[[str], bool] = lambda _user: False,
+        answering: Answering | None = None,
     ) -> None:
         self._directory = directory
         self._domain = domain
         self._bounce_suppression = bounce_suppression
-        self._on_opened = on_opened
+        self._on_opened = tuple(on_opened)
         self._is_agent = is_agent
+        self._answering = answering
 
     async def quarantine(
         self, session: AsyncSession, message_id: int, reason: str, detail: str
@@ -91,8 +95,9 @@ class TicketWriter:
         decision: Decision,
         triage: Triage | None,
         now: datetime,
+        answer: Answer = ACKNOWLEDGE,
     ) -> bool:
-        """Apply `decision`; return True when a notification was queued."""
+        """Apply `decision` (and answer as `answer` says); True when a notification was queued."""
         message = await session.get_one(Message, message_id)
         if message.state != MessageState.RECEIVED:
             return False  # another worker got there first
@@ -135,17 +140,60 @@ class TicketWriter:
         message.state = MessageState.PROCESSED
         if decision.action == Action.FOLLOW_UP and ticket is not None:
             message.ticket_id = ticket.id
-            self._follow_up(session, ticket, incoming, message_id, decision, now)
-            return False
+            return await self._on_follow_up(
+                session, ticket, incoming, message_id, decision, answer, now
+            )
         assert triage is not None or decision.action == Action.NEW_TICKET
+        language = triage.language if triage else detect_language(incoming.body)
+        if not answer.opens_ticket and self._answering is not None:
+            await self._answering.without_ticket(
+                session, message_id, incoming, answer, language, now
+            )
+            return True
         ticket = await self._open(session, message, incoming, triage, now)
         queued = False
-        if self._on_opened is not None:
-            queued = await self._on_opened.opened(session, ticket, incoming.author, now)
+        for hook in self._on_opened:
+            queued |= await hook.opened(session, ticket, incoming.author, now)
         if decision.withheld is not None:
             self._event(session, ticket, now, "ack_withheld", reason=decision.withheld)
             return queued
+        if self._answering is not None and await self._answering.with_ticket(
+            session, ticket, incoming, answer, now
+        ):
+            return True
         session.add(self._acknowledgement(ticket, incoming, now))
+        return True
+
+    async def _on_follow_up(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        incoming: Incoming,
+        message_id: int,
+        decision: Decision,
+        answer: Answer,
+        now: datetime,
+    ) -> bool:
+        """Add the message to its ticket; it may be the verdict on an article, or ask where the
+        ticket stands (answered in the thread)."""
+        if self._answering is None:
+            self._follow_up(session, ticket, incoming, message_id, decision, now)
+            return False
+        if await self._answering.follow_up(session, ticket, incoming, now):
+            self._event(session, ticket, now, "message_added", message=message_id, reason="verdict")
+            return True
+        self._follow_up(session, ticket, incoming, message_id, decision, now)
+        if answer.route != Route.STATUS:
+            return False
+        numbers = answer.numbers or (ticket.number or "",)
+        await self._answering.without_ticket(
+            session,
+            message_id,
+            incoming,
+            Answer(Route.STATUS, numbers=numbers),
+            ticket.language,
+            now,
+        )
         return True
 
     async def _ticket(self, session: AsyncSession, number: str | None) -> Ticket | None:

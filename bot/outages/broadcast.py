@@ -18,7 +18,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.outages import render
-from bot.outbox import LINK, queue
+from bot.outbox import queue
+from bot.outbox_links import LINK
 from bot.store.models import Outage, OutageNotice, Outbox
 from intake.message import Channel, OutboundMessage
 

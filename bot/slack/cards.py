@@ -11,7 +11,8 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.outbox import LINK, queue
+from bot.outbox import queue
+from bot.outbox_links import LINK
 from bot.sla.calendar import Calendar
 from bot.sla.policy import Policy
 from bot.sla.store import load_logs

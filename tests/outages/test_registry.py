@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.outages import registry
 from bot.outages.errors import InvalidOutage, UnknownOutage
 from bot.outages.linked import link_ticket
-from bot.outbox import LINK
+from bot.outbox_links import LINK
 from bot.store.db import Sessions
 from bot.store.models import Outage, Ticket, TicketEvent
 from intake.message import Channel

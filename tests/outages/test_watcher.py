@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.outages import registry
 from bot.outages.draft import NoticeKind
 from bot.outages.watcher import OutageWatcher, due_notice
-from bot.outbox import LINK
+from bot.outbox_links import LINK
 from bot.store.db import Sessions
 from tests.outages.helpers import BROADCAST, NOW, SLACK, outbox, planned
 

@@ -1,0 +1,221 @@
+"""Writing the answers `bot.dispatch.routes` chooses, inside the dispatcher's transaction: a
+status answer without a ticket, the outage notice, a redirection, a self-service article, and
+the requester's "solved / not solved" that follows it."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import notices
+from bot.dispatch.incoming import Incoming
+from bot.dispatch.replies import to_requester
+from bot.dispatch.routes import Answer, Route
+from bot.outages.broadcast import Broadcast
+from bot.outages.linked import answer_report
+from bot.outbox import queue
+from bot.selfservice import render
+from bot.selfservice.confirm import read_confirmation
+from bot.sla import actions
+from bot.status import StatusDesk, Viewer
+from bot.store.models import Outage, Ticket, TicketEvent, TicketStatus
+from intake.message import Channel, OutboundMessage
+from intake.slack.cards import local_time
+
+OFFERED = "selfservice_offered"
+CONFIRMED = "selfservice_confirmed"
+EXPIRED = "selfservice_expired"
+REDIRECTED = "redirected"
+
+_THANKS = {
+    "fr": "Merci de votre confirmation : le billet {number} est résolu. Au besoin, répondez "
+    "simplement ici pour le rouvrir.",
+    "en": "Thank you for confirming: ticket {number} is resolved. If needed, just answer here to "
+    "reopen it.",
+}
+_HANDOVER = {
+    "fr": "Merci. Un agent du centre de service prend le relais pour le billet {number}.",
+    "en": "Thank you. A service desk agent will take ticket {number} from here.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Answering:
+    status: StatusDesk
+    broadcast: Broadcast
+    is_agent: Callable[[str], bool] = lambda _user: False
+
+    # -- answers without a ticket --------------------------------------------------------------
+
+    async def without_ticket(
+        self,
+        session: AsyncSession,
+        message_id: int,
+        incoming: Incoming,
+        answer: Answer,
+        language: str,
+        now: datetime,
+    ) -> None:
+        if answer.route == Route.OUTAGES:
+            text = outages_text(answer.outages, language, self.broadcast.status_url)
+        else:
+            text = await self.status_text(session, incoming, answer.numbers, language, now)
+        subject = ("Re: " if incoming.subject else "") + (incoming.subject or "État / Status")
+        reply = incoming.reply
+        outbound = OutboundMessage(
+            channel=reply.channel,
+            to=(reply.address,),
+            to_name=reply.name,
+            subject=subject,
+            text=text,
+            message_id=f"answer.{secrets.token_hex(8)}@{self.broadcast.mail_domain}",
+            in_reply_to=reply.in_reply_to,
+            references=reply.references,
+            thread=reply.thread,
+        )
+        session.add(queue(outbound, key=f"answer:{message_id}", ticket_id=None, now=now))
+
+    async def status_text(
+        self,
+        session: AsyncSession,
+        incoming: Incoming,
+        numbers: Sequence[str],
+        language: str,
+        now: datetime,
+    ) -> str:
+        agent = bool(incoming.author) and self.is_agent(incoming.author)
+        viewer = Viewer(frozenset({incoming.sender}), language, agent)
+        if not numbers:
+            return await self.status.open_answer(session, viewer, now)
+        answers = [await self.status.ticket_answer(session, n, viewer, now) for n in numbers[:5]]
+        return "\n".join(answers)
+
+    # -- answers with a new ticket -------------------------------------------------------------
+
+    async def with_ticket(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        incoming: Incoming,
+        answer: Answer,
+        now: datetime,
+    ) -> bool:
+        """Answer a new ticket's requester; False when the plain acknowledgement is due."""
+        if answer.route == Route.KNOWN_OUTAGE and answer.outage is not None:
+            return await answer_report(
+                session, answer.outage, ticket, incoming.reply, now, self.broadcast
+            )
+        language = ticket.language
+        number = ticket.number or ""
+        channel = "email" if incoming.channel == Channel.EMAIL else "chat"
+        blocks: list[dict[str, Any]] | None = None
+        if answer.route == Route.REDIRECT and answer.redirect is not None:
+            target = answer.redirect.redirect
+            rendered = render.redirect_answer(language, number, target, channel)
+            _event(session, ticket, now, REDIRECTED, to=target.id)
+            await actions.set_status(session, ticket, TicketStatus.REDIRECTED, "bot", now)
+        elif answer.route == Route.SELF_SERVICE and answer.article is not None:
+            article = answer.article.article
+            rendered = render.kb_answer(language, number, article, channel)
+            if incoming.channel == Channel.SLACK:
+                blocks = render.kb_buttons(number, language, article)
+            _event(session, ticket, now, OFFERED, article=article.slug)
+            await actions.set_status(session, ticket, TicketStatus.WAITING_ON_USER, "bot", now)
+        else:
+            return False
+        message = to_requester(
+            ticket,
+            incoming.reply,
+            subject=rendered.subject,
+            text=rendered.text,
+            domain=self.broadcast.mail_domain,
+            blocks=json.dumps(blocks) if blocks else None,
+        )
+        session.add(queue(message, key=f"{answer.route}:{number}", ticket_id=ticket.id, now=now))
+        return True
+
+    # -- the requester's verdict on an article -------------------------------------------------
+
+    async def verdict(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        solved: bool,
+        via: str,
+        now: datetime,
+        incoming: Incoming | None = None,
+    ) -> bool:
+        """Record "solved" (resolved at first contact) or "not solved" (back to the agents);
+        False when no article is waiting for a verdict on this ticket."""
+        if not await awaiting_verdict(session, ticket):
+            return False
+        _event(session, ticket, now, CONFIRMED, answer="solved" if solved else "unsolved", via=via)
+        to = TicketStatus.RESOLVED if solved else TicketStatus.OPEN
+        await actions.set_status(session, ticket, to, "requester", now)
+        if incoming is not None:
+            language = ticket.language if ticket.language in _THANKS else "fr"
+            text = (_THANKS if solved else _HANDOVER)[language].format(number=ticket.number)
+            message = to_requester(
+                ticket,
+                incoming.reply,
+                subject=text.split(":")[0],
+                text=text,
+                domain=self.broadcast.mail_domain,
+            )
+            session.add(
+                queue(message, key=f"verdict:{ticket.number}", ticket_id=ticket.id, now=now)
+            )
+        return True
+
+    async def follow_up(
+        self, session: AsyncSession, ticket: Ticket, incoming: Incoming, now: datetime
+    ) -> bool:
+        """A reply on a ticket whose article awaits a verdict: "résolu" / "pas réglé"."""
+        if ticket.status != TicketStatus.WAITING_ON_USER:
+            return False
+        said = read_confirmation(incoming.body)
+        if said is None:
+            return False
+        via = "email" if incoming.channel == Channel.EMAIL else "slack"
+        return await self.verdict(session, ticket, said == "solved", via, now, incoming)
+
+
+async def awaiting_verdict(session: AsyncSession, ticket: Ticket) -> bool:
+    found = await session.exec(
+        select(TicketEvent.type)
+        .where(
+            TicketEvent.ticket_id == ticket.id,
+            col(TicketEvent.type).in_([OFFERED, CONFIRMED, EXPIRED]),
+        )
+        .order_by(col(TicketEvent.id).desc())
+        .limit(1)
+    )
+    return found.first() == OFFERED
+
+
+def outages_text(outages: Sequence[Outage], language: str, status_url: str) -> str:
+    lang = language if language in ("fr", "en") else "fr"
+    shown = [
+        {
+            "title_fr": o.title_fr,
+            "title_en": o.title_en,
+            "status": o.status,
+            "start": local_time(o.starts_at),
+            "end": local_time(o.expected_end) if o.expected_end else "",
+        }
+        for o in outages
+    ]
+    return notices.render(f"outages_answer.{lang}.txt.j2", outages=shown, status_url=status_url)
+
+
+def _event(session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any) -> None:
+    assert ticket.id is not None
+    session.add(TicketEvent(ticket_id=ticket.id, at=now, type=type_, data=data))
+    ticket.updated_at = now
