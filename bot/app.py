@@ -17,6 +17,7 @@ from bot.checkpoints import StoreCheckpoints
 from bot.dispatch.answering import Answering
 from bot.dispatch.routes import Knowledge
 from bot.dispatch.service import Dispatcher
+from bot.dispatch.tickets import OpenedHook
 from bot.guards import SendCaps
 from bot.organisations import Directory, load_directory
 from bot.outages.broadcast import Broadcast
@@ -25,14 +26,22 @@ from bot.outages.watcher import OutageWatcher
 from bot.outages.web import routes as outage_routes
 from bot.outbox import OutboxWorker, RetryPolicy
 from bot.receive import store_raw
+from bot.selfservice.expiry import SelfServiceExpiry
 from bot.selfservice.kb import load_kb
 from bot.selfservice.redirect import load_catalogue
 from bot.settings import Settings
 from bot.sla.policy import build_calendars, load_policy
 from bot.sla.teams import load_teams
 from bot.sla.watcher import SlaWatcher
+from bot.slack.burst import BurstWatch
 from bot.slack.desk import SlackDesk
-from bot.slack.setup import resolve_agent_groups, slack_connector, slack_desk
+from bot.slack.setup import (
+    extend_desk,
+    gather_config,
+    resolve_agent_groups,
+    slack_connector,
+    slack_desk,
+)
 from bot.status import StatusDesk
 from bot.store.db import Sessions, open_store, sessions
 from bot.triager import ThreadTriager, Triager
@@ -126,6 +135,10 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         return desk is not None and desk.agents.is_agent(user)
 
     answering = Answering(StatusDesk(policy, calendars), broadcast, is_agent)
+    hooks: list[OpenedHook] = []
+    if desk is not None:
+        hooks = [desk.cards, BurstWatch(desk.cards, gather_config(settings))]
+        extend_desk(desk, made, broadcast, answering, now=now, on_queued=outbox.wake.set)
     dispatcher = Dispatcher(
         made,
         directory=directory,
@@ -135,7 +148,7 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         on_queued=outbox.wake.set,
         attachment_cap=settings.attachment_max_bytes,
         bounce_suppression=timedelta(days=settings.bounce_suppression_days),
-        on_opened=[desk.cards] if desk else [],
+        on_opened=hooks,
         is_agent=is_agent,
         answering=answering,
         knowledge=Knowledge(load_kb(), load_catalogue()),
@@ -278,6 +291,13 @@ async def serve(
             tasks.create_task(parts.outbox.run())
             tasks.create_task(parts.sla.run())
             tasks.create_task(parts.outages.run())
+            tasks.create_task(
+                SelfServiceExpiry(
+                    parts.sessions,
+                    wait=timedelta(hours=settings.selfservice_wait_hours),
+                    now=now,
+                ).run()
+            )
             if slack is not None and parts.slack is not None:
                 tasks.create_task(resolve_agent_groups(slack, parts.slack, settings.slack_agents))
             for connector in connectors:

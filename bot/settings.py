@@ -133,7 +133,7 @@ class Settings(BaseSettings):
     )
     gather_window_minutes: float = Field(default=30, gt=0)
     gather_min_reports: int = Field(default=3, ge=2)
-    gather_similarity: float = Field(default=0.35, gt=0, le=1)
+    gather_similarity: float = Field(default=0.5, gt=0, le=1)
     selfservice_wait_hours: float = Field(
         default=24, gt=0, description="Time for a requester to say whether an article helped."
     )

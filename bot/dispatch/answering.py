@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
-from bot.dispatch.incoming import Incoming
+from bot.dispatch.incoming import Incoming, ReplyTo
 from bot.dispatch.replies import to_requester
 from bot.dispatch.routes import Answer, Route
 from bot.outages.broadcast import Broadcast
@@ -23,15 +23,13 @@ from bot.outages.linked import answer_report
 from bot.outbox import queue
 from bot.selfservice import render
 from bot.selfservice.confirm import read_confirmation
+from bot.selfservice.expiry import CONFIRMED, EXPIRED, OFFERED
 from bot.sla import actions
 from bot.status import StatusDesk, Viewer
 from bot.store.models import Outage, Ticket, TicketEvent, TicketStatus
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import local_time
 
-OFFERED = "selfservice_offered"
-CONFIRMED = "selfservice_confirmed"
-EXPIRED = "selfservice_expired"
 REDIRECTED = "redirected"
 
 _THANKS = {
@@ -40,6 +38,7 @@ _THANKS = {
     "en": "Thank you for confirming: ticket {number} is resolved. If needed, just answer here to "
     "reopen it.",
 }
+_VERDICT_SUBJECT = {"fr": "Suivi de votre billet", "en": "Follow-up on your ticket"}
 _HANDOVER = {
     "fr": "Merci. Un agent du centre de service prend le relais pour le billet {number}.",
     "en": "Thank you. A service desk agent will take ticket {number} from here.",
@@ -150,28 +149,27 @@ class Answering:
         solved: bool,
         via: str,
         now: datetime,
-        incoming: Incoming | None = None,
+        reply: ReplyTo | None = None,
     ) -> bool:
-        """Record "solved" (resolved at first contact) or "not solved" (back to the agents);
-        False when no article is waiting for a verdict on this ticket."""
+        """Record "solved" (resolved at first contact) or "not solved" (back to the agents), and
+        say so to `reply`; False when no article is waiting for a verdict on this ticket."""
         if not await awaiting_verdict(session, ticket):
             return False
         _event(session, ticket, now, CONFIRMED, answer="solved" if solved else "unsolved", via=via)
         to = TicketStatus.RESOLVED if solved else TicketStatus.OPEN
         await actions.set_status(session, ticket, to, "requester", now)
-        if incoming is not None:
+        if reply is not None:
             language = ticket.language if ticket.language in _THANKS else "fr"
             text = (_THANKS if solved else _HANDOVER)[language].format(number=ticket.number)
             message = to_requester(
                 ticket,
-                incoming.reply,
-                subject=text.split(":")[0],
+                reply,
+                subject=_VERDICT_SUBJECT[language],
                 text=text,
                 domain=self.broadcast.mail_domain,
             )
-            session.add(
-                queue(message, key=f"verdict:{ticket.number}", ticket_id=ticket.id, now=now)
-            )
+            key = f"verdict:{ticket.number}"
+            session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
         return True
 
     async def follow_up(
@@ -184,7 +182,7 @@ class Answering:
         if said is None:
             return False
         via = "email" if incoming.channel == Channel.EMAIL else "slack"
-        return await self.verdict(session, ticket, said == "solved", via, now, incoming)
+        return await self.verdict(session, ticket, said == "solved", via, now, incoming.reply)
 
 
 async def awaiting_verdict(session: AsyncSession, ticket: Ticket) -> bool:

@@ -151,18 +151,19 @@ class TicketWriter:
             )
             return True
         ticket = await self._open(session, message, incoming, triage, now)
-        queued = False
-        for hook in self._on_opened:
-            queued |= await hook.opened(session, ticket, incoming.author, now)
         if decision.withheld is not None:
             self._event(session, ticket, now, "ack_withheld", reason=decision.withheld)
-            return queued
-        if self._answering is not None and await self._answering.with_ticket(
+            answered = False
+        elif self._answering is not None and await self._answering.with_ticket(
             session, ticket, incoming, answer, now
         ):
-            return True
-        session.add(self._acknowledgement(ticket, incoming, now))
-        return True
+            answered = True
+        else:
+            session.add(self._acknowledgement(ticket, incoming, now))
+            answered = True
+        for hook in self._on_opened:  # after the answer: the card shows where the ticket went
+            answered |= await hook.opened(session, ticket, incoming.author, now)
+        return answered
 
     async def _on_follow_up(
         self,

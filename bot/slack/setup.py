@@ -6,16 +6,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
 
+from bot.dispatch.answering import Answering
+from bot.outages.broadcast import Broadcast
+from bot.selfservice.gather import GatherConfig
 from bot.settings import Settings
 from bot.sla.calendar import Calendar
 from bot.sla.policy import Policy
+from bot.slack.burst import BurstActions
 from bot.slack.cards import TriageCards
 from bot.slack.desk import SlackDesk
+from bot.slack.outage_command import OutageCommand
+from bot.slack.verdict import VerdictActions
 from bot.status import StatusDesk
 from bot.store.db import Sessions
 from bot.store.models import Message
@@ -67,6 +73,39 @@ def slack_connector(settings: Settings, sessions: Sessions, desk: SlackDesk) -> 
         reaction=settings.slack_reaction,
     )
     return SlackConnector(config, desk, is_ticket_thread=is_ticket_thread)
+
+
+def gather_config(settings: Settings) -> GatherConfig:
+    return GatherConfig(
+        window=timedelta(minutes=settings.gather_window_minutes),
+        threshold=settings.gather_similarity,
+        min_count=settings.gather_min_reports,
+    )
+
+
+def extend_desk(
+    desk: SlackDesk,
+    sessions: Sessions,
+    broadcast: Broadcast,
+    answering: Answering,
+    *,
+    now: Callable[[], datetime],
+    on_queued: Callable[[], None],
+) -> None:
+    """`/csc panne`, the burst card's buttons and the article's "solved?" buttons."""
+
+    def agents() -> AgentDirectory:
+        return desk.agents
+
+    desk.commands["panne"] = desk.commands["outage"] = OutageCommand(
+        sessions, agents=agents, broadcast=broadcast, now=now, on_queued=on_queued
+    )
+    desk.actions["guichet.outage."] = BurstActions(
+        sessions, agents=agents, broadcast=broadcast, now=now, on_queued=on_queued
+    )
+    desk.actions["guichet.kb."] = VerdictActions(
+        sessions, answering=answering, now=now, on_queued=on_queued
+    )
 
 
 async def resolve_agent_groups(

@@ -1,0 +1,83 @@
+"""Nothing closes on silence: an article offered and not answered within the wait goes back to
+the agents (status `open`, event `selfservice_expired`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col, select
+
+from bot.sla import actions
+from bot.store.db import Sessions
+from bot.store.models import Ticket, TicketEvent, TicketStatus
+
+log = logging.getLogger(__name__)
+
+OFFERED = "selfservice_offered"
+CONFIRMED = "selfservice_confirmed"
+EXPIRED = "selfservice_expired"
+
+
+class SelfServiceExpiry:
+    def __init__(
+        self,
+        sessions: Sessions,
+        *,
+        wait: timedelta,
+        now: Callable[[], datetime],
+        interval_seconds: float = 300,
+    ) -> None:
+        self._sessions = sessions
+        self._wait = wait
+        self._now = now
+        self._interval = interval_seconds
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.check(self._now())
+            except OperationalError as exc:
+                log.error("self-service expiry: the store is unavailable (%s)", exc.orig)
+            except Exception:
+                log.exception("self-service expiry failed; trying again later")
+            await asyncio.sleep(self._interval)
+
+    async def check(self, now: datetime) -> int:
+        """Hand back to the agents every ticket whose article has waited too long."""
+        async with self._sessions() as session:
+            waiting = (
+                await session.exec(
+                    select(Ticket).where(Ticket.status == TicketStatus.WAITING_ON_USER)
+                )
+            ).all()
+            handed = 0
+            for ticket in waiting:
+                last = (
+                    await session.exec(
+                        select(TicketEvent)
+                        .where(
+                            TicketEvent.ticket_id == ticket.id,
+                            col(TicketEvent.type).in_([OFFERED, CONFIRMED, EXPIRED]),
+                        )
+                        .order_by(col(TicketEvent.id).desc())
+                        .limit(1)
+                    )
+                ).first()
+                if last is None or last.type != OFFERED or now - last.at < self._wait:
+                    continue
+                assert ticket.id is not None
+                session.add(
+                    TicketEvent(
+                        ticket_id=ticket.id, at=now, type=EXPIRED, data={"after": str(self._wait)}
+                    )
+                )
+                await actions.set_status(session, ticket, TicketStatus.OPEN, "bot", now)
+                handed += 1
+            await session.commit()
+        if handed:
+            log.info("self-service: %d ticket(s) handed back to agents after no answer", handed)
+        return handed

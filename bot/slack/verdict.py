@@ -1,0 +1,67 @@
+"""The requester's "Réglé / Pas réglé" buttons under a self-service article in Slack."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel import select
+
+from bot.dispatch.answering import Answering
+from bot.dispatch.replies import reply_target
+from bot.selfservice.render import SOLVED_ACTION
+from bot.store.db import Sessions
+from bot.store.models import Requester, Ticket
+from intake.slack.ports import BlockAction, SlackReply
+
+log = logging.getLogger(__name__)
+
+
+def _only_requester(locale: str) -> SlackReply:
+    if locale.lower().startswith("en"):
+        return SlackReply("Only the person who asked can answer this question.")
+    return SlackReply("Seule la personne qui a fait la demande peut répondre à cette question.")
+
+
+def _already(locale: str) -> SlackReply:
+    if locale.lower().startswith("en"):
+        return SlackReply("Your answer was already recorded; reply in the thread if needed.")
+    return SlackReply("Votre réponse est déjà notée; au besoin, écrivez dans le fil.")
+
+
+class VerdictActions:
+    def __init__(
+        self,
+        sessions: Sessions,
+        *,
+        answering: Answering,
+        now: Callable[[], datetime],
+        on_queued: Callable[[], None],
+    ) -> None:
+        self._sessions = sessions
+        self._answering = answering
+        self._now = now
+        self._on_queued = on_queued
+
+    async def __call__(self, action: BlockAction) -> SlackReply | None:
+        keys = {f"slack:{action.team}:{action.user}", action.user_email.strip().lower()} - {""}
+        async with self._sessions() as session:
+            ticket = (
+                await session.exec(select(Ticket).where(Ticket.number == action.ticket))
+            ).first()
+            requester = await session.get(Requester, ticket.requester_id) if ticket else None
+            if ticket is None or requester is None or requester.address not in keys:
+                log.warning(
+                    "slack: %s answered an article on %s, not theirs", action.user, action.ticket
+                )
+                return _only_requester(action.locale)
+            solved = action.action_id == SOLVED_ACTION
+            reply = await reply_target(session, ticket)
+            if not await self._answering.verdict(
+                session, ticket, solved, "slack", self._now(), reply
+            ):
+                return _already(action.locale)
+            await session.commit()
+        self._on_queued()
+        return None
