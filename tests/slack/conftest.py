@@ -125,3 +125,6 @@ async def fake() -> AsyncIterator[FakeSlack]:
 async def slack(fake: FakeSlack) -> AsyncIterator[Harness]:
     async with serve_connector(fake, support_channels=frozenset({"CSUPPORT"})) as harness:
         yield harness
+
+
+from tests.slack.service import service  # noqa: E402, F401  (the real service with Slack)

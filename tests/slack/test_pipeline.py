@@ -6,106 +6,17 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
-import aiohttp
-import pytest
-from sqlmodel import col, select
+from sqlmodel import select
 
-from bot.app import serve
 from bot.commands.corrections import export
-from bot.settings import Settings
-from bot.store.db import Sessions
-from bot.store.models import Message, Ticket, TicketEvent
+from bot.store.models import Message
 from tests.conftest import eventually
-from tests.servers.slack_api import FakeSlack, sign
 from tests.slack.payloads import (
-    SECRET,
-    block_actions_body,
-    event_body,
     message,
     reaction,
-    slash_body,
 )
-
-TRIAGE = {"N1": "CN1", "N2": "CN2", "N3": "CN3"}
-OUTAGE = "Le serveur de fichiers est en panne pour tout l'étage, personne ne peut travailler."
-
-
-@dataclass
-class Service:
-    url: str
-    fake: FakeSlack
-    http: aiohttp.ClientSession
-    store: Sessions
-    settings: Settings
-
-    async def post(
-        self, body: str, content_type: str = "application/json", retry: int = 0
-    ) -> tuple[int, str]:
-        headers = {**sign(SECRET, body), "Content-Type": content_type}
-        if retry:
-            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-        async with self.http.post(self.url, data=body, headers=headers) as response:
-            return response.status, await response.text()
-
-    async def event(self, event: dict[str, Any], event_id: str, retry: int = 0) -> None:
-        status, _ = await self.post(event_body(event, event_id=event_id), retry=retry)
-        assert status == 200
-
-    async def click(self, action: dict[str, Any], **where: Any) -> tuple[int, str]:
-        body = block_actions_body(action, response_url=f"{self.fake.base_url}/response/a", **where)
-        return await self.post(body, "application/x-www-form-urlencoded")
-
-    async def slash(self, text: str, user: str) -> str:
-        body = slash_body(text, user=user, response_url=f"{self.fake.base_url}/response/c")
-        status, answer = await self.post(body, "application/x-www-form-urlencoded")
-        assert status == 200
-        return str(json.loads(answer)["text"]) if answer else ""
-
-    def posts(self, channel: str) -> list[dict[str, Any]]:
-        return [
-            c.params for c in self.fake.called("chat.postMessage") if c.params["channel"] == channel
-        ]
-
-    async def tickets(self) -> list[Ticket]:
-        async with self.store() as session:
-            return list((await session.exec(select(Ticket).order_by(col(Ticket.id)))).all())
-
-    async def events(self, ticket: Ticket) -> list[TicketEvent]:
-        async with self.store() as session:
-            found = await session.exec(
-                select(TicketEvent)
-                .where(TicketEvent.ticket_id == ticket.id)
-                .order_by(col(TicketEvent.id))
-            )
-            return list(found.all())
-
-
-@pytest.fixture
-async def service(migrated: Settings, fake: FakeSlack, store: Sessions) -> AsyncIterator[Service]:
-    settings = migrated.model_copy(
-        update={
-            "slack_bot_token": migrated.slack_bot_token.__class__("xoxb-test"),
-            "slack_signing_secret": migrated.slack_signing_secret.__class__(SECRET),
-            "slack_api_url": fake.api_url,
-            "slack_support_channels": ["CSUPPORT"],
-            "slack_triage_channels": TRIAGE,
-            "slack_agents": [{"user": "UAGENT"}],
-        }
-    )
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop))
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    async with aiohttp.ClientSession() as http:
-        yield Service(ready[0].split()[4] + "slack/events", fake, http, store, settings)
-    stop.set()
-    await asyncio.wait_for(task, 20)
+from tests.slack.service import OUTAGE, TRIAGE, Service
 
 
 async def test_direct_message_becomes_ticket_answered_in_thread_with_card(service: Service) -> None:
