@@ -95,8 +95,15 @@ class TicketRow:
 
     @property
     def incident(self) -> bool:
-        """An incident of the desk's with a restoration target (redirected ones are not)."""
-        return self.kind == "incident" and self.budget_seconds is not None and not self.redirected
+        """An incident of the desk's with a restoration target. Redirected ones are not, nor
+        reports linked to an outage: their clock stops when linked, so they would always look
+        restored in time; the outage is followed on its own."""
+        return (
+            self.kind == "incident"
+            and self.budget_seconds is not None
+            and not self.redirected
+            and self.outage is None
+        )
 
 
 @dataclass(frozen=True, slots=True)
