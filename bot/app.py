@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.checkpoints import StoreCheckpoints
+from bot.channels import build_connectors, consume, senders
 from bot.dispatch.answering import Answering
 from bot.dispatch.routes import Knowledge
 from bot.dispatch.service import Dispatcher
@@ -25,7 +24,6 @@ from bot.outages.command import broadcast_from_settings
 from bot.outages.watcher import OutageWatcher
 from bot.outages.web import routes as outage_routes
 from bot.outbox import OutboxWorker, RetryPolicy
-from bot.receive import store_raw
 from bot.selfservice.expiry import SelfServiceExpiry
 from bot.selfservice.kb import load_kb
 from bot.selfservice.redirect import load_catalogue
@@ -39,47 +37,22 @@ from bot.slack.setup import (
     extend_desk,
     gather_config,
     resolve_agent_groups,
-    slack_connector,
     slack_desk,
 )
 from bot.status import StatusDesk
 from bot.store.db import Sessions, open_store, sessions
 from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
-from intake.folder import FolderSource
 from intake.health import Health
-from intake.imap import ImapReader, MailboxConfig
-from intake.mail.send import FolderSender, SmtpConfig, SmtpSender
-from intake.message import Channel
-from intake.ports import Connector, Sender
 from intake.slack.connector import SlackConnector
-from intake.slack.sender import SlackSender
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Parts", "build", "build_connectors", "consume", "serve"]
 
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def mail_sender(settings: Settings) -> Sender:
-    """SMTP when a server is configured, otherwise `.eml` files in the outbox folder."""
-    if settings.smtp_host:
-        return SmtpSender(
-            SmtpConfig(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username,
-                password=settings.smtp_password.get_secret_value(),
-                tls=settings.smtp_tls,
-                timeout=settings.smtp_timeout_seconds,
-            ),
-            sender=settings.mail_from,
-            sender_name=settings.mail_from_name,
-        )
-    return FolderSender(
-        settings.outbox, sender=settings.mail_from, sender_name=settings.mail_from_name
-    )
 
 
 @dataclass
@@ -97,14 +70,6 @@ class Parts:
     broadcast: Broadcast
     slack: SlackDesk | None = None
     """The bot's answers to Slack (commands, buttons); None when Slack is not configured."""
-
-
-def senders(settings: Settings) -> dict[Channel, Sender]:
-    found: dict[Channel, Sender] = {Channel.EMAIL: mail_sender(settings)}
-    token = settings.slack_bot_token.get_secret_value()
-    if token:
-        found[Channel.SLACK] = SlackSender(token, api_url=settings.slack_api_url)
-    return found
 
 
 async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
@@ -175,66 +140,11 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
     )
 
 
-async def consume(
-    connector: Connector, sessions: Sessions, wake: Callable[[], None], *, max_bytes: int
-) -> None:
-    """Commit every message the connector yields, then confirm it; retry while the store is down."""
-    async with connector:
-        async for message in connector:
-            if len(message.raw) > max_bytes:
-                await connector.reject(message, f"larger than {max_bytes} bytes")
-                continue
-            delay = 1.0
-            while True:
-                try:
-                    await store_raw(sessions, message)
-                    break
-                except OperationalError as exc:
-                    log.error(
-                        "cannot store a message from %s (%s); retrying", connector.name, exc.orig
-                    )
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 60)
-            await connector.confirm(message)
-            wake()
-
-
 async def _warm_up(triager: Triager) -> None:
     try:
         await triager.warm_up()
     except Exception:
         log.exception("the triage model failed to load; tickets will open without a proposal")
-
-
-def build_connectors(
-    settings: Settings, sessions: Sessions, desk: SlackDesk | None = None
-) -> list[Connector]:
-    """The folder source, one reader per configured IMAP mailbox, and Slack when configured."""
-    connectors: list[Connector] = [
-        FolderSource(settings.inbox, poll_seconds=settings.inbox_poll_seconds)
-    ]
-    if desk is not None:
-        connectors.append(slack_connector(settings, sessions, desk))
-    checkpoints = StoreCheckpoints(sessions)
-    for mailbox in settings.mailboxes():
-        config = MailboxConfig(
-            name=mailbox.name,
-            host=mailbox.host,
-            port=mailbox.port,
-            username=mailbox.username,
-            password=mailbox.password.get_secret_value(),
-            security=mailbox.security,
-            folder=mailbox.folder,
-            processed=tuple(p for p in mailbox.processed_folder.split("/") if p),
-            after_commit=mailbox.after_commit,
-            poll_seconds=mailbox.poll_seconds,
-            idle_seconds=mailbox.idle_seconds,
-            chunk=mailbox.chunk,
-            verify_tls=mailbox.verify_tls,
-            ca_file=mailbox.ca_file,
-        )
-        connectors.append(ImapReader(config, checkpoints))
-    return connectors
 
 
 class _Stop(Exception):

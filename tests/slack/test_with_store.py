@@ -7,7 +7,7 @@ import contextlib
 
 from sqlmodel import select
 
-from bot.app import consume
+from bot.channels import consume
 from bot.store.db import Sessions
 from bot.store.models import Message
 from intake.slack.envelope import parse_envelope

@@ -1,0 +1,109 @@
+"""The edges of the flow built from `Settings`: the connectors messages come in by (folder,
+IMAP mailboxes, Slack) with the loop that commits what they yield, and the senders answers go
+out by (SMTP or the outbox folder, Slack)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import OperationalError
+
+from bot.checkpoints import StoreCheckpoints
+from bot.receive import store_raw
+from bot.settings import Settings
+from bot.slack.desk import SlackDesk
+from bot.slack.setup import slack_connector
+from bot.store.db import Sessions
+from intake.folder import FolderSource
+from intake.imap import ImapReader, MailboxConfig
+from intake.mail.send import FolderSender, SmtpConfig, SmtpSender
+from intake.message import Channel
+from intake.ports import Connector, Sender
+from intake.slack.sender import SlackSender
+
+log = logging.getLogger(__name__)
+
+
+def mail_sender(settings: Settings) -> Sender:
+    """SMTP when a server is configured, otherwise `.eml` files in the outbox folder."""
+    if settings.smtp_host:
+        return SmtpSender(
+            SmtpConfig(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_username,
+                password=settings.smtp_password.get_secret_value(),
+                tls=settings.smtp_tls,
+                timeout=settings.smtp_timeout_seconds,
+            ),
+            sender=settings.mail_from,
+            sender_name=settings.mail_from_name,
+        )
+    return FolderSender(
+        settings.outbox, sender=settings.mail_from, sender_name=settings.mail_from_name
+    )
+
+
+def senders(settings: Settings) -> dict[Channel, Sender]:
+    found: dict[Channel, Sender] = {Channel.EMAIL: mail_sender(settings)}
+    token = settings.slack_bot_token.get_secret_value()
+    if token:
+        found[Channel.SLACK] = SlackSender(token, api_url=settings.slack_api_url)
+    return found
+
+
+async def consume(
+    connector: Connector, sessions: Sessions, wake: Callable[[], None], *, max_bytes: int
+) -> None:
+    """Commit every message the connector yields, then confirm it; retry while the store is down."""
+    async with connector:
+        async for message in connector:
+            if len(message.raw) > max_bytes:
+                await connector.reject(message, f"larger than {max_bytes} bytes")
+                continue
+            delay = 1.0
+            while True:
+                try:
+                    await store_raw(sessions, message)
+                    break
+                except OperationalError as exc:
+                    log.error(
+                        "cannot store a message from %s (%s); retrying", connector.name, exc.orig
+                    )
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 60)
+            await connector.confirm(message)
+            wake()
+
+
+def build_connectors(
+    settings: Settings, sessions: Sessions, desk: SlackDesk | None = None
+) -> list[Connector]:
+    """The folder source, one reader per configured IMAP mailbox, and Slack when configured."""
+    connectors: list[Connector] = [
+        FolderSource(settings.inbox, poll_seconds=settings.inbox_poll_seconds)
+    ]
+    if desk is not None:
+        connectors.append(slack_connector(settings, sessions, desk))
+    checkpoints = StoreCheckpoints(sessions)
+    for mailbox in settings.mailboxes():
+        config = MailboxConfig(
+            name=mailbox.name,
+            host=mailbox.host,
+            port=mailbox.port,
+            username=mailbox.username,
+            password=mailbox.password.get_secret_value(),
+            security=mailbox.security,
+            folder=mailbox.folder,
+            processed=tuple(p for p in mailbox.processed_folder.split("/") if p),
+            after_commit=mailbox.after_commit,
+            poll_seconds=mailbox.poll_seconds,
+            idle_seconds=mailbox.idle_seconds,
+            chunk=mailbox.chunk,
+            verify_tls=mailbox.verify_tls,
+            ca_file=mailbox.ca_file,
+        )
+        connectors.append(ImapReader(config, checkpoints))
+    return connectors
