@@ -1,7 +1,7 @@
 """`python -m bot export-corrections`: agents' overrides of the classifier, as training lines.
 
-Each line has the format of `nlp/data/*.jsonl` (id, subject, text, channel, kind, severity,
-level, team, language) with the labels as the agents left them, plus `proposed` (what the model
+Each line has the format of `nlp/data/corpus.*.jsonl` (id, subject, text, channel, kind,
+severity, level, team, language, factors) with the labels as the agents left them, plus `proposed` (what the model
 said) and `corrected` (which labels an agent changed). Personal details in the text (addresses,
 phone and social insurance numbers) are masked unless `--keep-personal` is given.
 """
@@ -56,6 +56,7 @@ def correction(
         "channel": "email" if ticket.channel == "email" else "chat",
         **final,
         "language": ticket.language,
+        "factors": {},  # severity factors are the patterns' business, not the trained model's
         "proposed": proposed,
         "corrected": changed,
         "model": ticket.model_version,

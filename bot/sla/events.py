@@ -19,6 +19,14 @@ event type          data                                   clock event
 ``agent_reply``     ``{message}``, actor = the agent       ``answered(by=person)``
 ``bot_reply``       ``{message}``                          ``answered(by=bot)``
 ``sla_warning``     ``{threshold, due, fraction}``         none (the watcher's memory)
+``assigned``        ``{from, to}``, actor = the agent      none (who took the ticket)
+``team_set``        ``{from, to}``, actor = the agent      none (read by the reports)
+``redirected``      ``{to}`` (catalogue id)                none (the status change stops it)
+``outage_linked``   ``{outage}``                           none (the status change stops it)
+``selfservice_*``   ``offered {article}``, ``confirmed     none (reports: first contact)
+                    {answer, via}``, ``expired {after}``
+``burst_*``         ``proposed {members, label}``,         none (the burst card's memory)
+                    ``dismissed``
 ==================  =====================================  ===================================
 
 Status changes: entering ``waiting_on_user`` pauses; leaving it for a working status resumes;
