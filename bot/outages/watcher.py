@@ -72,8 +72,26 @@ class OutageWatcher:
                     log.info("announced %d planned interruption notice(s)", made)
             except Exception:
                 log.exception("outage watcher pass failed; retrying in %ss", self._interval)
+            wait = self._interval
+            with contextlib.suppress(Exception):  # the store is down: the plain interval
+                wait = await self._until_next(self._now())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), self._interval)
+                await asyncio.wait_for(self.wake.wait(), wait)
+
+    async def _until_next(self, now: datetime) -> float:
+        """Seconds until the next planned start or announcement (at most the interval), so a
+        reminder goes out when the interruption starts, not up to an interval later."""
+        now = utc(now)
+        async with self._sessions() as session:
+            starts = (
+                await session.exec(
+                    select(Outage.starts_at).where(Outage.status == OutageStatus.PLANNED)
+                )
+            ).all()
+        moments = [m for s in starts for m in (utc(s), utc(s) - self._lead) if m > now]
+        if not moments:
+            return self._interval
+        return max(0.05, min(self._interval, (min(moments) - now).total_seconds()))
 
     async def check(self, now: datetime) -> int:
         """One pass as of `now`; returns how many notices (announce, reminder) were made."""
