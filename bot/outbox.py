@@ -80,6 +80,9 @@ class RetryPolicy:
 Lane = tuple[str, str]
 """(channel, recipient): the rows of one lane are delivered in order, lanes side by side."""
 _SCAN = 500
+_MAX_LANES = 8
+"""Lanes delivering at once: enough that a paced Slack channel holds nothing up, few enough
+that deliveries do not crowd the dispatcher out of the store (SQLite has one connection)."""
 
 
 class OutboxWorker:
@@ -120,7 +123,9 @@ class OutboxWorker:
             while True:
                 self.wake.clear()
                 try:
-                    for lane, rows in (await self._claim(_SCAN, busy=lanes.keys())).items():
+                    room = _MAX_LANES - len(lanes)
+                    claimed = await self._claim(_SCAN, busy=lanes.keys(), lanes=room)
+                    for lane, rows in claimed.items():
                         lanes[lane] = asyncio.create_task(self._lane(rows))
                         lanes[lane].add_done_callback(finished(lane))
                 except Exception:  # the store is down, or a bug: never stop delivering for good
@@ -144,8 +149,12 @@ class OutboxWorker:
         await asyncio.gather(*(self._lane(rows) for rows in claimed.values()))
         return count
 
-    async def _claim(self, limit: int, *, busy: Collection[Lane]) -> dict[Lane, list[Outbox]]:
-        """Lease the due rows of the lanes not busy, grouped by lane in delivery order."""
+    async def _claim(
+        self, limit: int, *, busy: Collection[Lane], lanes: int | None = None
+    ) -> dict[Lane, list[Outbox]]:
+        """Lease the due rows of up to `lanes` lanes not busy, grouped by lane, in order."""
+        if lanes is not None and lanes <= 0:
+            return {}
         now = self._now()
         async with self._sessions() as session:
             due = (
@@ -156,7 +165,16 @@ class OutboxWorker:
                     .limit(limit)
                 )
             ).all()
-            ids = [i for i, channel, to in due if (channel, to) not in busy]
+            chosen: set[Lane] = set()
+            ids = []
+            for row_id, channel, to in due:
+                lane = (channel, to)
+                if lane in busy:
+                    continue
+                if lane not in chosen and lanes is not None and len(chosen) >= lanes:
+                    continue
+                chosen.add(lane)
+                ids.append(row_id)
             if not ids:
                 return {}
             await session.exec(
