@@ -5,15 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from bot.texts import PLAIN
 
-_env = Environment(
-    loader=PackageLoader("bot", "templates"),
-    undefined=StrictUndefined,
-    # Plain-text mail is not escaped; any future .html template is.
-    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-    keep_trailing_newline=True,
-)
+_env = PLAIN
 
 _ACK_SUBJECT = {
     "fr": "[{number}] Accusé de réception : {subject}",

@@ -11,22 +11,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from bot.outages.draft import NoticeKind, OutageKind
 from bot.store.models import Outage, OutageNotice
+from bot.texts import TRIMMED
 
 ZONE = ZoneInfo("America/Toronto")
 LANGUAGES = ("fr", "en")
 
-env = Environment(
-    loader=PackageLoader("bot", "templates"),
-    undefined=StrictUndefined,
-    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+env = TRIMMED
 
 _ZONE_NAMES = {"fr": {"EDT": "HAE", "EST": "HNE"}, "en": {}}
 

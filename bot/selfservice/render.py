@@ -10,25 +10,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from bot.notices import Rendered
 from bot.selfservice.kb import Article
 from bot.selfservice.redirect import Redirect
+from bot.texts import TRIMMED
 from nlp.labels import Language
 
 SOLVED_ACTION = "guichet.kb.solved"
 UNSOLVED_ACTION = "guichet.kb.unsolved"
 SECTION_LIMIT = 3000  # Slack's limit on a section's text
 
-_env = Environment(
-    loader=PackageLoader("bot", "templates"),
-    undefined=StrictUndefined,
-    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_env = TRIMMED
 
 _KB_SUBJECT = {
     "fr": "[{number}] Solution proposée : {title}",

@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -31,6 +30,7 @@ from bot.sla.teams import TeamContact, TeamDirectory
 from bot.sla.thresholds import warnings_due
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketEvent
+from bot.texts import PLAIN
 from intake.message import Channel, OutboundMessage
 from nlp.labels import Kind
 
@@ -39,13 +39,7 @@ log = logging.getLogger(__name__)
 # Paused tickets cannot warn, finished ones never will: only these are scanned.
 RUNNING_STATUSES = ("new", "open", "in_progress")
 
-_templates = Environment(
-    loader=PackageLoader("bot", "templates"),
-    undefined=StrictUndefined,
-    # Plain-text mail is not escaped (same rule as bot.notices).
-    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-    keep_trailing_newline=True,
-)
+_templates = PLAIN
 
 _SUBJECT = {
     "fr": {
