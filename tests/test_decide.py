@@ -44,7 +44,7 @@ def test_user_reply_lifts_waiting_and_reopens() -> None:
 
 
 def test_proposal_applies_only_when_every_label_clears_its_threshold() -> None:
-    from bot.dispatch.tickets import auto_applies
+    from bot.dispatch.opening import auto_applies
     from nlp import Kind, Language, Level, Severity, Team, Triage
 
     sure = Triage(

@@ -4,7 +4,6 @@ transaction (the caller commits)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -15,6 +14,7 @@ from bot import notices
 from bot.dispatch.answering import Answering
 from bot.dispatch.decide import Action, Decision, status_after_follow_up
 from bot.dispatch.incoming import Incoming
+from bot.dispatch.opening import log_event, open_ticket
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
@@ -25,30 +25,12 @@ from bot.store.models import (
     Message,
     MessageState,
     Outbox,
-    Requester,
     Ticket,
     TicketEvent,
-    TicketStatus,
 )
 from intake.mail.thread import new_message_id
 from intake.message import OutboundMessage
-from nlp import Language, Triage, detect_language
-
-
-def ticket_number(ticket_id: int) -> str:
-    return f"CSC-{ticket_id:06d}"
-
-
-def auto_applies(triage: Triage) -> bool:
-    """Apply the proposal without an agent only when every label clears its threshold (set
-    from the dev split and stored with the model); otherwise the ticket waits as `new`."""
-    needed = ["kind", "team", "level"] + (["severity"] if triage.severity is not None else [])
-    return triage.kind is not None and all(triage.auto_apply.get(label) for label in needed)
-
-
-def proposal_json(triage: Triage) -> dict[str, Any]:
-    """The proposal as stored on the ticket: labels, confidences, evidence, model version."""
-    return asdict(triage)
+from nlp import Triage, detect_language
 
 
 class OpenedHook(Protocol):
@@ -150,7 +132,7 @@ class TicketWriter:
                 session, message_id, incoming, answer, language, now
             )
             return True
-        ticket = await self._open(session, message, incoming, triage, now)
+        ticket = await open_ticket(session, message, incoming, triage, now, self._directory)
         if decision.withheld is not None:
             self._event(session, ticket, now, "ack_withheld", reason=decision.withheld)
             answered = False
@@ -236,83 +218,6 @@ class TicketWriter:
             ticket.status = new_status
         ticket.updated_at = now
 
-    async def _open(
-        self,
-        session: AsyncSession,
-        message: Message,
-        incoming: Incoming,
-        triage: Triage | None,
-        now: datetime,
-    ) -> Ticket:
-        language = triage.language if triage else detect_language(incoming.body)
-        requester = await self._requester(session, incoming, language, now)
-        applied = triage is not None and auto_applies(triage)
-        ticket = Ticket(
-            status=TicketStatus.OPEN if applied else TicketStatus.NEW,
-            kind=triage.kind if triage else None,
-            severity=triage.severity if triage else None,
-            level=triage.level if triage else None,
-            team=triage.team if triage else None,
-            channel=incoming.channel,
-            language=language,
-            subject=incoming.subject[:998],
-            requester_id=requester.id or 0,
-            organisation=requester.organisation,
-            triage=proposal_json(triage) if triage else None,
-            model_version=triage.model if triage else None,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(ticket)
-        await session.flush()
-        assert ticket.id is not None
-        ticket.number = ticket_number(ticket.id)
-        message.ticket_id = ticket.id
-        self._event(
-            session,
-            ticket,
-            now,
-            "opened",
-            message=message.id,
-            channel=incoming.channel,
-            organisation=requester.organisation,
-        )
-        if triage is not None:
-            self._event(
-                session,
-                ticket,
-                now,
-                "proposed",
-                model=triage.model,
-                kind=triage.kind,
-                severity=triage.severity,
-                level=triage.level,
-                team=triage.team,
-            )
-            if applied:
-                self._event(session, ticket, now, "status_changed", **{"from": "new", "to": "open"})
-        return ticket
-
-    async def _requester(
-        self, session: AsyncSession, incoming: Incoming, language: Language, now: datetime
-    ) -> Requester:
-        address = incoming.sender or "unknown@invalid"
-        found = (await session.exec(select(Requester).where(Requester.address == address))).first()
-        if found is None:
-            found = Requester(
-                address=address,
-                name=incoming.sender_name[:200],
-                organisation=self._directory.organisation_of(address),
-                language=language,
-                created_at=now,
-            )
-            session.add(found)
-            await session.flush()
-        else:
-            found.language = language
-            found.name = incoming.sender_name[:200] or found.name
-        return found
-
     def _acknowledgement(self, ticket: Ticket, incoming: Incoming, now: datetime) -> Outbox:
         number = ticket.number or ""
         reply = incoming.reply
@@ -340,9 +245,4 @@ class TicketWriter:
     def _event(
         session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any
     ) -> None:
-        assert ticket.id is not None
-        clean = {
-            k: (str(v) if v is not None and not isinstance(v, int | bool) else v)
-            for k, v in data.items()
-        }
-        session.add(TicketEvent(ticket_id=ticket.id, at=now, type=type_, data=clean))
+        log_event(session, ticket, now, type_, **data)

@@ -1,0 +1,127 @@
+"""Opening a ticket: its requester, its number, the proposal as stored, the opening events."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.dispatch.incoming import Incoming
+from bot.organisations import Directory
+from bot.store.models import Message, Requester, Ticket, TicketEvent, TicketStatus
+from nlp import Language, Triage, detect_language
+
+
+def ticket_number(ticket_id: int) -> str:
+    return f"CSC-{ticket_id:06d}"
+
+
+def auto_applies(triage: Triage) -> bool:
+    """Apply the proposal without an agent only when every label clears its threshold (set
+    from the dev split and stored with the model); otherwise the ticket waits as `new`."""
+    needed = ["kind", "team", "level"] + (["severity"] if triage.severity is not None else [])
+    return triage.kind is not None and all(triage.auto_apply.get(label) for label in needed)
+
+
+def proposal_json(triage: Triage) -> dict[str, Any]:
+    """The proposal as stored on the ticket: labels, confidences, evidence, model version."""
+    return asdict(triage)
+
+
+async def open_ticket(
+    session: AsyncSession,
+    message: Message,
+    incoming: Incoming,
+    triage: Triage | None,
+    now: datetime,
+    directory: Directory,
+) -> Ticket:
+    """A new ticket for `message` (its requester found or made), with its opening events."""
+    language = triage.language if triage else detect_language(incoming.body)
+    requester = await _requester(session, incoming, language, now, directory)
+    applied = triage is not None and auto_applies(triage)
+    ticket = Ticket(
+        status=TicketStatus.OPEN if applied else TicketStatus.NEW,
+        kind=triage.kind if triage else None,
+        severity=triage.severity if triage else None,
+        level=triage.level if triage else None,
+        team=triage.team if triage else None,
+        channel=incoming.channel,
+        language=language,
+        subject=incoming.subject[:998],
+        requester_id=requester.id or 0,
+        organisation=requester.organisation,
+        triage=proposal_json(triage) if triage else None,
+        model_version=triage.model if triage else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    await session.flush()
+    assert ticket.id is not None
+    ticket.number = ticket_number(ticket.id)
+    message.ticket_id = ticket.id
+    log_event(
+        session,
+        ticket,
+        now,
+        "opened",
+        message=message.id,
+        channel=incoming.channel,
+        organisation=requester.organisation,
+    )
+    if triage is not None:
+        log_event(
+            session,
+            ticket,
+            now,
+            "proposed",
+            model=triage.model,
+            kind=triage.kind,
+            severity=triage.severity,
+            level=triage.level,
+            team=triage.team,
+        )
+        if applied:
+            log_event(session, ticket, now, "status_changed", **{"from": "new", "to": "open"})
+    return ticket
+
+
+async def _requester(
+    session: AsyncSession,
+    incoming: Incoming,
+    language: Language,
+    now: datetime,
+    directory: Directory,
+) -> Requester:
+    address = incoming.sender or "unknown@invalid"
+    found = (await session.exec(select(Requester).where(Requester.address == address))).first()
+    if found is None:
+        found = Requester(
+            address=address,
+            name=incoming.sender_name[:200],
+            organisation=directory.organisation_of(address),
+            language=language,
+            created_at=now,
+        )
+        session.add(found)
+        await session.flush()
+    else:
+        found.language = language
+        found.name = incoming.sender_name[:200] or found.name
+    return found
+
+
+def log_event(
+    session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any
+) -> None:
+    """Append one entry to the ticket's log (values stored as text, numbers kept)."""
+    assert ticket.id is not None
+    clean = {
+        k: (str(v) if v is not None and not isinstance(v, int | bool) else v)
+        for k, v in data.items()
+    }
+    session.add(TicketEvent(ticket_id=ticket.id, at=now, type=type_, data=clean))
