@@ -11,7 +11,6 @@ reminder only: announcing what has already begun would be noise.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from sqlmodel import col, select
 from bot.outages.broadcast import Broadcast, queue_notice
 from bot.outages.draft import NoticeKind, OutageStatus
 from bot.outages.registry import DEFAULT_LEAD, add_notice
+from bot.periodic import every
 from bot.sla.store import utc
 from bot.store.db import Sessions
 from bot.store.models import Outage, OutageNotice
@@ -63,20 +63,15 @@ class OutageWatcher:
         """Set it to check at once (after a planned interruption is declared)."""
 
     async def run(self) -> None:
-        """Check forever; a failing pass (store down, bug) is logged and retried next time."""
-        while True:
-            self.wake.clear()
-            try:
-                made = await self.check(self._now())
-                if made:
-                    log.info("announced %d planned interruption notice(s)", made)
-            except Exception:
-                log.exception("outage watcher pass failed; retrying in %ss", self._interval)
-            wait = self._interval
-            with contextlib.suppress(Exception):  # the store is down: the plain interval
-                wait = await self._until_next(self._now())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), wait)
+        """Check forever (see `bot.periodic.every`), waking at the next planned moment."""
+        await every(
+            lambda: self.check(self._now()),
+            name="planned interruption notices made",
+            log=log,
+            interval=self._interval,
+            wake=self.wake,
+            next_wait=lambda: self._until_next(self._now()),
+        )
 
     async def _until_next(self, now: datetime) -> float:
         """Seconds until the next planned start or announcement (at most the interval), so a

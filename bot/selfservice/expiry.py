@@ -3,14 +3,13 @@ the agents (status `open`, event `selfservice_expired`)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
+from bot.periodic import every
 from bot.sla import actions
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketEvent, TicketStatus
@@ -37,14 +36,13 @@ class SelfServiceExpiry:
         self._interval = interval_seconds
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.check(self._now())
-            except OperationalError as exc:
-                log.error("self-service expiry: the store is unavailable (%s)", exc.orig)
-            except Exception:
-                log.exception("self-service expiry failed; trying again later")
-            await asyncio.sleep(self._interval)
+        """Check forever (see `bot.periodic.every`)."""
+        await every(
+            lambda: self.check(self._now()),
+            name="self-service tickets handed back to agents",
+            log=log,
+            interval=self._interval,
+        )
 
     async def check(self, now: datetime) -> int:
         """Hand back to the agents every ticket whose article has waited too long."""

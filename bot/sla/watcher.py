@@ -11,7 +11,6 @@ transaction fails on the key and is rolled back whole). When several thresholds 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -20,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.outbox import queue
+from bot.periodic import every
 from bot.sla import format as fmt
 from bot.sla.calendar import Calendar
 from bot.sla.clock import Clocks
@@ -112,17 +112,14 @@ class SlaWatcher:
         self.wake = asyncio.Event()
 
     async def run(self) -> None:
-        """Check forever; a failing pass (store down, bug) is logged and retried next time."""
-        while True:
-            self.wake.clear()
-            try:
-                sent = await self.check(self._now())
-                if sent:
-                    log.info("queued %d service-level warning(s)", sent)
-            except Exception:
-                log.exception("SLA watcher pass failed; retrying in %ss", self._interval)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), self._interval)
+        """Check forever (see `bot.periodic.every`)."""
+        await every(
+            lambda: self.check(self._now()),
+            name="service-level warnings queued",
+            log=log,
+            interval=self._interval,
+            wake=self.wake,
+        )
 
     async def check(self, now: datetime) -> int:
         """One pass as of ``now``; returns how many warning emails were queued."""

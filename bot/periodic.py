@@ -1,0 +1,37 @@
+"""The loop of the periodic watchers (service levels, planned outages, self-service answers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+
+async def every(
+    step: Callable[[], Awaitable[int]],
+    *,
+    name: str,
+    log: logging.Logger,
+    interval: float,
+    wake: asyncio.Event | None = None,
+    next_wait: Callable[[], Awaitable[float]] | None = None,
+) -> None:
+    """Run `step` forever: every `interval` seconds (or sooner, as `next_wait` says), and at
+    once when `wake` is set. A failing pass (store down, bug) is logged and tried again later;
+    a pass that did something says how much."""
+    wake = wake or asyncio.Event()
+    while True:
+        wake.clear()
+        try:
+            done = await step()
+            if done:
+                log.info("%s: %d done", name, done)
+        except Exception:
+            log.exception("%s failed; trying again in %ss", name, interval)
+        wait = interval
+        if next_wait is not None:
+            with contextlib.suppress(Exception):  # the store is down: the plain interval
+                wait = await next_wait()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), wait)
