@@ -103,7 +103,7 @@ class OutageApi:
     def _authorise(self, request: web.Request) -> str:
         if not self._tokens:
             raise ApiError(
-                503, "the outage API is disabled: no token is configured (outage_api_tokens)"
+                503, "the outage API is disabled: set GUICHET_OUTAGE_API_TOKENS to enable it"
             )
         actor = actor_for(request.headers.get("Authorization", ""), self._tokens)
         if actor is None:
