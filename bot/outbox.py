@@ -25,7 +25,7 @@ from sqlmodel import col, select, update
 
 from bot.faults import crash_point
 from bot.guards import SendCaps, why_blocked
-from bot.outbox_links import resolve_links
+from bot.outbox_links import posted_id, resolve_links
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
 from intake.errors import DeliveryRefused, OperatorError
@@ -265,7 +265,7 @@ class OutboxWorker:
                     state=MessageState.SENT,
                     source="outbox",
                     source_ref=str(row.id),
-                    message_id=message.message_id,
+                    message_id=posted_id(message, raw),
                     sha256=hashlib.sha256(raw).hexdigest(),
                     raw=raw,
                     ticket_id=row.ticket_id,

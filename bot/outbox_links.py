@@ -14,7 +14,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.models import Direction, Message, Outbox, OutboxStatus
-from intake.message import OutboundMessage
+from intake.message import Channel, OutboundMessage
+from intake.slack.envelope import any_team
 
 LINK = "outbox:"
 
@@ -52,6 +53,16 @@ async def linked_ts(session: AsyncSession, value: str | None) -> tuple[str | Non
         )
     ).first()
     return _posted_ts(sent or b""), ""
+
+
+def posted_id(message: OutboundMessage, raw: bytes) -> str:
+    """The id a sent message is recorded under: ours for mail; for a Slack post, its place
+    `slack:*:<channel>:<ts>` (the team is not in the answer), so that a reply in its thread
+    (an agent answering under a triage card) finds the ticket."""
+    if message.channel != Channel.SLACK or message.replaces:
+        return message.message_id
+    ts = _posted_ts(raw)
+    return any_team(message.to[0], ts) if ts and message.to else message.message_id
 
 
 def _posted_ts(raw: bytes) -> str | None:

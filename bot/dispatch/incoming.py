@@ -15,7 +15,7 @@ from intake.mail.parse import parse_email
 from intake.mail.parsed import Attachment, Automated, Bounce, ParsedEmail
 from intake.mail.thread import find_thread
 from intake.message import Channel
-from intake.slack.envelope import SlackEnvelope, message_id_for, parse_envelope
+from intake.slack.envelope import SlackEnvelope, any_team, message_id_for, parse_envelope
 from nlp import Channel as TextChannel
 
 
@@ -124,7 +124,10 @@ def from_slack(envelope: SlackEnvelope) -> Incoming:
     subject = first if len(first) <= _SUBJECT_CHARS else first[: _SUBJECT_CHARS - 1] + "…"
     root = envelope.thread_ts or envelope.ts
     parents = (
-        (message_id_for(envelope.team, envelope.channel, envelope.thread_ts),)
+        (
+            message_id_for(envelope.team, envelope.channel, envelope.thread_ts),
+            any_team(envelope.channel, envelope.thread_ts),  # under one of our posts (a card)
+        )
         if envelope.is_reply
         else ()
     )

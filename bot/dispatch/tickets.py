@@ -15,6 +15,7 @@ from bot.dispatch.answering import Answering
 from bot.dispatch.decide import Action, Decision, status_after_follow_up
 from bot.dispatch.incoming import Incoming
 from bot.dispatch.opening import log_event, open_ticket
+from bot.dispatch.replies import reply_target, to_requester
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
@@ -157,8 +158,10 @@ class TicketWriter:
         answer: Answer,
         now: datetime,
     ) -> bool:
-        """Add the message to its ticket; it may be the verdict on an article, or ask where the
-        ticket stands (answered in the thread)."""
+        """Add the message to its ticket; it may be an agent's answer, the verdict on an
+        article, or ask where the ticket stands (answered in the thread)."""
+        if incoming.author and self._is_agent(incoming.author):
+            return await self._agent_answer(session, ticket, incoming, message_id, now)
         if self._answering is None:
             self._follow_up(session, ticket, incoming, message_id, decision, now)
             return False
@@ -179,6 +182,48 @@ class TicketWriter:
         )
         return True
 
+    async def _agent_answer(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        incoming: Incoming,
+        message_id: int,
+        now: datetime,
+    ) -> bool:
+        """An agent wrote in a ticket's Slack thread (the requester's, or under the card): an
+        answer by a person; relayed to the requester unless they saw it in their own thread."""
+        assert ticket.id is not None
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                at=now,
+                type=AGENT_REPLY,
+                actor=f"slack:{incoming.author}",
+                data={"message": message_id},
+            )
+        )
+        ticket.updated_at = now
+        reply = await reply_target(session, ticket)
+        here = incoming.reply
+        if reply is None or (reply.address, reply.thread) == (here.address, here.thread):
+            return False
+        language = ticket.language if ticket.language in ("fr", "en") else "fr"
+        text = notices.render(
+            f"agent_reply.{language}.txt.j2",
+            text=incoming.body,
+            name=incoming.sender_name,
+            number=ticket.number or "",
+        )
+        message = to_requester(
+            ticket,
+            reply,
+            subject=ticket.subject or ticket.number or "",
+            text=text,
+            domain=self._domain,
+        )
+        session.add(queue(message, key=f"relay:{message_id}", ticket_id=ticket.id, now=now))
+        return True
+
     async def _ticket(self, session: AsyncSession, number: str | None) -> Ticket | None:
         if number is None:
             return None
@@ -193,20 +238,6 @@ class TicketWriter:
         decision: Decision,
         now: datetime,
     ) -> None:
-        if incoming.author and self._is_agent(incoming.author):
-            # An agent answering in the ticket's chat thread: an answer by a person.
-            assert ticket.id is not None
-            session.add(
-                TicketEvent(
-                    ticket_id=ticket.id,
-                    at=now,
-                    type=AGENT_REPLY,
-                    actor=f"slack:{incoming.author}",
-                    data={"message": message_id},
-                )
-            )
-            ticket.updated_at = now
-            return
         self._event(
             session, ticket, now, "message_added", message=message_id, reason=decision.thread_reason
         )

@@ -27,6 +27,7 @@ from bot.store.db import Sessions
 from bot.store.models import Message
 from intake.slack.agents import AgentDirectory, groups
 from intake.slack.connector import SlackConfig, SlackConnector
+from intake.slack.envelope import any_team
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,13 @@ def slack_desk(
 
 def slack_connector(settings: Settings, sessions: Sessions, desk: SlackDesk) -> SlackConnector:
     async def is_ticket_thread(root: str) -> bool:
+        """A person's message that is a ticket, or one of our posts about a ticket (a card)."""
+        _, _, channel, ts = root.split(":", 3)
         async with sessions() as session:
             found = await session.exec(
                 select(Message.id).where(
-                    Message.message_id == root, col(Message.ticket_id).is_not(None)
+                    col(Message.message_id).in_([root, any_team(channel, ts)]),
+                    col(Message.ticket_id).is_not(None),
                 )
             )
             return found.first() is not None

@@ -78,6 +78,12 @@ def message_id_for(team: str, channel: str, ts: str) -> str:
     return f"slack:{team}:{channel}:{ts}"
 
 
+def any_team(channel: str, ts: str) -> str:
+    """The id of one of *our* posts, recorded when it is sent (Slack's answer names no team);
+    a reply in its thread looks it up this way as well as by `message_id_for`."""
+    return f"slack:*:{channel}:{ts}"
+
+
 def encode(envelope: SlackEnvelope) -> bytes:
     data = asdict(envelope)
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

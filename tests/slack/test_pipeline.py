@@ -7,11 +7,12 @@ import asyncio
 import io
 import json
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.commands.corrections import export
 from bot.store.models import Message
 from tests.conftest import eventually
+from tests.mail import drop, make_email
 from tests.slack.payloads import (
     message,
     reaction,
@@ -162,3 +163,44 @@ async def test_csc_status_only_for_requester_and_agents(service: Service) -> Non
     assert number in await service.slash(f"status {number}", "UAGENT")
     assert number in await service.slash("mes-billets", "U1")
     assert "no open ticket" in await service.slash("my-tickets", "U2")
+
+
+async def test_agent_answer_under_the_card_reaches_an_email_requester(service: Service) -> None:
+    drop(service.settings.inbox, "a.eml", make_email())
+    [ticket] = await eventually(service.tickets)
+
+    async def card_post() -> str | None:
+        async with service.store() as session:
+            found = await session.exec(
+                select(Message.message_id).where(
+                    Message.direction == "out", col(Message.message_id).startswith("slack:*:CN")
+                )
+            )
+            return found.first()
+
+    posted = await eventually(card_post)
+    _, _, channel, ts = (posted or "").split(":", 3)
+    answer = "Bonjour, pouvez-vous redémarrer le poste et nous dire si Outlook s'ouvre?"
+    await service.event(
+        message(
+            answer,
+            ts="1700001500.000100",
+            user="UAGENT",
+            channel=channel,
+            channel_type="channel",
+            thread_ts=ts,
+        ),
+        "EvAg1",
+    )
+
+    def relayed() -> list[str]:
+        return [
+            p.read_text("utf-8")
+            for p in service.settings.outbox.glob("*.eml")
+            if "redémarrer le poste" in p.read_text("utf-8")
+        ]
+
+    [mail] = await eventually(relayed)
+    assert "jeanne.tremblay@msss.gouv.qc.ca" in mail and "CSC-000001" in mail
+    events = [e.type for e in await service.events(ticket)]
+    assert "agent_reply" in events and "message_added" not in events
