@@ -72,6 +72,28 @@ class TriageCards:
         session.add(queue(message, key=card_key(ticket.number), ticket_id=ticket.id, now=now))
         return True
 
+    async def moved(
+        self, session: AsyncSession, ticket: Ticket, now: datetime, *, from_channel: str
+    ) -> bool:
+        """After a change of level: a fresh card in the new level's triage channel, when it is
+        not the channel the card was in (the agents of that level must see the ticket)."""
+        channel = self.channel_for(ticket.level)
+        if channel is None or channel == from_channel or ticket.number is None:
+            return False
+        card = await self.data(session, ticket, "", now)
+        decisions = await decisions_of(session, ticket)
+        key = f"{card_key(ticket.number)}:to:{ticket.level}:{now.timestamp():.0f}"
+        message = OutboundMessage(
+            channel=Channel.SLACK,
+            to=(channel,),
+            subject=ticket.subject,
+            text=card_text(card),
+            message_id=f"<{key}@slack>",
+            blocks=json.dumps(decided_card(card, decisions)),
+        )
+        session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
+        return True
+
     async def updated(
         self,
         session: AsyncSession,

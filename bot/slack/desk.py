@@ -153,6 +153,8 @@ class SlackDesk:
             await self.cards.updated(
                 session, ticket, now, channel=action.channel, ts=action.message_ts, closed=closed
             )
+            if action.action_id == ids.LEVEL:
+                await self.cards.moved(session, ticket, now, from_channel=action.channel)
             if ticket.status != before:
                 await self._tell_requester(session, ticket, action, now)
             await session.commit()

@@ -204,3 +204,27 @@ async def test_agent_answer_under_the_card_reaches_an_email_requester(service: S
     assert "jeanne.tremblay@msss.gouv.qc.ca" in mail and "CSC-000001" in mail
     events = [e.type for e in await service.events(ticket)]
     assert "agent_reply" in events and "message_added" not in events
+
+
+async def test_level_change_brings_the_card_to_the_new_level_channel(service: Service) -> None:
+    await service.event(message(OUTAGE, ts="1700001600.000100"), "EvLv1")
+    await eventually(lambda: service.posts("D1"))
+    [ticket] = await service.tickets()
+    number = ticket.number or ""
+    here = TRIAGE.get(ticket.level or "N1", "CN1")
+    await eventually(lambda: service.posts(here))
+    target = "N1" if ticket.level != "N1" else "N3"
+    await service.click(
+        {
+            "type": "static_select",
+            "action_id": "guichet.level",
+            "block_id": f"ticket:{number}",
+            "selected_option": {"value": target, "text": {"type": "plain_text", "text": target}},
+        },
+        channel=here,
+        message_ts="1700009998.000001",
+    )
+    [moved] = await eventually(lambda: service.posts(TRIAGE[target]))
+    assert number in moved["text"]
+    [update] = await service.fake.wait_calls("chat.update")
+    assert update.params["channel"] == here
