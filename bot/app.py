@@ -99,11 +99,26 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
     def is_agent(user: str) -> bool:
         return desk is not None and desk.agents.is_agent(user)
 
+    outages = OutageWatcher(
+        made,
+        broadcast,
+        now,
+        lead=timedelta(hours=settings.outage_planned_lead_hours),
+        on_queued=outbox.wake.set,
+    )
     answering = Answering(StatusDesk(policy, calendars), broadcast, is_agent)
     hooks: list[OpenedHook] = []
     if desk is not None:
         hooks = [desk.cards, BurstWatch(desk.cards, gather_config(settings))]
-        extend_desk(desk, made, broadcast, answering, now=now, on_queued=outbox.wake.set)
+        extend_desk(
+            desk,
+            made,
+            broadcast,
+            answering,
+            now=now,
+            on_queued=outbox.wake.set,
+            on_planned=outages.wake.set,
+        )
     dispatcher = Dispatcher(
         made,
         directory=directory,
@@ -126,13 +141,6 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         teams=load_teams(),
         now=now,
         mail_domain=settings.message_id_domain,
-        on_queued=outbox.wake.set,
-    )
-    outages = OutageWatcher(
-        made,
-        broadcast,
-        now,
-        lead=timedelta(hours=settings.outage_planned_lead_hours),
         on_queued=outbox.wake.set,
     )
     return Parts(

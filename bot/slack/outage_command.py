@@ -1,9 +1,13 @@
 """`/csc panne …` for agents: list, declare, update and resolve outages from Slack.
 
     /csc panne                                         the outages in force
-    /csc panne déclarer Titre FR | Title EN | Texte FR | Text EN
+    /csc panne déclarer Titre FR | Title EN | Texte FR | Text EN [| options]
     /csc panne maj PANNE-0001 Texte FR | Text EN
     /csc panne résolue PANNE-0001 [Texte FR | Text EN]
+
+Options, separated by `;`: `services=outlook,teams`, `organisations=msss,saaq`,
+`sites=Québec`, `équipe=collaboration`, `début=2026-12-05T20:00-05:00`, `fin=…`, and `planifiée`
+(a planned interruption: announced ahead, reminded at its start; needs `début`).
 
 Anyone else is refused (and the refusal logged). Mistakes get the usage back, never a crash.
 """
@@ -13,10 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from bot.outages import registry
 from bot.outages.broadcast import Broadcast
-from bot.outages.draft import OutageDraft
+from bot.outages.draft import OutageDraft, OutageKind
 from bot.outages.errors import OutageError
 from bot.store.db import Sessions
 from bot.store.models import Outage
@@ -27,7 +32,8 @@ log = logging.getLogger(__name__)
 
 USAGE = (
     "`/csc panne` (pannes en cours) · "
-    "`/csc panne déclarer Titre FR | Title EN | Texte FR | Text EN` · "
+    "`/csc panne déclarer Titre FR | Title EN | Texte FR | Text EN [| services=…; "
+    "organisations=…; début=…; fin=…; planifiée]` · "
     "`/csc panne maj PANNE-0001 Texte FR | Text EN` · "
     "`/csc panne résolue PANNE-0001 [Texte FR | Text EN]`"
 )
@@ -45,12 +51,14 @@ class OutageCommand:
         broadcast: Broadcast,
         now: Callable[[], datetime],
         on_queued: Callable[[], None],
+        on_planned: Callable[[], None] = lambda: None,
     ) -> None:
         self._sessions = sessions
         self._agents = agents
         self._broadcast = broadcast
         self._now = now
         self._on_queued = on_queued
+        self._on_planned = on_planned
 
     async def __call__(self, cmd: SlashCommand, text: str) -> SlackReply:
         if not self._agents().is_agent(cmd.user):
@@ -65,10 +73,14 @@ class OutageCommand:
                     return SlackReply(_listing(await registry.current(session, now)))
                 verb = verb.lower()
                 if verb in _DECLARE:
-                    title_fr, title_en, text_fr, text_en = _parts(rest, 4)
-                    draft = OutageDraft(title_fr, title_en, text_fr, text_en)
+                    draft = declaration(rest)
                     outage = await registry.declare(session, draft, actor, now, self._broadcast)
                     answer = f"Panne *{outage.number}* déclarée et diffusée."
+                    if draft.kind == OutageKind.PLANNED:
+                        answer = (
+                            f"Interruption planifiée *{outage.number}* enregistrée : annoncée "
+                            "avant son début, rappelée quand elle commence."
+                        )
                 elif verb in _UPDATE or verb in _RESOLVE:
                     number, _, texts = rest.strip().partition(" ")
                     if verb in _UPDATE:
@@ -95,11 +107,65 @@ class OutageCommand:
         except (OutageError, _Usage) as exc:
             return SlackReply(f"Impossible : {exc}\n{USAGE}")
         self._on_queued()
+        self._on_planned()  # a planned interruption inside its lead time is announced at once
         return SlackReply(answer, ephemeral=False)
 
 
 class _Usage(ValueError):
     pass
+
+
+_LISTS = {
+    "services": "services",
+    "organisations": "organisations",
+    "orgs": "organisations",
+    "sites": "sites",
+}
+_WHEN = {
+    "début": "starts_at",
+    "debut": "starts_at",
+    "start": "starts_at",
+    "fin": "expected_end",
+    "end": "expected_end",
+}
+
+
+def declaration(text: str) -> OutageDraft:
+    """`Titre FR | Title EN | Texte FR | Text EN [| options]` as a draft (see module doc)."""
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) == 5:
+        options = parts.pop()
+    elif len(parts) == 4:
+        options = ""
+    else:
+        raise _Usage("4 parties séparées par « | » attendues, plus les options au besoin")
+    if not all(parts):
+        raise _Usage("un titre ou un texte est vide")
+    values: dict[str, Any] = {}
+    for option in (o.strip() for o in options.split(";") if o.strip()):
+        name, _, value = option.partition("=")
+        name, value = name.strip().lower(), value.strip()
+        if name in ("planifiée", "planifiee", "planned"):
+            values["kind"] = OutageKind.PLANNED
+        elif name in _LISTS and value:
+            values[_LISTS[name]] = tuple(v.strip() for v in value.split(",") if v.strip())
+        elif name in _WHEN and value:
+            values[_WHEN[name]] = _instant(value)
+        elif name in ("équipe", "equipe", "team") and value:
+            values["team"] = value
+        else:
+            raise _Usage(f"option inconnue ou vide : « {option} »")
+    return OutageDraft(parts[0], parts[1], parts[2], parts[3], **values)
+
+
+def _instant(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _Usage(f"« {value} » n'est pas une date ISO 8601 (2026-12-05T20:00-05:00)") from None
+    if moment.tzinfo is None:
+        raise _Usage(f"« {value} » : précisez le fuseau (-05:00 en hiver, -04:00 en été)")
+    return moment
 
 
 def _parts(text: str, count: int) -> tuple[str, ...]:

@@ -95,6 +95,7 @@ def extend_desk(
     *,
     now: Callable[[], datetime],
     on_queued: Callable[[], None],
+    on_planned: Callable[[], None] = lambda: None,
 ) -> None:
     """`/csc panne`, the burst card's buttons and the article's "solved?" buttons."""
 
@@ -102,7 +103,12 @@ def extend_desk(
         return desk.agents
 
     desk.commands["panne"] = desk.commands["outage"] = OutageCommand(
-        sessions, agents=agents, broadcast=broadcast, now=now, on_queued=on_queued
+        sessions,
+        agents=agents,
+        broadcast=broadcast,
+        now=now,
+        on_queued=on_queued,
+        on_planned=on_planned,
     )
     desk.actions["guichet.outage."] = BurstActions(
         sessions, agents=agents, broadcast=broadcast, now=now, on_queued=on_queued
