@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -37,6 +38,13 @@ class Broadcast:
     mail_domain: str = "guichet.invalid"
     """Right-hand side of our Message-IDs."""
     public_url: str = ""
+    organisations: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Client organisations by id: (French name, English name). Declarations must name known
+    ids (when any are configured); the status page shows the names."""
+
+    def organisation_name(self, org_id: str, language: str) -> str:
+        names = self.organisations.get(org_id)
+        return (names[1] if language == "en" else names[0]) if names else org_id
 
     @property
     def status_url(self) -> str:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.errors import GuichetError
+from bot.organisations import load_directory
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import OutageDraft, OutageKind, OutageStatus
 from bot.outages.errors import OutageError
@@ -51,6 +52,10 @@ def broadcast_from_settings(settings: Settings) -> Broadcast:
         mail_lists=tuple(settings.outage_mail_lists),
         mail_domain=settings.message_id_domain,
         public_url=settings.public_url,
+        organisations={
+            o.id: (o.name_fr, o.name_en)
+            for o in load_directory(settings.organisations_file).organisations
+        },
     )
 
 

@@ -99,6 +99,14 @@ async def declare(
     now = utc(now)
     draft = check_draft(draft, now)
     assert draft.starts_at is not None  # filled in by check_draft
+    unknown = [
+        o
+        for o in draft.organisations
+        if broadcast.organisations and o not in broadcast.organisations
+    ]
+    if unknown:
+        known = ", ".join(sorted(broadcast.organisations))
+        raise InvalidOutage("organisations", f"unknown organisation {unknown[0]!r}; known: {known}")
     planned = draft.kind == OutageKind.PLANNED
     outage = Outage(
         kind=draft.kind,

@@ -6,6 +6,7 @@ last days, each with its notices. One read (`load_status`), then pure renderings
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -169,10 +170,11 @@ LABELS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
-def _card(entry: Entry, lang: str) -> dict[str, Any]:
+def _card(entry: Entry, lang: str, names: Callable[[str, str], str]) -> dict[str, Any]:
     outage = entry.outage
     return {
         **render.describe(outage, lang),
+        "organisations": [names(o, lang) for o in outage.organisations],
         "status": outage.status,
         "text": outage.text_en if lang == "en" else outage.text_fr,
         "notices": [
@@ -186,7 +188,12 @@ def _card(entry: Entry, lang: str) -> dict[str, Any]:
     }
 
 
-def status_html(view: StatusView, language: str) -> str:
+def status_html(
+    view: StatusView,
+    language: str,
+    names: Callable[[str, str], str] = lambda org_id, _language: org_id,
+) -> str:
+    """The page; `names` gives an organisation's name in a language (its id by default)."""
     lang = render.lang_of(language)
     return render.env.get_template("status.html.j2").render(
         lang=lang,
@@ -194,8 +201,8 @@ def status_html(view: StatusView, language: str) -> str:
         t=LABELS[lang],
         updated=render.when(view.at, lang),
         sections=[
-            ("active", [_card(e, lang) for e in view.active]),
-            ("planned", [_card(e, lang) for e in view.planned]),
-            ("resolved", [_card(e, lang) for e in view.resolved]),
+            ("active", [_card(e, lang, names) for e in view.active]),
+            ("planned", [_card(e, lang, names) for e in view.planned]),
+            ("resolved", [_card(e, lang, names) for e in view.resolved]),
         ],
     )

@@ -41,7 +41,9 @@ def routes(
             return await load_status(session, now())
 
     async def page(request: web.Request) -> web.Response:
-        html = status_html(await view(), request.query.get("lang", "fr"))
+        html = status_html(
+            await view(), request.query.get("lang", "fr"), broadcast.organisation_name
+        )
         return web.Response(text=html, content_type="text/html", charset="utf-8", headers=_FRESH)
 
     async def as_json(request: web.Request) -> web.Response:
