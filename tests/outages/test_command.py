@@ -53,11 +53,6 @@ async def queued(settings: Settings) -> list[str]:
         await engine.dispose()
 
 
-def wired() -> bool:
-    """Whether the main CLI has the ``outage`` command yet (`register` in bot/cli.py)."""
-    return run(cli.main, "outage", "--help")[0] == 0
-
-
 def test_declare_then_list(env: Settings) -> None:
     code, out, err = run(main, *DECLARE)
     assert code == 0, err
@@ -101,8 +96,6 @@ def test_help_explains(env: Settings) -> None:
 
 
 def test_through_the_main_cli(env: Settings) -> None:
-    if not wired():
-        pytest.skip("bot/cli.py does not register bot.outages.command yet")
     assert run(cli.main, *DECLARE)[0] == 0
     code, out, _ = run(cli.main, "outage", "list", "--json")
     assert code == 0 and json.loads(out)[0]["number"] == "PANNE-0001"
