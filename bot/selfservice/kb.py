@@ -26,7 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.selfservice.errors import SelfServiceDataError
-from bot.selfservice.phrases import STRONG, WEAK, Phrase, compile_all, found, score
+from bot.selfservice.phrases import STRONG, WEAK, Entry, best, compile_all
 from bot.selfservice.text import stems
 from nlp.labels import Language, Team
 
@@ -73,13 +73,6 @@ class KbMatch:
     evidence: tuple[str, ...]  # the phrases found, as written in the articles
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    slug: str
-    signals: tuple[Phrase, ...]
-    exclude: tuple[Phrase, ...]
-
-
 class KnowledgeBase:
     """All the articles, and `match()` from a message to the one that answers it."""
 
@@ -108,35 +101,18 @@ class KnowledgeBase:
 
     def match(self, text: str, language: Language | str) -> KbMatch | None:
         """The best article for `text` at or above the threshold, or None."""
-        tokens = stems(text)
-        if not tokens or found(self._exclusions, tokens):
+        found = best(self._entries, text, self._exclusions, self.threshold)
+        chosen = self.article(found.key, language) if found else None
+        if found is None or chosen is None:  # every slug has a French article
             return None
-        best: tuple[float, int, str] | None = None
-        evidence: tuple[str, ...] = ()
-        for entry in self._entries:
-            if found(entry.exclude, tokens):
-                continue
-            hits = found(entry.signals, tokens)
-            if not any(h.weight >= STRONG for h in hits):
-                continue
-            value = score(hits)
-            # highest score, then more evidence, then the first slug: deterministic
-            key = (value, len(hits), entry.slug)
-            if value >= self.threshold and (best is None or key[:2] > best[:2]):
-                best, evidence = key, tuple(h.text for h in hits)
-        if best is None:
-            return None
-        chosen = self.article(best[2], language)
-        if chosen is None:  # pragma: no cover - every slug has a French article
-            return None
-        return KbMatch(chosen, best[0], evidence)
+        return KbMatch(chosen, found.score, found.evidence)
 
-    def _entry(self, slug: str) -> _Entry:
+    def _entry(self, slug: str) -> Entry[str]:
         versions = [a for (s, _), a in sorted(self._articles.items()) if s == slug]
         signals = [p for a in versions for p in compile_all(a.phrases, STRONG)]
         signals += [p for a in versions for p in compile_all(a.keywords, WEAK)]
         exclude = [p for a in versions for p in compile_all(a.exclude, 1.0)]
-        return _Entry(slug, tuple(signals), tuple(exclude))
+        return Entry(slug, tuple(signals), tuple(exclude))
 
 
 def load_kb(path: Path = DEFAULT_DIR, *, threshold: float = DEFAULT_THRESHOLD) -> KnowledgeBase:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from bot.selfservice.text import stems
 
@@ -66,3 +67,45 @@ def score(hits: Iterable[Phrase]) -> float:
     for phrase in hits:
         miss *= 1.0 - phrase.weight
     return round(1.0 - miss, 4)
+
+
+K = TypeVar("K")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry(Generic[K]):
+    """One candidate answer (an article's slug, a destination) and the phrases for and against."""
+
+    key: K
+    signals: tuple[Phrase, ...]
+    exclude: tuple[Phrase, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Best(Generic[K]):
+    key: K
+    score: float
+    evidence: tuple[str, ...]  # the phrases found, as written in the data file
+
+
+def best(
+    entries: Iterable[Entry[K]], text: str, exclusions: Sequence[Phrase], threshold: float
+) -> Best[K] | None:
+    """The entry `text` matches best at or above `threshold`: at least one strong phrase, no
+    excluding phrase; ties go to more evidence, then to the first entry."""
+    tokens = stems(text)
+    if not tokens or found(exclusions, tokens):
+        return None
+    chosen: Best[K] | None = None
+    for entry in entries:
+        if found(entry.exclude, tokens):
+            continue
+        hits = found(entry.signals, tokens)
+        if not any(h.weight >= STRONG for h in hits):
+            continue
+        value = score(hits)
+        if value < threshold:
+            continue
+        if chosen is None or (value, len(hits)) > (chosen.score, len(chosen.evidence)):
+            chosen = Best(entry.key, value, tuple(h.text for h in hits))
+    return chosen

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.selfservice.errors import SelfServiceDataError
-from bot.selfservice.phrases import STRONG, Phrase, compile_all, found, score
+from bot.selfservice.phrases import STRONG, Entry, best, compile_all
 from bot.selfservice.text import stems
 from nlp.labels import Language
 
@@ -91,13 +91,6 @@ class RedirectMatch:
         return self.redirect.hours(self.language)
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    redirect: Redirect
-    signals: tuple[Phrase, ...]
-    exclude: tuple[Phrase, ...]
-
-
 class Catalogue:
     """All destinations, and `match()` from a message to the one it belongs to."""
 
@@ -112,7 +105,7 @@ class Catalogue:
         self.redirects = tuple(redirects)
         self._exclusions = compile_all(exclusions, 1.0)
         self._entries = tuple(
-            _Entry(
+            Entry(
                 r,
                 compile_all((*r.keywords_fr, *r.keywords_en), STRONG),
                 compile_all(r.exclude, 1.0),
@@ -125,21 +118,11 @@ class Catalogue:
 
     def match(self, text: str, language: Language | str) -> RedirectMatch | None:
         """The destination `text` belongs to, at or above the threshold, or None."""
-        tokens = stems(text)
-        if not tokens or found(self._exclusions, tokens):
+        found = best(self._entries, text, self._exclusions, self.threshold)
+        if found is None:
             return None
         lang = Language.EN if language == Language.EN else Language.FR
-        best: RedirectMatch | None = None
-        for entry in self._entries:
-            if found(entry.exclude, tokens):
-                continue
-            hits = found(entry.signals, tokens)
-            value = score(hits)
-            if value < self.threshold:
-                continue
-            if best is None or (value, len(hits)) > (best.score, len(best.evidence)):
-                best = RedirectMatch(entry.redirect, value, tuple(h.text for h in hits), lang)
-        return best
+        return RedirectMatch(found.key, found.score, found.evidence, lang)
 
 
 def load_catalogue(path: Path = DEFAULT_FILE, *, threshold: float = DEFAULT_THRESHOLD) -> Catalogue:
