@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
@@ -23,14 +22,13 @@ from bot.outages.linked import answer_report
 from bot.outbox import queue
 from bot.selfservice import render
 from bot.selfservice.confirm import read_confirmation
-from bot.selfservice.expiry import CONFIRMED, EXPIRED, OFFERED
+from bot.selfservice.expiry import last_offer_event
 from bot.sla import actions
+from bot.sla.events import REDIRECTED, SELFSERVICE_CONFIRMED, SELFSERVICE_OFFERED
 from bot.status import StatusDesk, Viewer
 from bot.store.models import Outage, Ticket, TicketEvent, TicketStatus
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import local_time
-
-REDIRECTED = "redirected"
 
 _THANKS = {
     "fr": "Merci de votre confirmation : le billet {number} est résolu. Au besoin, répondez "
@@ -125,7 +123,7 @@ class Answering:
             rendered = render.kb_answer(language, number, article, channel)
             if incoming.channel == Channel.SLACK:
                 blocks = render.kb_buttons(number, language, article)
-            _event(session, ticket, now, OFFERED, article=article.slug)
+            _event(session, ticket, now, SELFSERVICE_OFFERED, article=article.slug)
             await actions.set_status(session, ticket, TicketStatus.WAITING_ON_USER, "bot", now)
         else:
             return False
@@ -155,7 +153,14 @@ class Answering:
         say so to `reply`; False when no article is waiting for a verdict on this ticket."""
         if not await awaiting_verdict(session, ticket):
             return False
-        _event(session, ticket, now, CONFIRMED, answer="solved" if solved else "unsolved", via=via)
+        _event(
+            session,
+            ticket,
+            now,
+            SELFSERVICE_CONFIRMED,
+            answer="solved" if solved else "unsolved",
+            via=via,
+        )
         to = TicketStatus.RESOLVED if solved else TicketStatus.OPEN
         await actions.set_status(session, ticket, to, "requester", now)
         if reply is not None:
@@ -186,16 +191,8 @@ class Answering:
 
 
 async def awaiting_verdict(session: AsyncSession, ticket: Ticket) -> bool:
-    found = await session.exec(
-        select(TicketEvent.type)
-        .where(
-            TicketEvent.ticket_id == ticket.id,
-            col(TicketEvent.type).in_([OFFERED, CONFIRMED, EXPIRED]),
-        )
-        .order_by(col(TicketEvent.id).desc())
-        .limit(1)
-    )
-    return found.first() == OFFERED
+    last = await last_offer_event(session, ticket)
+    return last is not None and last.type == SELFSERVICE_OFFERED
 
 
 def outages_text(outages: Sequence[Outage], language: str, status_url: str) -> str:

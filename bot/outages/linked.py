@@ -18,15 +18,12 @@ from bot.outages.draft import OutageStatus
 from bot.outages.errors import InvalidOutage
 from bot.outbox import queue
 from bot.sla.actions import set_status
+from bot.sla.events import OUTAGE_LINKED
 from bot.sla.store import utc
 from bot.store.models import Outage, OutageNotice, Outbox, Ticket, TicketEvent, TicketStatus
 from intake.message import Channel
 
 log = logging.getLogger(__name__)
-
-OUTAGE_LINKED = "outage_linked"
-"""Ticket event: the ticket is a report of an outage (``{outage}``); its requester is told at
-the resolution."""
 
 
 async def link_ticket(

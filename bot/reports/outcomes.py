@@ -25,16 +25,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.sla.events import FINISHED, STATUS_CHANGED, LoggedEvent
+from bot.sla.events import (
+    FINISHED,
+    OUTAGE_LINKED,
+    REDIRECTED,
+    SELFSERVICE_CONFIRMED,
+    SELFSERVICE_EXPIRED,
+    SELFSERVICE_OFFERED,
+    STATUS_CHANGED,
+    LoggedEvent,
+)
 
 if TYPE_CHECKING:
     from bot.reports.metrics import TicketRow
 
-REDIRECTED = "redirected"
-SELFSERVICE_OFFERED = "selfservice_offered"
-SELFSERVICE_CONFIRMED = "selfservice_confirmed"
-SELFSERVICE_EXPIRED = "selfservice_expired"
-OUTAGE_LINKED = "outage_linked"  # bot.outages.linked.OUTAGE_LINKED
 LINKED = "linked"
 
 OFFERED, SOLVED, UNSOLVED, EXPIRED = "offered", "solved", "unsolved", "expired"
@@ -51,29 +55,26 @@ def _entered(event: LoggedEvent, status: str) -> bool:
 
 def redirected_to(log: Iterable[LoggedEvent]) -> str | None:
     """The catalogue id the ticket was redirected to; None if never, or taken back since."""
-    found: str | None = None
-    for event in log:
-        if event.type == REDIRECTED:
-            found = str(event.data.get("to") or "")
-        elif event.type == STATUS_CHANGED:
-            if _entered(event, REDIRECTED) and found is None:
-                found = ""
-            elif _taken_back(event, REDIRECTED):
-                found = None
-    return found
+    return _sent_away(log, REDIRECTED, "to", REDIRECTED)
 
 
 def linked_outage(log: Iterable[LoggedEvent]) -> str | None:
     """The outage the ticket reports (its number), even once resolved with it; None if never
     linked, or taken out of ``linked`` to be handled on its own."""
+    return _sent_away(log, OUTAGE_LINKED, "outage", LINKED)
+
+
+def _sent_away(log: Iterable[LoggedEvent], entry: str, key: str, status: str) -> str | None:
+    """`data[key]` of the latest `entry` (empty when only the status says so); None if the
+    ticket never entered `status`, or was taken back from it since."""
     found: str | None = None
     for event in log:
-        if event.type == OUTAGE_LINKED:
-            found = str(event.data.get("outage") or "")
+        if event.type == entry:
+            found = str(event.data.get(key) or "")
         elif event.type == STATUS_CHANGED:
-            if _entered(event, LINKED) and found is None:
+            if _entered(event, status) and found is None:
                 found = ""
-            elif _taken_back(event, LINKED):
+            elif _taken_back(event, status):
                 found = None
     return found
 

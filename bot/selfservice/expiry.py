@@ -8,17 +8,32 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.periodic import every
 from bot.sla import actions
+from bot.sla.events import SELFSERVICE_CONFIRMED, SELFSERVICE_EXPIRED, SELFSERVICE_OFFERED
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketEvent, TicketStatus
 
 log = logging.getLogger(__name__)
 
-OFFERED = "selfservice_offered"
-CONFIRMED = "selfservice_confirmed"
-EXPIRED = "selfservice_expired"
+
+async def last_offer_event(session: AsyncSession, ticket: Ticket) -> TicketEvent | None:
+    """The ticket's latest self-service entry (offered, confirmed or expired), or None: an
+    article awaits the requester's verdict when it is `selfservice_offered`."""
+    found = await session.exec(
+        select(TicketEvent)
+        .where(
+            TicketEvent.ticket_id == ticket.id,
+            col(TicketEvent.type).in_(
+                [SELFSERVICE_OFFERED, SELFSERVICE_CONFIRMED, SELFSERVICE_EXPIRED]
+            ),
+        )
+        .order_by(col(TicketEvent.id).desc())
+        .limit(1)
+    )
+    return found.first()
 
 
 class SelfServiceExpiry:
@@ -54,23 +69,16 @@ class SelfServiceExpiry:
             ).all()
             handed = 0
             for ticket in waiting:
-                last = (
-                    await session.exec(
-                        select(TicketEvent)
-                        .where(
-                            TicketEvent.ticket_id == ticket.id,
-                            col(TicketEvent.type).in_([OFFERED, CONFIRMED, EXPIRED]),
-                        )
-                        .order_by(col(TicketEvent.id).desc())
-                        .limit(1)
-                    )
-                ).first()
-                if last is None or last.type != OFFERED or now - last.at < self._wait:
+                last = await last_offer_event(session, ticket)
+                if last is None or last.type != SELFSERVICE_OFFERED or now - last.at < self._wait:
                     continue
                 assert ticket.id is not None
                 session.add(
                     TicketEvent(
-                        ticket_id=ticket.id, at=now, type=EXPIRED, data={"after": str(self._wait)}
+                        ticket_id=ticket.id,
+                        at=now,
+                        type=SELFSERVICE_EXPIRED,
+                        data={"after": str(self._wait)},
                     )
                 )
                 await actions.set_status(session, ticket, TicketStatus.OPEN, "bot", now)

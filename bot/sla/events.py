@@ -61,6 +61,16 @@ STATUS_CHANGED = "status_changed"
 AGENT_REPLY = "agent_reply"
 BOT_REPLY = "bot_reply"
 SLA_WARNING = "sla_warning"
+# Entries the clocks ignore (see the table above); named here so every writer and reader agrees.
+ASSIGNED = "assigned"
+TEAM_SET = "team_set"
+REDIRECTED = "redirected"
+OUTAGE_LINKED = "outage_linked"
+SELFSERVICE_OFFERED = "selfservice_offered"
+SELFSERVICE_CONFIRMED = "selfservice_confirmed"
+SELFSERVICE_EXPIRED = "selfservice_expired"
+BURST_PROPOSED = "burst_proposed"
+BURST_DISMISSED = "burst_dismissed"
 
 
 class LoggedEvent(Protocol):

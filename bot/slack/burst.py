@@ -25,6 +25,7 @@ from bot.outages.draft import OutageDraft
 from bot.outages.linked import answer_report
 from bot.outbox import queue
 from bot.selfservice.gather import Burst, GatherConfig, Report, find_burst
+from bot.sla.events import BURST_DISMISSED, BURST_PROPOSED
 from bot.slack.cards import SLACK_ACTOR, TriageCards
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, Ticket, TicketEvent, TicketStatus
@@ -37,8 +38,6 @@ log = logging.getLogger(__name__)
 
 DECLARE = "guichet.outage.declare"
 UNRELATED = "guichet.outage.unrelated"
-PROPOSED = "burst_proposed"
-DISMISSED = "burst_dismissed"
 _SKIP = (TicketStatus.LINKED, TicketStatus.REDIRECTED, TicketStatus.CLOSED)
 
 
@@ -87,7 +86,7 @@ class BurstWatch:
                 TicketEvent(
                     ticket_id=member.id,
                     at=now,
-                    type=PROPOSED,
+                    type=BURST_PROPOSED,
                     data={"members": list(burst.numbers), "label": burst.label},
                 )
             )
@@ -177,7 +176,7 @@ class BurstActions:
                 for member in members:
                     assert member.id is not None
                     session.add(
-                        TicketEvent(ticket_id=member.id, at=now, type=DISMISSED, actor=actor)
+                        TicketEvent(ticket_id=member.id, at=now, type=BURST_DISMISSED, actor=actor)
                     )
                 outcome = f"Jugé sans lien par <@{action.user}>."
             session.add(self._card_update(action, outcome, now))
@@ -250,7 +249,7 @@ async def _already_proposed(
     found = await session.exec(
         select(TicketEvent.id).where(
             col(TicketEvent.ticket_id).in_([m.id for m in members]),
-            TicketEvent.type == PROPOSED,
+            TicketEvent.type == BURST_PROPOSED,
             col(TicketEvent.at) >= since,
         )
     )
@@ -263,7 +262,7 @@ async def _label(session: AsyncSession, members: Sequence[Ticket]) -> str:
             select(TicketEvent)
             .where(
                 col(TicketEvent.ticket_id).in_([m.id for m in members]),
-                TicketEvent.type == PROPOSED,
+                TicketEvent.type == BURST_PROPOSED,
             )
             .order_by(col(TicketEvent.id).desc())
             .limit(1)

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.outbox import queue
 from bot.outbox_links import LINK
 from bot.sla.calendar import Calendar
+from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.sla.policy import Policy
 from bot.sla.store import load_logs
 from bot.store.models import Outbox, Requester, Ticket, TicketEvent
@@ -26,9 +27,9 @@ CARD_KEY = "card:"
 _FIELDS = {
     "severity_set": "severity",
     "level_set": "level",
-    "team_set": "team",
+    TEAM_SET: "team",
     "status_changed": "status",
-    "assigned": "assignee",
+    ASSIGNED: "assignee",
 }
 SLACK_ACTOR = "slack:"
 

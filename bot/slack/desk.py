@@ -20,6 +20,7 @@ from bot import notices
 from bot.dispatch.replies import reply_target, to_requester
 from bot.outbox import queue
 from bot.sla import actions
+from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.slack.cards import SLACK_ACTOR, TriageCards
 from bot.status import LABELS, StatusDesk, Viewer, ticket_numbers
 from bot.store.db import Sessions
@@ -171,7 +172,7 @@ class SlackDesk:
                 await actions.confirm_proposal(session, ticket, actor, now)
             case ids.TAKE:
                 if ticket.assignee != actor:
-                    _log(session, ticket, now, "assigned", actor, ticket.assignee, actor)
+                    _log(session, ticket, now, ASSIGNED, actor, ticket.assignee, actor)
                     ticket.assignee = actor
                 if ticket.status == TicketStatus.NEW:
                     with contextlib.suppress(ValueError):  # no severity to confirm: just take it
@@ -188,7 +189,7 @@ class SlackDesk:
             case ids.TEAM:
                 team = Team(choice).value
                 if ticket.team != team:
-                    _log(session, ticket, now, "team_set", actor, ticket.team, team)
+                    _log(session, ticket, now, TEAM_SET, actor, ticket.team, team)
                     ticket.team = team
             case _:
                 raise ValueError(f"unknown action {action.action_id}")
