@@ -26,7 +26,7 @@ from bot.selfservice.expiry import last_offer_event
 from bot.sla import actions
 from bot.sla.events import REDIRECTED, SELFSERVICE_CONFIRMED, SELFSERVICE_OFFERED
 from bot.status import StatusDesk, Viewer
-from bot.store.models import Outage, Ticket, TicketEvent, TicketStatus
+from bot.store.models import Outage, Ticket, TicketStatus
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import local_time
 
@@ -116,14 +116,16 @@ class Answering:
         if answer.route == Route.REDIRECT and answer.redirect is not None:
             target = answer.redirect.redirect
             rendered = render.redirect_answer(language, number, target, channel)
-            _event(session, ticket, now, REDIRECTED, to=target.id)
+            actions.append_event(session, ticket, now, REDIRECTED, "bot", to=target.id)
             await actions.set_status(session, ticket, TicketStatus.REDIRECTED, "bot", now)
         elif answer.route == Route.SELF_SERVICE and answer.article is not None:
             article = answer.article.article
             rendered = render.kb_answer(language, number, article, channel)
             if incoming.channel == Channel.SLACK:
                 blocks = render.kb_buttons(number, language, article)
-            _event(session, ticket, now, SELFSERVICE_OFFERED, article=article.slug)
+            actions.append_event(
+                session, ticket, now, SELFSERVICE_OFFERED, "bot", article=article.slug
+            )
             await actions.set_status(session, ticket, TicketStatus.WAITING_ON_USER, "bot", now)
         else:
             return False
@@ -153,11 +155,12 @@ class Answering:
         say so to `reply`; False when no article is waiting for a verdict on this ticket."""
         if not await awaiting_verdict(session, ticket):
             return False
-        _event(
+        actions.append_event(
             session,
             ticket,
             now,
             SELFSERVICE_CONFIRMED,
+            "bot",
             answer="solved" if solved else "unsolved",
             via=via,
         )
@@ -208,9 +211,3 @@ def outages_text(outages: Sequence[Outage], language: str, status_url: str) -> s
         for o in outages
     ]
     return notices.render(f"outages_answer.{lang}.txt.j2", outages=shown, status_url=status_url)
-
-
-def _event(session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any) -> None:
-    assert ticket.id is not None
-    session.add(TicketEvent(ticket_id=ticket.id, at=now, type=type_, data=data))
-    ticket.updated_at = now

@@ -20,14 +20,14 @@ from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox import queue
-from bot.sla.events import AGENT_REPLY
+from bot.sla.actions import record_answer
+from bot.sla.clock import Responder
 from bot.store.models import (
     Attachment,
     Message,
     MessageState,
     Outbox,
     Ticket,
-    TicketEvent,
 )
 from intake.mail.thread import new_message_id
 from intake.message import OutboundMessage
@@ -192,17 +192,14 @@ class TicketWriter:
     ) -> bool:
         """An agent wrote in a ticket's Slack thread (the requester's, or under the card): an
         answer by a person; relayed to the requester unless they saw it in their own thread."""
-        assert ticket.id is not None
-        session.add(
-            TicketEvent(
-                ticket_id=ticket.id,
-                at=now,
-                type=AGENT_REPLY,
-                actor=f"slack:{incoming.author}",
-                data={"message": message_id},
-            )
+        await record_answer(
+            session,
+            ticket,
+            Responder.PERSON,
+            now,
+            actor=f"slack:{incoming.author}",
+            message=message_id,
         )
-        ticket.updated_at = now
         reply = await reply_target(session, ticket)
         here = incoming.reply
         if reply is None or (reply.address, reply.thread) == (here.address, here.thread):

@@ -17,10 +17,10 @@ from bot.outages.broadcast import Broadcast, prefix
 from bot.outages.draft import OutageStatus
 from bot.outages.errors import InvalidOutage
 from bot.outbox import queue
-from bot.sla.actions import set_status
+from bot.sla.actions import append_event, set_status
 from bot.sla.events import OUTAGE_LINKED
 from bot.sla.store import utc
-from bot.store.models import Outage, OutageNotice, Outbox, Ticket, TicketEvent, TicketStatus
+from bot.store.models import Outage, OutageNotice, Outbox, Ticket, TicketStatus
 from intake.message import Channel
 
 log = logging.getLogger(__name__)
@@ -38,15 +38,7 @@ async def link_ticket(
         raise ValueError("flush the ticket and the outage (give them ids) before linking")
     ticket.outage_id = outage.id
     await set_status(session, ticket, TicketStatus.LINKED, actor, now)
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            at=utc(now),
-            type=OUTAGE_LINKED,
-            actor=actor,
-            data={"outage": outage.number},
-        )
-    )
+    append_event(session, ticket, now, OUTAGE_LINKED, actor, outage=outage.number)
     return True
 
 

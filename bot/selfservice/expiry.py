@@ -72,14 +72,8 @@ class SelfServiceExpiry:
                 last = await last_offer_event(session, ticket)
                 if last is None or last.type != SELFSERVICE_OFFERED or now - last.at < self._wait:
                     continue
-                assert ticket.id is not None
-                session.add(
-                    TicketEvent(
-                        ticket_id=ticket.id,
-                        at=now,
-                        type=SELFSERVICE_EXPIRED,
-                        data={"after": str(self._wait)},
-                    )
+                actions.append_event(
+                    session, ticket, now, SELFSERVICE_EXPIRED, "bot", after=str(self._wait)
                 )
                 await actions.set_status(session, ticket, TicketStatus.OPEN, "bot", now)
                 handed += 1

@@ -27,9 +27,10 @@ from bot.store.models import Ticket, TicketEvent, TicketStatus
 from nlp.labels import Kind, Level, Severity
 
 
-def _append(
+def append_event(
     session: AsyncSession, ticket: Ticket, now: datetime, type_: str, actor: str, **data: Any
 ) -> TicketEvent:
+    """Append one entry to the ticket's log (and touch the ticket); the caller commits."""
     if ticket.id is None:
         raise ValueError("the ticket must be flushed (have an id) before events are added")
     now = utc(now)  # SQLite drops offsets: the store holds UTC
@@ -47,7 +48,7 @@ async def set_status(
     old = ticket.status
     if old == new:
         return False
-    _append(session, ticket, now, STATUS_CHANGED, actor, **{"from": old, "to": new.value})
+    append_event(session, ticket, now, STATUS_CHANGED, actor, **{"from": old, "to": new.value})
     ticket.status = new
     return True
 
@@ -71,7 +72,7 @@ async def set_severity(
     if severity is not None and ticket.kind not in (None, Kind.INCIDENT):
         raise ValueError(f"a {ticket.kind} carries no severity; reclassify it as an incident")
     confirmed = _proposed(ticket) == severity
-    _append(
+    append_event(
         session,
         ticket,
         now,
@@ -106,7 +107,9 @@ async def set_level(
     """Route the ticket to another support level; N2/N3 counts as an escalation past N1."""
     if ticket.level == level:
         return False
-    _append(session, ticket, now, LEVEL_SET, actor, **{"from": ticket.level, "to": level.value})
+    append_event(
+        session, ticket, now, LEVEL_SET, actor, **{"from": ticket.level, "to": level.value}
+    )
     ticket.level = level.value
     return True
 
@@ -126,7 +129,7 @@ async def record_answer(
     through the outbox (a self-service answer shown in a chat window).
     """
     type_ = AGENT_REPLY if by is Responder.PERSON else BOT_REPLY
-    _append(session, ticket, now, type_, actor, message=message)
+    append_event(session, ticket, now, type_, actor, message=message)
 
 
 def _proposed(ticket: Ticket) -> Severity | None:

@@ -24,7 +24,7 @@ from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.slack.cards import SLACK_ACTOR, TriageCards
 from bot.status import LABELS, StatusDesk, Viewer, ticket_numbers
 from bot.store.db import Sessions
-from bot.store.models import Ticket, TicketEvent, TicketStatus
+from bot.store.models import Ticket, TicketStatus
 from intake.slack import cards as ids
 from intake.slack.agents import AgentDirectory, refusal
 from intake.slack.ports import BlockAction, SlackReply, SlashCommand
@@ -172,7 +172,14 @@ class SlackDesk:
                 await actions.confirm_proposal(session, ticket, actor, now)
             case ids.TAKE:
                 if ticket.assignee != actor:
-                    _log(session, ticket, now, ASSIGNED, actor, ticket.assignee, actor)
+                    actions.append_event(
+                        session,
+                        ticket,
+                        now,
+                        ASSIGNED,
+                        actor,
+                        **{"from": ticket.assignee, "to": actor},
+                    )
                     ticket.assignee = actor
                 if ticket.status == TicketStatus.NEW:
                     with contextlib.suppress(ValueError):  # no severity to confirm: just take it
@@ -189,7 +196,9 @@ class SlackDesk:
             case ids.TEAM:
                 team = Team(choice).value
                 if ticket.team != team:
-                    _log(session, ticket, now, TEAM_SET, actor, ticket.team, team)
+                    actions.append_event(
+                        session, ticket, now, TEAM_SET, actor, **{"from": ticket.team, "to": team}
+                    )
                     ticket.team = team
             case _:
                 raise ValueError(f"unknown action {action.action_id}")
@@ -215,21 +224,3 @@ class SlackDesk:
         )
         key = f"status:{ticket.number}:{ticket.status}:{now.timestamp():.0f}"
         session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
-
-
-def _log(
-    session: AsyncSession,
-    ticket: Ticket,
-    now: datetime,
-    type_: str,
-    actor: str,
-    before: str | None,
-    after: str,
-) -> None:
-    assert ticket.id is not None
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id, at=now, type=type_, actor=actor, data={"from": before, "to": after}
-        )
-    )
-    ticket.updated_at = now
