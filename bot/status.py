@@ -8,7 +8,7 @@ the answer must not tell "exists but not yours" from "no such ticket".
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.parser import BytesHeaderParser
@@ -99,6 +99,15 @@ class StatusDesk:
         if ticket is None or not await self.may_see(session, ticket, viewer):
             return unknown_answer(number, viewer.language)
         return await self._describe(session, ticket, viewer.language, now)
+
+    async def answer(
+        self, session: AsyncSession, numbers: Sequence[str], viewer: Viewer, now: datetime
+    ) -> str:
+        """The named tickets (five at most), or the viewer's open tickets when none is named."""
+        if not numbers:
+            return await self.open_answer(session, viewer, now)
+        found = [await self.ticket_answer(session, n, viewer, now) for n in numbers[:5]]
+        return "\n".join(found)
 
     async def open_answer(self, session: AsyncSession, viewer: Viewer, now: datetime) -> str:
         """The viewer's own open tickets (as requester)."""

@@ -89,10 +89,7 @@ class Answering:
     ) -> str:
         agent = bool(incoming.author) and self.is_agent(incoming.author)
         viewer = Viewer(frozenset({incoming.sender}), language, agent)
-        if not numbers:
-            return await self.status.open_answer(session, viewer, now)
-        answers = [await self.status.ticket_answer(session, n, viewer, now) for n in numbers[:5]]
-        return "\n".join(answers)
+        return await self.status.answer(session, numbers, viewer, now)
 
     # -- answers with a new ticket -------------------------------------------------------------
 

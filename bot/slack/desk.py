@@ -94,13 +94,9 @@ class SlackDesk:
                 numbers = ticket_numbers(rest)
                 if not numbers:
                     return SlackReply(help_text(viewer.language))
-                answers = [
-                    await self._status.ticket_answer(session, n, viewer, self._now())
-                    for n in numbers[:5]
-                ]
-                return SlackReply("\n".join(answers))
+                return SlackReply(await self._status.answer(session, numbers, viewer, self._now()))
             if verb in _MINE:
-                return SlackReply(await self._status.open_answer(session, viewer, self._now()))
+                return SlackReply(await self._status.answer(session, (), viewer, self._now()))
         return SlackReply(help_text(viewer.language))
 
     # -- buttons -------------------------------------------------------------------------------
