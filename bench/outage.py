@@ -10,7 +10,6 @@ every ticket moved to ``resolved``.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,10 +23,9 @@ from bot.outages.draft import OutageDraft
 from bot.outages.linked import link_ticket
 from bot.settings import Settings
 from bot.store.db import Sessions, create_engine, migrate, sessions
-from bot.store.models import Direction, Message, MessageState, Outbox, Requester, Ticket
+from bot.store.models import Outbox
 from intake.message import Channel
-from intake.slack.envelope import SlackEnvelope, message_id_for
-from tests.mail import make_email
+from tests.outages.helpers import new_ticket
 
 Figure = tuple[str, float, str]
 TICKETS = 1_000
@@ -48,49 +46,13 @@ DRAFT = OutageDraft(
 )
 
 
-def _first_message(n: int, address: str) -> tuple[Channel, str, bytes]:
-    if n % 10 == 0:
-        ts = f"1700000000.{n:06d}"
-        ident = message_id_for("T1", "CSUPPORT", ts)
-        raw = SlackEnvelope(
-            kind="message", message_id=ident, event_id=f"Ev{n}", team="T1", channel="CSUPPORT",
-            channel_type="channel", user=f"U{n}", text="Outlook ne marche plus", ts=ts,
-            user_email=address, user_name=f"Personne {n}",
-        ).to_bytes()  # fmt: skip
-        return Channel.SLACK, ident, raw
-    ident = f"report{n}@msss.gouv.qc.ca"
-    raw = make_email(sender=f"Personne {n} <{address}>", message_id=f"<{ident}>")
-    return Channel.EMAIL, ident, raw
-
-
 async def _linked_tickets(store: Sessions, count: int) -> None:
     async with store() as session:
         outage = await registry.get(session, "PANNE-0001")
         for n in range(count):
-            address = f"personne{n}@msss.gouv.qc.ca"
             language = "en" if n % 3 == 0 else "fr"
-            channel, ident, raw = _first_message(n, address)
-            requester = Requester(
-                address=address, organisation="msss", language=language, created_at=NOW
-            )
-            session.add(requester)
-            await session.flush()
-            assert requester.id is not None
-            ticket = Ticket(
-                status="new", kind="incident", channel=channel, language=language,
-                subject="Outlook", requester_id=requester.id, organisation="msss",
-                created_at=NOW, updated_at=NOW,
-            )  # fmt: skip
-            session.add(ticket)
-            await session.flush()
-            ticket.number = f"CSC-{ticket.id:06d}"
-            session.add(
-                Message(
-                    direction=Direction.IN, channel=channel, state=MessageState.PROCESSED,
-                    message_id=ident, sha256=hashlib.sha256(raw).hexdigest(), raw=raw,
-                    ticket_id=ticket.id, received_at=NOW,
-                )
-            )  # fmt: skip
+            channel = Channel.SLACK if n % 10 == 0 else Channel.EMAIL  # one in ten from Slack
+            ticket = await new_ticket(session, n, language=language, channel=channel)
             await link_ticket(session, outage, ticket, NOW)
         await session.commit()
 

@@ -6,6 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import OutageDraft, OutageKind
@@ -56,45 +57,53 @@ async def add_ticket(
 ) -> Ticket:
     """A ticket opened by a requester's first message (email, or a Slack post)."""
     async with store() as session:
-        address = f"personne{n}@msss.gouv.qc.ca"
-        requester = Requester(
-            address=address, name=f"Personne {n}", organisation="msss", language=language,
-            created_at=NOW,
-        )  # fmt: skip
-        session.add(requester)
-        await session.flush()
-        assert requester.id is not None
-        ticket = Ticket(
-            status="open", kind="incident", channel=channel, language=language,
-            subject="Outlook", requester_id=requester.id, organisation="msss",
-            created_at=NOW, updated_at=NOW,
-        )  # fmt: skip
-        session.add(ticket)
-        await session.flush()
-        assert ticket.id is not None
-        ticket.number = f"CSC-{ticket.id:06d}"
-        if channel == Channel.EMAIL:
-            ident = f"<report{n}@msss.gouv.qc.ca>"
-            raw = make_email(
-                sender=f"Personne {n} <{address}>", message_id=ident, subject="Outlook en panne"
-            )
-        else:
-            ts = f"1700000000.{n:06d}"
-            ident = message_id_for("T1", "CSUPPORT", ts)
-            raw = SlackEnvelope(
-                kind="message", message_id=ident, event_id=f"Ev{n}", team="T1",
-                channel="CSUPPORT", channel_type="channel", user=f"U{n}", text="Outlook down",
-                ts=ts, user_email=address, user_name=f"Personne {n}",
-            ).to_bytes()  # fmt: skip
-        session.add(
-            Message(
-                direction=Direction.IN, channel=channel, state=MessageState.PROCESSED,
-                message_id=ident.strip("<>"), sha256=hashlib.sha256(raw).hexdigest(), raw=raw,
-                ticket_id=ticket.id, received_at=NOW,
-            )
-        )  # fmt: skip
+        ticket = await new_ticket(session, n, language=language, channel=channel)
         await session.commit()
         return ticket
+
+
+async def new_ticket(
+    session: AsyncSession, n: int, *, language: str = "fr", channel: Channel = Channel.EMAIL
+) -> Ticket:
+    """`add_ticket` inside the caller's transaction (the caller commits)."""
+    address = f"personne{n}@msss.gouv.qc.ca"
+    requester = Requester(
+        address=address, name=f"Personne {n}", organisation="msss", language=language,
+        created_at=NOW,
+    )  # fmt: skip
+    session.add(requester)
+    await session.flush()
+    assert requester.id is not None
+    ticket = Ticket(
+        status="open", kind="incident", channel=channel, language=language,
+        subject="Outlook", requester_id=requester.id, organisation="msss",
+        created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    session.add(ticket)
+    await session.flush()
+    assert ticket.id is not None
+    ticket.number = f"CSC-{ticket.id:06d}"
+    if channel == Channel.EMAIL:
+        ident = f"<report{n}@msss.gouv.qc.ca>"
+        raw = make_email(
+            sender=f"Personne {n} <{address}>", message_id=ident, subject="Outlook en panne"
+        )
+    else:
+        ts = f"1700000000.{n:06d}"
+        ident = message_id_for("T1", "CSUPPORT", ts)
+        raw = SlackEnvelope(
+            kind="message", message_id=ident, event_id=f"Ev{n}", team="T1",
+            channel="CSUPPORT", channel_type="channel", user=f"U{n}", text="Outlook down",
+            ts=ts, user_email=address, user_name=f"Personne {n}",
+        ).to_bytes()  # fmt: skip
+    session.add(
+        Message(
+            direction=Direction.IN, channel=channel, state=MessageState.PROCESSED,
+            message_id=ident.strip("<>"), sha256=hashlib.sha256(raw).hexdigest(), raw=raw,
+            ticket_id=ticket.id, received_at=NOW,
+        )
+    )  # fmt: skip
+    return ticket
 
 
 async def outbox(store: Sessions, prefix: str = "outage:") -> dict[str, OutboundMessage]:
