@@ -1,10 +1,10 @@
-"""Block Kit builders, pure: the agents' triage card, its decided form, the requester's reply.
+"""Block Kit builders, pure: the agents' triage card and its decided form.
 
 Inputs are plain dataclasses (not the bot's types). Every interactive element sits in one
 `actions` block whose block_id is `ticket:<number>`, and each button's value is the ticket
 number, so `BlockAction.ticket` is known without a lookup. Action IDs start with `guichet.`.
-Agent cards are in French (the service desk works in French); the requester's reply follows the
-requester's language.
+Agent cards are in French (the service desk works in French); the requester's answers come from
+the bot's templates, in the requester's language.
 """
 
 from __future__ import annotations
@@ -112,30 +112,6 @@ def decided_card(
 def card_text(card: CardData) -> str:
     """The notification fallback of the card (`OutboundMessage.text`)."""
     return f"{card.ticket} · {_clip(card.summary, 150)} ({card.severity or KINDS.get(card.kind, card.kind)})"
-
-
-def thread_reply(ticket: str, language: str, *, kind: str = "") -> tuple[str, list[Block]]:
-    """The requester's answer in the thread, at once: the number and what happens next."""
-    if language == "en":
-        text = (
-            f"Thank you! Your {'request' if kind == 'request' else 'message'} is recorded as "
-            f"ticket *{ticket}*. A service desk agent will take it in charge; every update will "
-            f"be posted in this thread, and you can answer here. "
-            f"To check its status: `/csc status {ticket}`."
-        )
-    else:
-        what, done, it = (
-            ("votre demande", "enregistrée", "la")
-            if kind == "request"
-            else ("votre message", "enregistré", "le")
-        )
-        text = (
-            f"Merci! {what.capitalize()} est {done} sous le billet *{ticket}*. Un agent du "
-            f"centre de service {it} prendra en charge; chaque mise à jour sera publiée dans ce "
-            f"fil, où vous pouvez répondre. Pour en connaître l'état : `/csc status {ticket}`."
-        )
-    plain = text.replace("*", "").replace("`", "")
-    return plain, [{"type": "section", "text": _mrkdwn(text)}]
 
 
 def local_time(moment: datetime) -> str:

@@ -82,16 +82,6 @@ def test_decided_card_logs_decisions_and_closes() -> None:
     assert all(b["type"] != "actions" for b in closed)
 
 
-def test_thread_reply_follows_the_language() -> None:
-    text, blocks = cards.thread_reply("CSC-000123", "fr", kind="request")
-    assert text.startswith("Merci! Votre demande est enregistrée")
-    assert "billet CSC-000123" in text and "/csc status CSC-000123" in text
-    english, _ = cards.thread_reply("CSC-000123", "en")
-    assert english.startswith("Thank you!") and "ticket CSC-000123" in english
-    assert blocks[0]["type"] == "section"
-    assert "CSC-000123" in cards.card_text(CARD)
-
-
 def test_agent_directory() -> None:
     entries = [
         {"user": "UA", "teams": ["network"], "levels": ["N2"]},
