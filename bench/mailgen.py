@@ -7,14 +7,14 @@ import random
 from email.message import EmailMessage
 
 DOMAINS = [
-    "msss.gouv.qc.ca",
-    "justice.gouv.qc.ca",
-    "transports.gouv.qc.ca",
-    "saaq.gouv.qc.ca",
-    "education.gouv.qc.ca",
-    "retraitequebec.gouv.qc.ca",
-    "mcn.gouv.qc.ca",
-    "gmail.com",
+    "msss.example",
+    "justice.example",
+    "transports.example",
+    "saaq.example",
+    "education.example",
+    "retraitequebec.example",
+    "mcn.example",
+    "gmail.example",
 ]
 FIRST = [
     "Jeanne",
@@ -112,7 +112,7 @@ def generate(count: int, *, seed: int = 1) -> list[tuple[str, bytes]]:
         message_id = f"bench-{seed}-{index}@{domain}"
         msg = EmailMessage(policy=email.policy.SMTP)
         msg["From"] = f"{first} {last} <{local}@{domain}>"
-        msg["To"] = "csc@itq.gouv.qc.ca"
+        msg["To"] = "csc@itq.example"
         msg["Subject"] = subject if rng.random() < 0.8 else f"URGENT - {subject}"
         msg["Date"] = "Mon, 23 Nov 2026 09:00:00 -0500"
         msg["Message-ID"] = f"<{message_id}>"

@@ -32,7 +32,7 @@ TICKETS = 1_000
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 BROADCAST = Broadcast(
     slack_channel="C0ANNOUNCE",
-    mail_lists=("tous-csc@itq.gouv.qc.ca", "pilotes@msss.gouv.qc.ca"),
+    mail_lists=("tous-csc@itq.example", "pilotes@msss.example"),
     mail_domain="guichet.bench",
     public_url="https://guichet.bench/",
 )

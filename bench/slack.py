@@ -25,7 +25,7 @@ Figure = tuple[str, float, str]
 USER = {
     "id": "U1",
     "locale": "fr-CA",
-    "profile": {"email": "marie.tremblay@itq.gouv.qc.ca", "real_name": "Marie Tremblay"},
+    "profile": {"email": "marie.tremblay@itq.example", "real_name": "Marie Tremblay"},
 }
 TEXTS = [
     "Mon poste ne démarre plus depuis ce matin",

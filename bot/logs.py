@@ -10,7 +10,7 @@ _ADDRESS = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-
 
 
 def redact(text: str) -> str:
-    """`jeanne.tremblay@msss.gouv.qc.ca` → `j…@msss.gouv.qc.ca`: the domain says enough."""
+    """`jeanne.tremblay@msss.example` → `j…@msss.example`: the domain says enough."""
     return _ADDRESS.sub(r"\1…@\2", text)
 
 

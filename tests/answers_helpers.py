@@ -24,9 +24,9 @@ from tests.conftest import eventually
 from tests.mail import drop, make_email
 from tests.servers.smtp import SmtpServer
 
-JEANNE = "Jeanne Tremblay <jeanne.tremblay@msss.gouv.qc.ca>"
-MARC = "Marc Roy <marc.roy@msss.gouv.qc.ca>"
-PAT = "Pat Smith <pat.smith@saaq.gouv.qc.ca>"
+JEANNE = "Jeanne Tremblay <jeanne.tremblay@msss.example>"
+MARC = "Marc Roy <marc.roy@msss.example>"
+PAT = "Pat Smith <pat.smith@saaq.example>"
 
 _serial = count(1)
 
@@ -102,7 +102,7 @@ class Desk:
             outage = await registry.declare(
                 session,
                 OutageDraft(title_fr=title_fr, title_en=title_en, **draft),
-                "agent@itq.gouv.qc.ca",
+                "agent@itq.example",
                 datetime.now(UTC),
                 broadcast_from_settings(self.settings),
             )

@@ -23,8 +23,8 @@ def settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path / "var",
         http_port=0,
         inbox_poll_seconds=0.05,
-        mail_from="csc@itq.gouv.qc.ca",
-        mail_domain="guichet.test",
+        mail_from="csc@itq.example",
+        mail_domain="guichet.example",
         outbox_retry_base_seconds=0.2,
         outbox_retry_max_seconds=0.5,
         # many test messages share one sender; the loop guard has its own tests

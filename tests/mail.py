@@ -10,15 +10,15 @@ from pathlib import Path
 
 def make_email(
     *,
-    sender: str = "Jeanne Tremblay <jeanne.tremblay@msss.gouv.qc.ca>",
+    sender: str = "Jeanne Tremblay <jeanne.tremblay@msss.example>",
     subject: str = "Mon Outlook ne s'ouvre plus",
     body: str = "Bonjour, depuis ce matin Outlook plante au démarrage. Merci!",
-    message_id: str | None = "<m1.test@msss.gouv.qc.ca>",
+    message_id: str | None = "<m1.example@msss.example>",
     headers: dict[str, str] | None = None,
 ) -> bytes:
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = sender
-    msg["To"] = "csc@itq.gouv.qc.ca"
+    msg["To"] = "csc@itq.example"
     msg["Subject"] = subject
     msg["Date"] = "Mon, 23 Nov 2026 09:00:00 -0500"
     if message_id:

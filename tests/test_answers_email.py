@@ -20,8 +20,8 @@ from tests.answers_helpers import JEANNE, MARC, PAT, Desk, running, text_of
 from tests.conftest import eventually
 from tests.servers.smtp import SmtpServer
 
-JEANNE_ADDRESS = "jeanne.tremblay@msss.gouv.qc.ca"
-PAT_ADDRESS = "pat.smith@saaq.gouv.qc.ca"
+JEANNE_ADDRESS = "jeanne.tremblay@msss.example"
+PAT_ADDRESS = "pat.smith@saaq.example"
 OUTLOOK_DOWN = "Outlook ne fonctionne plus, je ne reçois aucun courriel"
 OUT_OF_OFFICE = "Comment activer le message d'absence dans Outlook?"
 QUIET = 2.5

@@ -40,7 +40,7 @@ def test_ingest_then_tickets_json(settings: Settings, tmp_path: Path) -> None:
     second = tmp_path / "b.eml"
     second.write_bytes(
         make_email(
-            sender="pat@saaq.gouv.qc.ca",
+            sender="pat@saaq.example",
             subject="Printer jammed",
             message_id="<b@saaq>",
             body="Hello, the printer on floor 3 is jammed again. Thanks",

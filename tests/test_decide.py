@@ -8,7 +8,7 @@ from intake.mail.parse import parse_email
 from intake.mail.parsed import Automated
 from tests.mail import make_email
 
-MAIL = from_email(parse_email(make_email()), "guichet.test")
+MAIL = from_email(parse_email(make_email()), "guichet.example")
 ONE = "CSC-000001"
 
 

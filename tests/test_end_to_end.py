@@ -79,14 +79,14 @@ async def test_dropped_email_becomes_ticket_and_acknowledgement(
     assert ticket.organisation == "msss"
     assert ticket.language == "fr"
     ack = read_mail(ack_path)
-    assert ack["To"].addresses[0].addr_spec == "jeanne.tremblay@msss.gouv.qc.ca"
+    assert ack["To"].addresses[0].addr_spec == "jeanne.tremblay@msss.example"
     assert "[CSC-000001]" in ack["Subject"]
     assert "Accusé de réception" in ack["Subject"]
-    assert ack["In-Reply-To"] == "<m1.test@msss.gouv.qc.ca>"
-    assert "<m1.test@msss.gouv.qc.ca>" in ack["References"]
+    assert ack["In-Reply-To"] == "<m1.example@msss.example>"
+    assert "<m1.example@msss.example>" in ack["References"]
     assert ack["Auto-Submitted"] == "auto-replied"
     assert ack["X-Auto-Response-Suppress"] == "All"
-    assert ticket_of_message_id(ack["Message-ID"], "guichet.test") == "CSC-000001"
+    assert ticket_of_message_id(ack["Message-ID"], "guichet.example") == "CSC-000001"
     assert "CSC-000001" in ack.get_content()
     # the file was filed under done/ after the commit
     await eventually(lambda: (migrated.inbox / "done" / "a.eml").exists())
@@ -102,7 +102,7 @@ async def test_reply_to_acknowledgement_threads_into_same_ticket(
     reply = make_email(
         subject="RE: " + str(ack["Subject"]).replace("[CSC-000001]", "").strip(),
         body="Merci, j'ai redémarré et c'est pareil.\n\n> Nous avons bien reçu votre message",
-        message_id="<m2.test@msss.gouv.qc.ca>",
+        message_id="<m2.example@msss.example>",
         headers={"In-Reply-To": ack["Message-ID"], "References": ack["Message-ID"]},
     )
     drop(migrated.inbox, "reply.eml", reply)
@@ -111,7 +111,7 @@ async def test_reply_to_acknowledgement_threads_into_same_ticket(
         async with store() as session:
             row = (
                 await session.exec(
-                    select(Message).where(Message.message_id == "m2.test@msss.gouv.qc.ca")
+                    select(Message).where(Message.message_id == "m2.example@msss.example")
                 )
             ).first()
             return row is not None and row.ticket_id is not None
@@ -122,7 +122,7 @@ async def test_reply_to_acknowledgement_threads_into_same_ticket(
         events = (await session.exec(select(TicketEvent.type))).all()
         reply_row = (
             await session.exec(
-                select(Message).where(Message.message_id == "m2.test@msss.gouv.qc.ca")
+                select(Message).where(Message.message_id == "m2.example@msss.example")
             )
         ).one()
     assert "message_added" in events
@@ -171,11 +171,11 @@ async def test_english_message_gets_english_acknowledgement(
     service: str, migrated: Settings
 ) -> None:
     raw = make_email(
-        sender="Pat Smith <pat.smith@saaq.gouv.qc.ca>",
+        sender="Pat Smith <pat.smith@saaq.example>",
         subject="Excel keeps crashing",
         body="Hi, Excel crashes every time I open the budget workbook since this morning. "
         "Can you please have a look? Thanks",
-        message_id="<en@saaq.gouv.qc.ca>",
+        message_id="<en@saaq.example>",
     )
     drop(migrated.inbox, "en.eml", raw)
     [ack_path] = await eventually(lambda: outbox_files(migrated))
@@ -188,9 +188,9 @@ async def test_header_injection_in_subject_and_name_stays_in_one_header(
     service: str, migrated: Settings
 ) -> None:
     raw = make_email(
-        sender='"Evil\\r\\nBcc: victim@example.org" <jeanne.tremblay@msss.gouv.qc.ca>',
+        sender='"Evil\\r\\nBcc: victim@example.org" <jeanne.tremblay@msss.example>',
         subject="=?utf-8?q?Panne=0D=0ABcc=3A_victim=40example=2Eorg?=",
-        message_id="<inj@msss.gouv.qc.ca>",
+        message_id="<inj@msss.example>",
     )
     drop(migrated.inbox, "inj.eml", raw)
     [ack_path] = await eventually(lambda: outbox_files(migrated))
@@ -217,15 +217,15 @@ async def test_colleague_reply_and_out_of_office_attach_without_reopening(
     drop(migrated.inbox, "first.eml", make_email())
     await eventually(lambda: outbox_files(migrated))
     colleague = make_email(
-        sender="Marc Roy <marc.roy@msss.gouv.qc.ca>",
+        sender="Marc Roy <marc.roy@msss.example>",
         subject="TR: RE : [CSC-000001] Mon Outlook ne s'ouvre plus",
         body="J'ai le même problème sur le poste d'à côté.",
-        message_id="<colleague@msss.gouv.qc.ca>",
+        message_id="<colleague@msss.example>",
     )
     away = make_email(
         subject="Réponse automatique : [CSC-000001] Accusé de réception",
         body="Je suis absente jusqu'au 2 décembre.",
-        message_id="<ooo@msss.gouv.qc.ca>",
+        message_id="<ooo@msss.example>",
         headers={"Auto-Submitted": "auto-replied"},
     )
     drop(migrated.inbox, "colleague.eml", colleague)
@@ -243,8 +243,8 @@ async def test_colleague_reply_and_out_of_office_attach_without_reopening(
             for r in (await session.exec(select(Message).where(Message.direction == "in"))).all()
         }
         [ticket] = (await session.exec(select(Ticket))).all()
-    assert rows["colleague@msss.gouv.qc.ca"].thread_reason == "subject_tag"
-    assert rows["ooo@msss.gouv.qc.ca"].state == "automated"
+    assert rows["colleague@msss.example"].thread_reason == "subject_tag"
+    assert rows["ooo@msss.example"].state == "automated"
     assert ticket.status == "new"
     await asyncio.sleep(0.3)
     assert len(outbox_files(migrated)) == 1  # neither is acknowledged
@@ -258,8 +258,8 @@ async def test_answer_to_own_first_message_threads_through_the_store(
     nudge = make_email(
         subject="Re: Mon Outlook ne s'ouvre plus",
         body="Des nouvelles?",
-        message_id="<nudge@msss.gouv.qc.ca>",
-        headers={"In-Reply-To": "<m1.test@msss.gouv.qc.ca>"},
+        message_id="<nudge@msss.example>",
+        headers={"In-Reply-To": "<m1.example@msss.example>"},
     )
     drop(migrated.inbox, "nudge.eml", nudge)
 
@@ -267,7 +267,7 @@ async def test_answer_to_own_first_message_threads_through_the_store(
         async with store() as session:
             row = (
                 await session.exec(
-                    select(Message).where(Message.message_id == "nudge@msss.gouv.qc.ca")
+                    select(Message).where(Message.message_id == "nudge@msss.example")
                 )
             ).first()
             return row.thread_reason if row is not None and row.ticket_id == 1 else None

@@ -9,10 +9,10 @@ from bot.organisations import DEFAULT_FILE, UNKNOWN, load_directory
 def test_shipped_file_maps_domains_and_subdomains() -> None:
     directory = load_directory(DEFAULT_FILE)
     assert len(directory.organisations) >= 5
-    assert directory.organisation_of("jeanne@msss.gouv.qc.ca") == "msss"
-    assert directory.organisation_of("Jeanne@DGTI.MSSS.gouv.qc.ca") == "msss"
-    assert directory.organisation_of("x@gouv.qc.ca") == UNKNOWN
-    assert directory.organisation_of("x@evilmsss.gouv.qc.ca") == UNKNOWN
+    assert directory.organisation_of("jeanne@msss.example") == "msss"
+    assert directory.organisation_of("Jeanne@DGTI.MSSS.example") == "msss"
+    assert directory.organisation_of("x@gouv.example") == UNKNOWN
+    assert directory.organisation_of("x@evilmsss.example") == UNKNOWN
     assert directory.organisation_of("") == UNKNOWN
 
 
@@ -24,7 +24,7 @@ def test_bad_file_names_itself_and_the_problem(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_directory(tmp_path / "missing.toml")
     dup = tmp_path / "dup.toml"
-    entry = '[[organisation]]\nid = "a"\nname_fr = "x"\nname_en = "x"\ndomains = ["a.ca"]\n'
+    entry = '[[organisation]]\nid = "a"\nname_fr = "x"\nname_en = "x"\ndomains = ["a.example"]\n'
     dup.write_text(entry + entry)
     with pytest.raises(ConfigError, match="unique"):
         load_directory(dup)

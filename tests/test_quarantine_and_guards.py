@@ -64,10 +64,10 @@ async def test_reprocess_recovers_a_message_quarantined_by_an_internal_error(
 def test_attachments_are_stored_with_metadata(settings: Settings, tmp_path: Path) -> None:
     assert bot(settings, "migrate").returncode == 0
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = "pat@saaq.gouv.qc.ca"
-    msg["To"] = "csc@itq.gouv.qc.ca"
+    msg["From"] = "pat@saaq.example"
+    msg["To"] = "csc@itq.example"
     msg["Subject"] = "Capture d'écran de l'erreur"
-    msg["Message-ID"] = "<att@saaq.gouv.qc.ca>"
+    msg["Message-ID"] = "<att@saaq.example>"
     msg.set_content("Voici l'erreur que j'obtiens dans SAGIR.")
     msg.add_attachment(
         b"\x89PNG fake image", maintype="image", subtype="png", filename="erreur.png"
@@ -98,7 +98,7 @@ def _now() -> datetime:
 
 
 async def _queue(store: Sessions, key: str, to: str, ticket_id: int | None = None) -> int:
-    message = OutboundMessage(Channel.EMAIL, (to,), "Sujet", "Texte", f"{key}@guichet.test")
+    message = OutboundMessage(Channel.EMAIL, (to,), "Sujet", "Texte", f"{key}@guichet.example")
     async with store() as session:
         row = queue(message, key=key, ticket_id=ticket_id, now=_now())
         session.add(row)
@@ -111,15 +111,15 @@ async def test_suppressed_address_is_not_written_to(store: Sessions) -> None:
     async with store() as session:
         await suppress(
             session,
-            ("Gone@SAAQ.gouv.qc.ca",),
+            ("Gone@SAAQ.example",),
             until=_now() + timedelta(days=30),
             reason="hard bounce 5.1.1",
         )
         await session.commit()
         assert (
-            await session.get_one(Suppression, "gone@saaq.gouv.qc.ca")
+            await session.get_one(Suppression, "gone@saaq.example")
         ).reason == "hard bounce 5.1.1"
-    row_id = await _queue(store, "s1", "gone@saaq.gouv.qc.ca")
+    row_id = await _queue(store, "s1", "gone@saaq.example")
     sender = RecordingSender()
     outbox = OutboxWorker(store, {Channel.EMAIL: sender}, policy=RetryPolicy(), now=_now)
     await outbox.deliver_due()
@@ -138,7 +138,7 @@ async def test_send_cap_per_recipient_stops_a_loop(store: Sessions) -> None:
         now=_now,
         caps=SendCaps(per_recipient_per_hour=3),
     )
-    ids = [await _queue(store, f"loop{i}", "robot@saaq.gouv.qc.ca") for i in range(5)]
+    ids = [await _queue(store, f"loop{i}", "robot@saaq.example") for i in range(5)]
     while await outbox.deliver_due() > 0:
         pass
     async with store() as session:
@@ -154,14 +154,14 @@ async def test_hard_bounce_suppresses_the_address(migrated: Settings, store: Ses
     from intake.message import InboundMessage
 
     bounce = (
-        b"From: MAILER-DAEMON@mx.saaq.gouv.qc.ca\r\nTo: csc@itq.gouv.qc.ca\r\n"
+        b"From: MAILER-DAEMON@mx.saaq.example\r\nTo: csc@itq.example\r\n"
         b"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b1@mx>\r\n"
         b"MIME-Version: 1.0\r\n"
         b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
         b"--B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
         b"--B\r\nContent-Type: message/delivery-status\r\n\r\n"
-        b"Reporting-MTA: dns; mx.saaq.gouv.qc.ca\r\n\r\n"
-        b"Final-Recipient: rfc822; gone@saaq.gouv.qc.ca\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        b"Reporting-MTA: dns; mx.saaq.example\r\n\r\n"
+        b"Final-Recipient: rfc822; gone@saaq.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
         b"--B--\r\n"
     )
     parts = await build(migrated, triager=LanguageOnlyTriager())
@@ -169,7 +169,7 @@ async def test_hard_bounce_suppresses_the_address(migrated: Settings, store: Ses
     await parts.dispatcher.process_pending()
     await parts.engine.dispose()
     async with store() as session:
-        suppressed = await session.get(Suppression, "gone@saaq.gouv.qc.ca")
+        suppressed = await session.get(Suppression, "gone@saaq.example")
         message = (await session.exec(select(Message))).one()
     assert message.state == MessageState.AUTOMATED and message.automated == "bounce"
     assert suppressed is not None and "5.1.1" in suppressed.reason

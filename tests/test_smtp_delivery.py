@@ -22,7 +22,7 @@ def now() -> datetime:
 def worker(store: Sessions, smtp: SmtpServer) -> OutboxWorker:
     sender = SmtpSender(
         SmtpConfig(host=smtp.host, port=smtp.port, timeout=10),
-        sender="csc@itq.gouv.qc.ca",
+        sender="csc@itq.example",
         sender_name="CSC",
     )
     return OutboxWorker(
@@ -30,9 +30,9 @@ def worker(store: Sessions, smtp: SmtpServer) -> OutboxWorker:
     )
 
 
-async def enqueue(store: Sessions, key: str, to: str = "pat@saaq.gouv.qc.ca") -> int:
+async def enqueue(store: Sessions, key: str, to: str = "pat@saaq.example") -> int:
     message = OutboundMessage(
-        Channel.EMAIL, (to,), "Sujet", "Corps", f"{key}.1@guichet.test", in_reply_to="orig@x"
+        Channel.EMAIL, (to,), "Sujet", "Corps", f"{key}.1@guichet.example", in_reply_to="orig@x"
     )
     async with store() as session:
         row = queue(message, key=key, ticket_id=None, now=now())
@@ -51,7 +51,7 @@ async def test_sends_and_records(store: Sessions, smtp_server: SmtpServer) -> No
     row_id = await enqueue(store, "a")
     assert await worker(store, smtp_server).deliver_due() == 1
     [msg] = smtp_server.handler.messages()
-    assert msg["Message-ID"] == "<a.1@guichet.test>"
+    assert msg["Message-ID"] == "<a.1@guichet.example>"
     assert msg["In-Reply-To"] == "<orig@x>"
     sent = await row(store, row_id)
     assert sent.status == OutboxStatus.SENT and sent.sent_at is not None
@@ -59,7 +59,7 @@ async def test_sends_and_records(store: Sessions, smtp_server: SmtpServer) -> No
         recorded = (
             await session.exec(select(Message).where(Message.direction == Direction.OUT))
         ).one()
-    assert recorded.message_id == "a.1@guichet.test"
+    assert recorded.message_id == "a.1@guichet.example"
 
 
 async def test_temporary_refusal_is_retried_later(store: Sessions, smtp_server: SmtpServer) -> None:

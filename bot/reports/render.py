@@ -50,7 +50,7 @@ plt.rcParams.update(
 
 log = logging.getLogger(__name__)
 
-BLUE, GREY, GREEN, RED = "#095797", "#8a9bb0", "#2e7d32", "#c62828"  # Québec.ca blue
+BLUE, GREY, GREEN, RED = "#095797", "#8a9bb0", "#2e7d32", "#c62828"  # Québec.example blue
 
 KIND_FR = {
     "incident": "Incidents",

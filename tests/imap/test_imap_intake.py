@@ -86,7 +86,7 @@ def numbered(n: int) -> Callable[[int], bytes]:
     return lambda i: make_email(
         subject=f"Problème numéro {i}",
         body=f"Bonjour, le poste {i} ne démarre plus depuis ce matin.",
-        message_id=f"<imap-{n}-{i}@msss.gouv.qc.ca>",
+        message_id=f"<imap-{n}-{i}@msss.example>",
     )
 
 
@@ -100,7 +100,7 @@ async def test_appended_message_is_ticketed_and_acknowledged_by_smtp(
         await eventually(lambda: smtp_server.handler.accepted, timeout=30)
         [ack] = smtp_server.handler.messages()
         assert "[CSC-000001]" in ack["Subject"]
-        assert ack["In-Reply-To"] == "<m1.test@msss.gouv.qc.ca>"
+        assert ack["In-Reply-To"] == "<m1.example@msss.example>"
         assert (await health(url))["connectors"]["imap:default"]["detail"] == "idle"
     counts = folder_counts(dovecot)
     assert counts["INBOX"] == 0 and counts["Guichet/Traité"] == 1
@@ -152,7 +152,7 @@ async def test_reader_reconnects_after_dovecot_is_killed(
         await eventually(lambda: _retrying(url), timeout=30)
         await asyncio.to_thread(dovecot.start)
         await eventually(lambda: _running(url), timeout=90)
-        append(dovecot, make_email(message_id="<after-restart@msss.gouv.qc.ca>"))
+        append(dovecot, make_email(message_id="<after-restart@msss.example>"))
         await eventually(lambda: smtp_server.handler.accepted, timeout=60)
     assert await count(store, Ticket) == 1
 

@@ -19,12 +19,12 @@ from tests.mail import make_email
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 SLACK = "C0ANNOUNCE"
-LISTS = ("tous-csc@itq.gouv.qc.ca", "pilotes@msss.gouv.qc.ca")
+LISTS = ("tous-csc@itq.example", "pilotes@msss.example")
 BROADCAST = Broadcast(
     slack_channel=SLACK,
     mail_lists=LISTS,
-    mail_domain="guichet.test",
-    public_url="https://guichet.test/",
+    mail_domain="guichet.example",
+    public_url="https://guichet.example/",
 )
 
 
@@ -66,7 +66,7 @@ async def new_ticket(
     session: AsyncSession, n: int, *, language: str = "fr", channel: Channel = Channel.EMAIL
 ) -> Ticket:
     """`add_ticket` inside the caller's transaction (the caller commits)."""
-    address = f"personne{n}@msss.gouv.qc.ca"
+    address = f"personne{n}@msss.example"
     requester = Requester(
         address=address, name=f"Personne {n}", organisation="msss", language=language,
         created_at=NOW,
@@ -84,7 +84,7 @@ async def new_ticket(
     assert ticket.id is not None
     ticket.number = f"CSC-{ticket.id:06d}"
     if channel == Channel.EMAIL:
-        ident = f"<report{n}@msss.gouv.qc.ca>"
+        ident = f"<report{n}@msss.example>"
         raw = make_email(
             sender=f"Personne {n} <{address}>", message_id=ident, subject="Outlook en panne"
         )

@@ -28,10 +28,10 @@ def env(migrated: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in ("GUICHET_CONFIG_FILE", "GUICHET_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GUICHET_DATA_DIR", str(migrated.data_dir))
-    monkeypatch.setenv("GUICHET_MAIL_DOMAIN", "guichet.test")
+    monkeypatch.setenv("GUICHET_MAIL_DOMAIN", "guichet.example")
     monkeypatch.setenv("GUICHET_OUTAGE_SLACK_CHANNEL", "C0ANNOUNCE")
     monkeypatch.setenv("GUICHET_SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("GUICHET_OUTAGE_MAIL_LISTS", '["tous@itq.gouv.qc.ca"]')
+    monkeypatch.setenv("GUICHET_OUTAGE_MAIL_LISTS", '["tous@itq.example"]')
     return migrated
 
 
@@ -62,7 +62,7 @@ def test_declare_then_list(env: Settings) -> None:
     assert listed["number"] == "PANNE-0001" and listed["organisations"] == ["msss"]
     assert listed["declared_by"].startswith("cli")
     assert sorted(asyncio.run(queued(env))) == [
-        "outage:PANNE-0001:1:mail:tous@itq.gouv.qc.ca",
+        "outage:PANNE-0001:1:mail:tous@itq.example",
         "outage:PANNE-0001:1:slack",
     ]
     code, out, _ = run(main, "outage", "update", "1", "--text-fr", "Suite.", "--text-en", "More.")

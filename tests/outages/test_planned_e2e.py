@@ -19,7 +19,7 @@ from tests.servers.slack_api import FakeSlack, run_fake_slack
 from tests.servers.smtp import SmtpServer
 
 TOKEN = "agent-token-for-tests"
-LIST = "tous@itq.gouv.qc.ca"
+LIST = "tous@itq.example"
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ async def test_declare_queues_one_slack_post_and_one_mail_per_list(store: Sessio
     slack = sent["outage:PANNE-0001:1:slack"]
     assert slack.channel == Channel.SLACK and slack.to == (SLACK,) and slack.thread is None
     assert slack.text.index("Panne en cours") < slack.text.index("Ongoing outage")
-    assert "https://guichet.test/status" in slack.text
+    assert "https://guichet.example/status" in slack.text
     mail = sent[f"outage:PANNE-0001:1:mail:{LISTS[0]}"]
     assert mail.to == (LISTS[0],) and mail.in_reply_to is None
     assert mail.subject.startswith("[PANNE-0001] Panne en cours : Courriel Outlook indisponible")
@@ -76,7 +76,7 @@ async def test_update_is_not_sent_to_linked_requesters(store: Sessions) -> None:
         await registry.post_update(session, outage, "Suite.", "More.", "agent", NOW, BROADCAST)
         await session.commit()
     sent = await outbox(store)
-    assert all(message.to[0] != "personne1@msss.gouv.qc.ca" for message in sent.values())
+    assert all(message.to[0] != "personne1@msss.example" for message in sent.values())
     async with store() as session:
         row = await session.get_one(Ticket, ticket.id)
         events = (await session.exec(select(TicketEvent.type))).all()
@@ -103,9 +103,9 @@ async def test_resolve_tells_each_linked_requester_once_in_their_language(store:
         f"outage:PANNE-0001:resolved:{t.number}" for t in (french, english, on_slack)
     ]
     fr = told[f"outage:PANNE-0001:resolved:{french.number}"]
-    assert fr.to == ("personne1@msss.gouv.qc.ca",) and fr.subject.startswith(f"[{french.number}]")
+    assert fr.to == ("personne1@msss.example",) and fr.subject.startswith(f"[{french.number}]")
     assert "Service rétabli" in fr.subject and "Le service touché" in fr.text
-    assert fr.in_reply_to == "report1@msss.gouv.qc.ca"
+    assert fr.in_reply_to == "report1@msss.example"
     en = told[f"outage:PANNE-0001:resolved:{english.number}"]
     assert "Service restored" in en.subject and "has been restored" in en.text
     chat = told[f"outage:PANNE-0001:resolved:{on_slack.number}"]

@@ -42,8 +42,8 @@ async def test_announced_at_lead_time_then_reminded_at_start_once_each(store: Se
     assert sorted(announce) == sorted(
         [
             "outage:PANNE-0001:2:slack",
-            "outage:PANNE-0001:2:mail:tous-csc@itq.gouv.qc.ca",
-            "outage:PANNE-0001:2:mail:pilotes@msss.gouv.qc.ca",
+            "outage:PANNE-0001:2:mail:tous-csc@itq.example",
+            "outage:PANNE-0001:2:mail:pilotes@msss.example",
         ]
     )
     post = announce["outage:PANNE-0001:2:slack"]
@@ -57,9 +57,9 @@ async def test_announced_at_lead_time_then_reminded_at_start_once_each(store: Se
     reminder = sent["outage:PANNE-0001:3:slack"]
     assert reminder.thread == f"{LINK}outage:PANNE-0001:2:slack"
     assert "Début de l'interruption planifiée" in reminder.text
-    mail = sent["outage:PANNE-0001:3:mail:tous-csc@itq.gouv.qc.ca"]
+    mail = sent["outage:PANNE-0001:3:mail:tous-csc@itq.example"]
     assert (
-        mail.in_reply_to == announce["outage:PANNE-0001:2:mail:tous-csc@itq.gouv.qc.ca"].message_id
+        mail.in_reply_to == announce["outage:PANNE-0001:2:mail:tous-csc@itq.example"].message_id
     )
     async with store() as session:
         now_active = await registry.get(session, outage.number or "")

@@ -47,7 +47,7 @@ def ticket(ident: int, steps: list[tuple[str, dict[str, Any]]], *, org: str = "m
     entry, or ("status", {"to": …}) for a status change."""
     at = MONDAY + timedelta(hours=ident)
     t = PlannedTicket(
-        id=ident, organisation=org, requester=f"personne{ident}@{org}.gouv.qc.ca",
+        id=ident, organisation=org, requester=f"personne{ident}@{org}.gouv.example",
         requester_name=f"Personne {ident}", language="fr", channel=channel,
         subject=f"Billet {ident}", created_at=at, proposed=labels.get("severity"),
         proposed_level=labels["level"], **labels,

@@ -131,7 +131,7 @@ def test_schedule_mail_text(demo: Settings, tmp_path: Path) -> None:
             await engine.dispose()
 
     message = asyncio.run(payload())
-    assert message["to"] == ["dri@justice.gouv.qc.ca"]
+    assert message["to"] == ["dri@justice.example"]
     assert message["subject"] == "Tableau de bord du Centre de service — octobre 2026"
     text = str(message["text"])
     assert "Ministère de la Justice, octobre 2026" in text

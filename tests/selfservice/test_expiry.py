@@ -15,7 +15,7 @@ T0 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 
 async def _offered(store: Sessions, number: str, at: datetime) -> int:
     async with store() as session:
-        requester = Requester(address=f"{number}@itq.gouv.qc.ca", organisation="itq", created_at=at)
+        requester = Requester(address=f"{number}@itq.example", organisation="itq", created_at=at)
         session.add(requester)
         await session.flush()
         ticket = Ticket(

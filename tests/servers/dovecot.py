@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tests.servers.smtp import free_port
 
-USER = "csc@itq.gouv.qc.ca"
+USER = "csc@itq.example"
 PASSWORD = "secret-test-only"
 
 CONFIG_23 = """\

@@ -33,7 +33,7 @@ async def add_ticket(
     events = [(at.astimezone(UTC), type_, data) for at, type_, data in events]
     ack_sent = ack_sent.astimezone(UTC) if ack_sent else None
     async with store() as session:
-        address = f"user{next(_serial)}@msss.gouv.qc.ca"
+        address = f"user{next(_serial)}@msss.example"
         requester = Requester(address=address, organisation=organisation, created_at=opened)
         session.add(requester)
         await session.flush()

@@ -29,7 +29,7 @@ def watcher(store: Sessions, woken: list[int] | None = None) -> SlaWatcher:
         calendars=CALENDARS,
         teams=load_teams(),
         now=lambda: MONDAY,
-        mail_domain="guichet.test",
+        mail_domain="guichet.example",
         on_queued=lambda: calls.append(1),
     )
 
@@ -67,11 +67,11 @@ async def test_each_threshold_once_and_only_while_open(store: Sessions) -> None:
     assert [r.key for r in rows] == [f"sla:{number}:{p}" for p in (50, 75, 100)]
     assert len(woken) == 3
     first = from_payload(rows[0].payload)
-    assert first.to == ("reseau-telecom@itq.gouv.qc.ca",)
+    assert first.to == ("reseau-telecom@itq.example",)
     assert first.subject.startswith(f"[Alerte SLA 50\u00a0%] {number} P3")
     assert "a consommé 50" in first.text and "Réseau et télécom" in first.text
     assert "dépassé" in from_payload(rows[2].payload).subject
-    assert first.message_id.endswith("@guichet.test")
+    assert first.message_id.endswith("@guichet.example")
     assert not first.message_id.lower().startswith("csc-")  # replies must not thread in
 
 
@@ -133,7 +133,7 @@ async def test_run_keeps_watching_until_cancelled(store: Sessions) -> None:
         calendars=CALENDARS,
         teams=load_teams(),
         now=lambda: t("2026-02-02T13:30:00-05:00"),
-        mail_domain="guichet.test",
+        mail_domain="guichet.example",
         on_queued=lambda: woken.append(1),
         interval_seconds=0.05,
     )

@@ -21,20 +21,20 @@ USERS = {
         "name": "marie",
         "real_name": "Marie Tremblay",
         "locale": "fr-CA",
-        "profile": {"email": "marie.tremblay@itq.gouv.qc.ca", "real_name": "Marie Tremblay"},
+        "profile": {"email": "marie.tremblay@itq.example", "real_name": "Marie Tremblay"},
     },
     "U2": {
         "id": "U2",
         "name": "john",
         "real_name": "John Smith",
         "locale": "en-US",
-        "profile": {"email": "john.smith@itq.gouv.qc.ca", "real_name": "John Smith"},
+        "profile": {"email": "john.smith@itq.example", "real_name": "John Smith"},
     },
     "UAGENT": {
         "id": "UAGENT",
         "name": "agent",
         "locale": "fr-CA",
-        "profile": {"email": "agent@itq.gouv.qc.ca", "real_name": "Agente Lavoie"},
+        "profile": {"email": "agent@itq.example", "real_name": "Agente Lavoie"},
     },
 }
 

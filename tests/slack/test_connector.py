@@ -41,7 +41,7 @@ async def test_direct_message_becomes_one_inbound_message(slack: Harness) -> Non
     assert inbound.ref == envelope.message_id
     assert envelope.event_id == "Ev1"
     assert (envelope.user, envelope.channel, envelope.channel_type) == ("U1", "D1", "im")
-    assert envelope.user_email == "marie.tremblay@itq.gouv.qc.ca"
+    assert envelope.user_email == "marie.tremblay@itq.example"
     assert envelope.user_name == "Marie Tremblay"
     assert envelope.language == "fr"
     assert envelope.text == "Mon imprimante ne fonctionne plus"
@@ -165,7 +165,7 @@ async def test_ticket_reaction_makes_a_message_for_the_author(slack: Harness) ->
     envelope = parse_envelope(slack.received[0].raw)
     assert envelope.kind == "reaction"
     assert (envelope.user, envelope.reacted_by) == ("U1", "U2")
-    assert envelope.user_email == "marie.tremblay@itq.gouv.qc.ca"
+    assert envelope.user_email == "marie.tremblay@itq.example"
     assert envelope.text == "L'imprimante du 2e bourre"
     assert envelope.message_id == f"slack:{TEAM}:CGEN:{ts}"
     [history] = slack.fake.called("conversations.history")
@@ -265,11 +265,11 @@ async def test_user_groups_are_read_for_the_agent_directory(slack: Harness) -> N
 
 
 async def test_auth_failure_is_reported_then_recovered(fake: FakeSlack) -> None:
-    fake.errors["auth.test"] = ["invalid_auth"]
+    fake.errors["auth.example"] = ["invalid_auth"]
     async with serve_connector(fake) as slack:
         assert slack.connector.health().state == State.RETRYING
-        assert "auth.test" in slack.connector.health().detail
-        await fake.wait_calls("auth.test", 2)
+        assert "auth.example" in slack.connector.health().detail
+        await fake.wait_calls("auth.example", 2)
         await eventually(lambda: slack.connector.health().state == State.RUNNING)
         assert slack.connector.bot_user_id == "UBOT"
 

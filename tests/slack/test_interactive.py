@@ -24,7 +24,7 @@ async def test_slash_command_is_answered_in_the_ack(slack: Harness) -> None:
     assert answer == {"text": "Reçu: status CSC-000123", "response_type": "ephemeral"}
     [cmd] = slack.commands.commands
     assert (cmd.command, cmd.text, cmd.user, cmd.team) == ("/csc", "status CSC-000123", "U1", TEAM)
-    assert cmd.user_email == "marie.tremblay@itq.gouv.qc.ca" and cmd.locale == "fr-CA"
+    assert cmd.user_email == "marie.tremblay@itq.example" and cmd.locale == "fr-CA"
     assert cmd.response_url == url
 
 

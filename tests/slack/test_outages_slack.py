@@ -22,7 +22,7 @@ REPORTS = {
 
 
 def _user(uid: str, name: str, locale: str = "fr-CA") -> dict[str, Any]:
-    email = f"{name.lower().replace(' ', '.')}@itq.gouv.qc.ca"
+    email = f"{name.lower().replace(' ', '.')}@itq.example"
     return {"id": uid, "locale": locale, "profile": {"email": email, "real_name": name}}
 
 

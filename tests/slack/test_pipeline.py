@@ -81,7 +81,7 @@ async def test_ticket_reaction_files_the_message_for_its_author(service: Service
         requester = (
             await session.exec(select(Message.sender).where(Message.ticket_id == ticket.id))
         ).first()
-    assert requester == "john.smith@itq.gouv.qc.ca"
+    assert requester == "john.smith@itq.example"
     assert "ticket" in service.posts("CGEN")[0]["text"].lower()
 
 
@@ -201,7 +201,7 @@ async def test_agent_answer_under_the_card_reaches_an_email_requester(service: S
         ]
 
     [mail] = await eventually(relayed)
-    assert "jeanne.tremblay@msss.gouv.qc.ca" in mail and "CSC-000001" in mail
+    assert "jeanne.tremblay@msss.example" in mail and "CSC-000001" in mail
     events = [e.type for e in await service.events(ticket)]
     assert "agent_reply" in events and "message_added" not in events
 

@@ -22,7 +22,7 @@ def outbound(
         to=(channel,),
         subject="",
         text=text,
-        message_id="<slack-CSC-000123-ack@guichet.test>",
+        message_id="<slack-CSC-000123-ack@guichet.example>",
         **extra,  # type: ignore[arg-type]
     )
 

@@ -39,7 +39,7 @@ async def test_ack_follows_the_commit_and_repeats_store_nothing(
             [row] = await _rows(store)  # already there when Slack got its 200
             assert row.channel == "slack" and row.source == "slack"
             assert row.source_ref == f"slack:{TEAM}:CSUPPORT:{ts}"
-            assert parse_envelope(row.raw).user_email == "marie.tremblay@itq.gouv.qc.ca"
+            assert parse_envelope(row.raw).user_email == "marie.tremblay@itq.example"
             await slack.post(body, headers=None)  # Slack retrying
             await slack.post(event_body(mention(text, ts=ts, channel="CSUPPORT"), event_id="EvDB2"))
             assert len(await _rows(store)) == 1

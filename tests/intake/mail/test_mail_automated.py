@@ -10,14 +10,14 @@ from intake.mail.parsed import Automated
 
 
 def mail(headers: str, body: str = "Bonjour, mon poste ne démarre plus.\n") -> bytes:
-    base = "From: Jean <jean@example.qc.ca>\nTo: csc@guichet.test\n"
+    base = "From: Jean <jean@example>\nTo: csc@guichet.example\n"
     if "Message-ID" not in headers:
-        base += "Message-ID: <m1@example.qc.ca>\n"
+        base += "Message-ID: <m1@example>\n"
     return (base + headers + "Content-Type: text/plain; charset=utf-8\n\n" + body).encode()
 
 
 def kind(headers: str, body: str = "Bonjour, mon poste ne démarre plus.\n") -> str | None:
-    parsed = parse_email(mail(headers, body), our_domain="guichet.test")
+    parsed = parse_email(mail(headers, body), our_domain="guichet.example")
     return None if parsed.automated is None else str(parsed.automated)
 
 
@@ -33,7 +33,7 @@ def kind(headers: str, body: str = "Bonjour, mon poste ne démarre plus.\n") -> 
         ("Subject: x\nX-Autorespond: yes\n", "auto_reply"),
         ("Subject: x\nPrecedence: auto_reply\n", "auto_reply"),
         ("Subject: x\nReturn-Path: <>\n", "auto_reply"),
-        ("Subject: x\nX-MS-Exchange-Inbox-Rules-Loop: jean@example.qc.ca\n", "auto_reply"),
+        ("Subject: x\nX-MS-Exchange-Inbox-Rules-Loop: jean@example\n", "auto_reply"),
         ("Subject: x\nX-Auto-Response-Suppress: All\nReturn-Path: <>\n", "auto_reply"),
         ("Subject: Réponse automatique : x\n", "out_of_office"),
         ("Subject: Absence du bureau\n", "out_of_office"),
@@ -43,19 +43,19 @@ def kind(headers: str, body: str = "Bonjour, mon poste ne démarre plus.\n") -> 
         ("Subject: x\nX-Auto-Response-Suppress: All\n", "auto_reply"),
         ("Subject: Absence de réseau au 3e étage\n", None),
         ("Subject: Vacances\nAuto-Submitted: auto-replied\n", "out_of_office"),
-        ("Subject: x\nList-Id: <l.example.qc.ca>\nAuto-Submitted: auto-generated\n", "list"),
+        ("Subject: x\nList-Id: <l.example>\nAuto-Submitted: auto-generated\n", "list"),
         ("Subject: Auto reply\n", "auto_reply"),
-        ("Subject: x\nX-MS-Exchange-Inbox-Rules-Loop: csc@guichet.test\n", "loop"),
+        ("Subject: x\nX-MS-Exchange-Inbox-Rules-Loop: csc@guichet.example\n", "loop"),
         ("Subject: x\nPrecedence: bulk\n", "list"),
         ("Subject: x\nPrecedence: junk\n", "list"),
         ("Subject: x\nPrecedence: list\n", "list"),
-        ("Subject: x\nList-Id: <annonces.example.qc.ca>\n", "list"),
-        ("Subject: x\nList-Unsubscribe: <mailto:u@example.qc.ca>\n", "list"),
-        ("Subject: x\nX-Failed-Recipients: a@b.ca\n", "bounce"),
+        ("Subject: x\nList-Id: <annonces.example>\n", "list"),
+        ("Subject: x\nList-Unsubscribe: <mailto:u@example>\n", "list"),
+        ("Subject: x\nX-Failed-Recipients: a@b.example\n", "bounce"),
         ("Subject: Undeliverable: x\nReturn-Path: <>\n", "bounce"),
         ("Subject: Non remis : x\nAuto-Submitted: auto-replied\n", "bounce"),
-        ("Subject: x\nMessage-ID: <csc-000001.ab12@guichet.test>\n", "loop"),
-        (f"Subject: x\n{LOOP_HEADER}: guichet.test\n", "loop"),
+        ("Subject: x\nMessage-ID: <csc-000001.ab12@guichet.example>\n", "loop"),
+        (f"Subject: x\n{LOOP_HEADER}: guichet.example\n", "loop"),
     ],
 )
 def test_headers(headers: str, expected: str | None) -> None:
@@ -65,7 +65,7 @@ def test_headers(headers: str, expected: str | None) -> None:
 
 def test_mailer_daemon_sender_is_a_bounce() -> None:
     raw = (
-        b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.com>\nTo: csc@g.test\n"
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example>\nTo: csc@g.example\n"
         b"Subject: Returned mail: see transcript\n\nUser unknown: <gone@example.com>\n"
     )
     parsed = parse_email(raw)
@@ -81,11 +81,11 @@ def test_a_person_complaining_about_bounces_is_not_a_bounce() -> None:
 
 def test_read_receipt_is_an_auto_reply() -> None:
     raw = (
-        b"From: jean@example.qc.ca\nTo: csc@g.test\nSubject: Lu : [CSC-000001] x\n"
+        b"From: jean@example\nTo: csc@g.example\nSubject: Lu : [CSC-000001] x\n"
         b"MIME-Version: 1.0\nContent-Type: multipart/report; "
         b"report-type=disposition-notification; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
         b"Lu.\n--b\nContent-Type: message/disposition-notification\n\n"
-        b"Final-Recipient: rfc822;jean@example.qc.ca\nDisposition: manual-action/MDN-sent-"
+        b"Final-Recipient: rfc822;jean@example\nDisposition: manual-action/MDN-sent-"
         b"manually; displayed\n--b--\n"
     )
     parsed = parse_email(raw)
@@ -93,6 +93,6 @@ def test_read_receipt_is_an_auto_reply() -> None:
 
 
 def test_our_message_id_shape_without_a_domain() -> None:
-    raw = mail("Subject: x\nMessage-ID: <csc-000001.ab12@guichet.test>\n")
+    raw = mail("Subject: x\nMessage-ID: <csc-000001.ab12@guichet.example>\n")
     assert parse_email(raw).automated is Automated.LOOP
-    assert parse_email(raw, our_domain="other.test").automated is None
+    assert parse_email(raw, our_domain="other.example").automated is None

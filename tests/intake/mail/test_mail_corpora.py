@@ -120,7 +120,7 @@ def test_talon_replies_keep_only_the_new_text() -> None:
 def test_winmail_dat_is_unpacked(name: str, files: list[str]) -> None:
     blob = (corpus_dir("tnefparse") / "tests" / "examples" / name).read_bytes()
     raw = (
-        "From: Outlook <jean@example.qc.ca>\nSubject: Fichiers\nMIME-Version: 1.0\n"
+        "From: Outlook <jean@example>\nSubject: Fichiers\nMIME-Version: 1.0\n"
         "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n\n"
         "--b\nContent-Type: application/ms-tnef; name=winmail.dat\n"
         "Content-Disposition: attachment; filename=winmail.dat\n"

@@ -11,24 +11,24 @@ from intake.mail.quotes import strip_quoted
 @pytest.mark.parametrize(
     "history",
     [
-        "Le mar. 12 mars 2024 à 09 h 14, Centre de service <csc@x.ca> a écrit :\n> Bonjour",
-        "Le 12 mars 2024 à 09:14, Centre de service <csc@x.ca> a\nécrit :\n> Bonjour",
-        "On Tue, Mar 12, 2024 at 9:14 AM Service <csc@x.ca> wrote:\n> Hello",
-        "On Tue, Mar 12, 2024 at 9:14 AM Service <\ncsc@x.ca> wrote:\n\n> Hello",
+        "Le mar. 12 mars 2024 à 09 h 14, Centre de service <csc@x.example> a écrit :\n> Bonjour",
+        "Le 12 mars 2024 à 09:14, Centre de service <csc@x.example> a\nécrit :\n> Bonjour",
+        "On Tue, Mar 12, 2024 at 9:14 AM Service <csc@x.example> wrote:\n> Hello",
+        "On Tue, Mar 12, 2024 at 9:14 AM Service <\ncsc@x.example> wrote:\n\n> Hello",
         "-----Message d'origine-----\nDe : Centre de service\nEnvoyé : 12 mars\nObjet : x\n\ntexte",
         "-----Original Message-----\nFrom: Service\nSent: March 12\nSubject: x\n\ntext",
-        "De : Centre de service <csc@x.ca>\nEnvoyé : 12 mars 2024 09:14\nÀ : Moi\n"
+        "De : Centre de service <csc@x.example>\nEnvoyé : 12 mars 2024 09:14\nÀ : Moi\n"
         "Objet : RE: x\n\nBonjour",
-        "From: Service Centre <csc@x.ca>\nSent: Tuesday, March 12, 2024 9:14 AM\nTo: Me\n"
+        "From: Service Centre <csc@x.example>\nSent: Tuesday, March 12, 2024 9:14 AM\nTo: Me\n"
         "Subject: x\n\nHello",
-        "________________________________\nDe : Centre de service <csc@x.ca>\n"
+        "________________________________\nDe : Centre de service <csc@x.example>\n"
         "Envoyé : mardi 12 mars 2024 09:14\nÀ : Moi\nObjet : x\n\nBonjour",
-        "*From:* Service <csc@x.ca>\n*Sent:* Tuesday\n*To:* Me\n*Subject:* x\n\nHello",
+        "*From:* Service <csc@x.example>\n*Sent:* Tuesday\n*To:* Me\n*Subject:* x\n\nHello",
         f"{QUOTE_MARK}\nanything the HTML client quoted",
         "----- Mail original -----\nDe: Centre\nÀ: Moi\nEnvoyé: lundi\nObjet: x\n\ntexte",
         "Jean Tremblay/MIN/QC wrote on 03/12/2024 09:14:00 AM:\n\n> texte",
-        '-----"Centre" <csc@x.ca> a écrit : -----\nPour : Moi\nDe : Centre',
-        "Date: Tue, 12 Mar 2024 09:14\nFrom: csc@x.ca\nSubject: x\nTo: me@x.ca\n\nHello",
+        '-----"Centre" <csc@x.example> a écrit : -----\nPour : Moi\nDe : Centre',
+        "Date: Tue, 12 Mar 2024 09:14\nFrom: csc@x.example\nSubject: x\nTo: me@x.example\n\nHello",
         "> Bonjour\n> votre demande est reçue",
     ],
 )
@@ -101,6 +101,6 @@ def test_forward_flag_keeps_outlook_block() -> None:
 
 def test_french_begin_forwarded_message() -> None:
     text = (
-        "Début du message réexpédié :\n\nDe: X <x@y.ca>\nObjet: Panne\nDate: hier\n\nPanne réseau."
+        "Début du message réexpédié :\n\nDe: X <x@y.example>\nObjet: Panne\nDate: hier\n\nPanne réseau."
     )
     assert "Panne réseau." in strip_quoted(text)

@@ -36,7 +36,7 @@ def test_every_sample_gives_the_full_shape() -> None:
 
 def test_outlook_french_reply() -> None:
     result = inspect("outlook_fr_reply.eml")
-    assert result["from"] == "josee.tremblay@finances.gouv.qc.ca"
+    assert result["from"] == "josee.tremblay@finances.example"
     assert result["subject"] == "RE : [CSC-000123] Imprimante en panne"
     assert result["message_id"] == (
         "YT1PR01MB8123ABCDEF0123456789@YT1PR01MB8123.CANPRD01.PROD.OUTLOOK.COM"
@@ -57,7 +57,7 @@ def test_outlook_french_reply() -> None:
 def test_gmail_english_reply_with_wrapped_attribution() -> None:
     result = inspect("gmail_en_reply.eml")
     assert result["language"] == "en"
-    assert result["from"] == "mark.oneil@gmail.com"
+    assert result["from"] == "mark.oneil@gmail.example"
     assert result["thread"] == {"ticket": "CSC-000124", "reason": "in_reply_to"}
     assert "authentication failed" in result["body"]
     assert "wrote" not in result["body"] and "has been received" not in result["body"]
@@ -133,9 +133,9 @@ def test_automated_categories(name: str, kind: str | None) -> None:
 @pytest.mark.parametrize(
     ("name", "recipients", "permanent"),
     [
-        ("bounce_exchange_fr.eml", ["ancien.employe@finances.gouv.qc.ca"], True),
-        ("bounce_delay_postfix.eml", ["busy.user@slow.example.org"], False),
-        ("bounce_exim_text.eml", ["nobody@gone.example.com"], True),
+        ("bounce_exchange_fr.eml", ["ancien.employe@finances.example"], True),
+        ("bounce_delay_postfix.eml", ["busy.user@slow.example"], False),
+        ("bounce_exim_text.eml", ["nobody@gone.example"], True),
     ],
 )
 def test_bounce_details(name: str, recipients: list[str], permanent: bool) -> None:
