@@ -14,9 +14,11 @@ import contextlib
 import hashlib
 import logging
 import random
+import traceback
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from email.errors import MessageError
 from functools import partial
 from typing import Any
 
@@ -28,7 +30,7 @@ from bot.guards import SendCaps, why_blocked
 from bot.outbox_links import posted_id, resolve_links
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
-from intake.errors import DeliveryRefused, OperatorError
+from intake.errors import DeliveryRefused, OperatorError, SenderError
 from intake.message import Channel, OutboundMessage
 from intake.ports import Sender
 
@@ -221,7 +223,17 @@ class OutboxWorker:
             await session.commit()
 
     async def _deliver(self, row: Outbox) -> None:
-        message = from_payload(row.payload)
+        """Try one row once; whatever goes wrong is counted and recorded on the row.
+
+        Only a failure of the store itself escapes (the lease brings the row back): anything
+        the sender or the payload raises, even a programming error, is an attempt with its
+        error, so no row can stay pending for ever with nothing to show why.
+        """
+        try:
+            message = from_payload(row.payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            await self._mark_failed(row, "unreadable payload: " + describe(exc), permanent=True)
+            return
         sender = self._senders.get(message.channel)
         error: str | None = None
         permanent = False
@@ -240,10 +252,18 @@ class OutboxWorker:
         else:
             try:
                 raw = await sender.send(message)
-            except DeliveryRefused as exc:
-                error, permanent = str(exc), exc.permanent
-            except OperatorError as exc:
-                error = str(exc)
+            except Exception as exc:  # every failure is recorded, see above
+                error, permanent = describe(exc), is_permanent(exc)
+                if not isinstance(exc, OperatorError | SenderError):
+                    # A bug: where it happened, but not the exception's text (it may quote
+                    # the message; the row keeps a bounded start of it).
+                    log.error(
+                        "outbox %s (%s): unexpected %s while sending, at:\n%s",
+                        row.id,
+                        row.key,
+                        type(exc).__name__,
+                        "".join(traceback.format_tb(exc.__traceback__, limit=-6)),
+                    )
         crash_point("after-send")
         if error is None:
             await self._mark_sent(row, message, raw)
@@ -270,8 +290,8 @@ class OutboxWorker:
                     raw=raw,
                     ticket_id=row.ticket_id,
                     sender="",
-                    subject=message.subject[:998],
-                    body=message.text,
+                    subject=storable(message.subject[:998]),
+                    body=storable(message.text),
                     received_at=now,
                 )
             )
@@ -298,7 +318,7 @@ class OutboxWorker:
                     status=OutboxStatus.DEAD if dead else OutboxStatus.PENDING,
                     attempts=attempts,
                     next_attempt_at=next_at,
-                    last_error=error[:2000],
+                    last_error=storable(error[:ERROR_CHARS]),
                 )
             )
             await session.commit()
@@ -315,6 +335,35 @@ class OutboxWorker:
                 next_at.isoformat(timespec="seconds"),
                 error,
             )
+
+
+ERROR_CHARS = 300
+"""What a row keeps of an error: enough to act on, never a whole message (an exception's text
+may quote what it choked on)."""
+
+_PERMANENT = (SenderError, ValueError, TypeError, LookupError, MessageError)
+"""Failures that the same message meets again on every try: it cannot be composed (a
+character no codec encodes, an unknown charset, a header the encoder refuses)."""
+
+
+def is_permanent(exc: Exception) -> bool:
+    """Whether trying the same row again can only fail the same way: a 5xx refusal, an invalid
+    recipient, a message that cannot be composed. Anything else (a server down, an error we do
+    not know) is retried with backoff, and given up after the policy's attempts."""
+    if isinstance(exc, DeliveryRefused):
+        return exc.permanent
+    return isinstance(exc, _PERMANENT)
+
+
+def describe(exc: BaseException) -> str:
+    """The error in one bounded line: its type and the start of its text, controls escaped."""
+    text = f"{type(exc).__name__}: {exc}" if not isinstance(exc, OperatorError) else str(exc)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:ERROR_CHARS])
+
+
+def storable(text: str) -> str:
+    """`text` without lone surrogates, which the database driver cannot encode."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _forget(claimed: set[int], row_id: int, _done: asyncio.Future[None]) -> None:
