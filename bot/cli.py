@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot.errors import GuichetError
+from bot.terminal import printable_output
 
 EPILOG = """\
 Settings come from GUICHET_* environment variables (and GUICHET_CONFIG_FILE); see README.md or
@@ -105,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything printed, by any command, goes through one filter: subjects and names come
+    # from strangers and must not drive the operator's terminal (bot.terminal).
+    with printable_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     from bot import logs
     from bot.settings import Settings

@@ -8,11 +8,13 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import col, select
 
 from bot.settings import Settings
 from bot.store.db import open_store, sessions
 from bot.store.models import Requester, Ticket
+from bot.terminal import printable, unfiltered
 
 
 async def list_tickets(settings: Settings, *, as_json: bool, limit: int) -> int:
@@ -37,7 +39,7 @@ async def list_tickets(settings: Settings, *, as_json: bool, limit: int) -> int:
         table.add_column(name, no_wrap=True)
     table.add_column("subject", overflow="ellipsis", no_wrap=True, max_width=60)
     for ticket, requester in rows:
-        table.add_row(
+        cells = (
             ticket.number or "",
             ticket.status,
             ticket.kind or "–",
@@ -48,8 +50,12 @@ async def list_tickets(settings: Settings, *, as_json: bool, limit: int) -> int:
             ticket.language,
             ticket.subject[:60],
         )
+        # Cleaned here: rich writes past the CLI's printable stream (bot.terminal); as `Text`,
+        # a subject like "[blink]" stays text instead of being read as rich markup.
+        table.add_row(*(Text(printable(cell)) for cell in cells))
     # Piped output is not cut to 80 columns: scripts and `grep` see whole numbers and subjects.
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    out = unfiltered(sys.stdout)
+    Console(file=out, width=None if out.isatty() else 200).print(table)
     return 0
 
 
