@@ -302,11 +302,11 @@ class SlackConnector(Lifecycle):
     # -- start-up ----------------------------------------------------------------------------
 
     async def _identify(self) -> None:
-        """auth.example: our own user ID (to ignore our messages) and team. Retried in background."""
+        """auth.test: our own user ID (to ignore our messages) and team. Retried in background."""
         try:
             auth = await self.client.auth_test()
         except Exception as exc:
-            detail = f"auth.example failed: {exc.__class__.__name__}"
+            detail = f"auth.test failed: {exc.__class__.__name__}"
             self._health = Health(State.RETRYING, datetime.now(UTC), detail)
             log.error("slack: %s; retrying", detail)
             self._spawn(self._identify_later())

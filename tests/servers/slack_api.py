@@ -78,7 +78,7 @@ class FakeSlack:
         return f"{1_700_000_000 + self._ts}.{self._ts:06d}"
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        if method == "auth.example":
+        if method == "auth.test":
             return {
                 "ok": True,
                 "user_id": BOT_USER,
