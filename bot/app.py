@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import logs
 from bot.channels import build_connectors, consume, senders
 from bot.dispatch.answering import Answering
 from bot.dispatch.routes import Knowledge
@@ -24,6 +25,7 @@ from bot.outages.command import broadcast_from_settings
 from bot.outages.watcher import OutageWatcher
 from bot.outages.web import routes as outage_routes
 from bot.outbox import OutboxWorker, RetryPolicy
+from bot.readiness import ModelState, Readiness
 from bot.selfservice.expiry import SelfServiceExpiry
 from bot.selfservice.kb import load_kb
 from bot.selfservice.redirect import load_catalogue
@@ -44,6 +46,7 @@ from bot.store.db import Sessions, open_store, sessions
 from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
 from intake.health import Health
+from intake.message import Channel
 from intake.slack.connector import SlackConnector
 
 log = logging.getLogger(__name__)
@@ -148,11 +151,14 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
     )
 
 
-async def _warm_up(triager: Triager) -> None:
+async def _warm_up(triager: Triager, model: ModelState) -> None:
     try:
         await triager.warm_up()
-    except Exception:
+    except Exception as exc:
+        model.failed(exc.__class__.__name__)
         log.exception("the triage model failed to load; tickets will open without a proposal")
+    else:
+        model.loaded()
 
 
 class _Stop(Exception):
@@ -164,14 +170,42 @@ async def serve(
     *,
     on_ready: Callable[[str], None] = print,
     stop: asyncio.Event | None = None,
+    triager: Triager | None = None,
 ) -> None:
-    """Run the service until SIGINT or SIGTERM (or until `stop` is set, for embedding)."""
-    parts = await build(settings)
+    """Run the service until SIGINT or SIGTERM (or until `stop` is set, for embedding).
+
+    Log records are written by a thread, not on the event loop, while it runs (`bot.logs`);
+    when the caller had not arranged that (`bot.logs.configure`), it is undone on the way out.
+    """
+    own_logging = logs.start()
+    try:
+        await _serve(settings, on_ready=on_ready, stop=stop, triager=triager)
+    finally:
+        if own_logging:
+            logs.stop()
+
+
+async def _serve(
+    settings: Settings,
+    *,
+    on_ready: Callable[[str], None],
+    stop: asyncio.Event | None,
+    triager: Triager | None,
+) -> None:
+    parts = await build(settings, triager=triager)
     connectors = build_connectors(settings, parts.sessions, parts.slack)
     slack = next((c for c in connectors if isinstance(c, SlackConnector)), None)
 
     def health() -> dict[str, Health]:
         return {c.name: c.health() for c in connectors}
+
+    model = ModelState()
+    readiness = Readiness(
+        parts.sessions,
+        model=model,
+        connectors=health,
+        channels=[Channel.EMAIL] + ([Channel.SLACK] if parts.slack is not None else []),
+    )
 
     routes = [
         *(slack.routes() if slack else []),
@@ -184,7 +218,7 @@ async def serve(
             on_planned=parts.outages.wake.set,
         ),
     ]
-    runner = web.AppRunner(create_app(health, routes), access_log=None)
+    runner = web.AppRunner(create_app(health, routes, readiness=readiness.checks), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     await site.start()
@@ -200,11 +234,13 @@ async def serve(
         await stopping.wait()
         raise _Stop
 
-    on_ready(f"Guichet is listening on http://{settings.http_host}:{port}/ (health: /healthz)")
+    on_ready(
+        f"Guichet is listening on http://{settings.http_host}:{port}/ (liveness: /healthz, readiness: /readyz)"
+    )
     try:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(stopper())
-            tasks.create_task(_warm_up(parts.triager))
+            tasks.create_task(_warm_up(parts.triager, model))
             tasks.create_task(parts.dispatcher.run())
             tasks.create_task(parts.outbox.run())
             tasks.create_task(parts.sla.run())
