@@ -9,8 +9,9 @@ never fails: the last resort is windows-1252 with replacement characters.
 
 from __future__ import annotations
 
+import binascii
 import codecs
-import email.header
+import email.quoprimime
 import re
 
 try:  # Installed with `requests`; used only as a better guess than Latin-1 when labels fail.
@@ -46,6 +47,15 @@ _ALIASES = {
 }
 # Labels that mean "I don't know" (RFC 1428 `unknown-8bit`, and what broken clients write).
 _UNKNOWN = {"", "unknown", "unknown-8bit", "x-unknown", "default", "charset", "none", "8bit"}
+_NOT_CHARSETS = {
+    "utf-7",
+    "rot-13",
+    "unicode-escape",
+    "raw-unicode-escape",
+    "punycode",
+    "idna",
+    "undefined",
+}
 _SINGLE_BYTE = {"cp1252", "iso-8859-15", "cp1250", "iso-8859-2", "mac_roman"}
 
 
@@ -59,8 +69,9 @@ def normalise_label(label: str | None) -> str | None:
         info = codecs.lookup(name)
     except (LookupError, ValueError):
         return None
-    # utf-7 can smuggle markup past filters, and the rot/zip/base64 codecs are not charsets.
-    if info.name in ("utf-7", "rot-13") or not getattr(info, "_is_text_encoding", True):
+    # utf-7 can smuggle markup past filters, the escape codecs turn "\\n" or "\\ud800" into
+    # characters, and the rot/zip/base64 codecs are not charsets.
+    if info.name in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
         return None
     return info.name
 
@@ -127,52 +138,90 @@ def _raw_bytes(text: str) -> bytes:
     return text.encode("ascii", "surrogateescape")
 
 
-_BETWEEN_WORDS = re.compile(r"(\?=)\s+(=\?)")
+_ESCAPED = re.compile("[\udc80-\udcff]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 and C1 controls and DEL: never part of a header value (RFC 5322 §3.2.5 unstructured text is
+# VCHAR and WSP; RFC 6532 §3.2 adds UTF-8 but no controls). A decoded CR/LF is an injection.
+_HEADER_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def unicode_text(value: str) -> str:
+    """`value` made encodable as UTF-8, whatever produced it.
+
+    Runs of surrogate escapes (PEP 383: bytes a decoder kept as `\\udcXX`) are decoded as the
+    bytes they stand for; any other lone surrogate becomes U+FFFD.
+    """
+    if _SURROGATE.search(value) is None:
+        return value
+    value = _ESCAPED.sub(lambda run: decode_bytes(_raw_bytes(run.group(0))), value)
+    return _SURROGATE.sub("\ufffd", value)
+
+
+# RFC 2047 §2 encoded-word, with RFC 2231 §5's optional "*language". The payload cannot hold
+# "?" or spaces, so the match is linear; the length caps only bound the work on hostile input.
+_ENCODED_WORD = re.compile(r"=\?([!-)+->@-~]{1,64})(?:\*[!->@-~]{0,32})?\?([bBqQ])\?([!->@-~]*)\?=")
+_QUOTED_WORD = re.compile(r'"(=\?[^"]{0,2000}?\?=)"')
 
 
 def decode_header_text(value: str) -> str:
-    """An unfolded, decoded header value: RFC 2047 words and raw 8-bit bytes both handled."""
+    """An unfolded header value as Unicode: RFC 2047 words and raw 8-bit bytes both decoded.
+
+    Always Unicode (no surrogates, no control characters, one line), whatever the charset label
+    says: an unknown label falls back like a body (`decode_bytes`), and raw 8-bit bytes are read
+    as UTF-8 first (RFC 6532), then windows-1252. Never use it on an address: RFC 2047 §5 keeps
+    encoded-words out of an addr-spec (see `headers.addr_spec`).
+    """
     text = " ".join(value.replace("\r", " ").replace("\n", " ").split())
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
-        text = decode_bytes(_raw_bytes(text), None)
-    if "=?" not in text:
-        return text
-    # RFC 2047 §6.2: whitespace between adjacent encoded words is not displayed. Some clients
-    # also put encoded words inside quoted strings, which decode_header then skips; unquote.
-    text = _BETWEEN_WORDS.sub(r"\1\2", text)
-    if '"=?' in text:
-        text = re.sub(r'"(=\?[^"]*\?=)"', r"\1", text)
-    try:
-        parts = email.header.decode_header(text)
-    except Exception:  # malformed encoded words: show them as written
-        return text
-    out: list[str] = []
-    for chunk, charset in parts:
-        if isinstance(chunk, str):
-            out.append(chunk)
+    if _SURROGATE.search(text) is not None:
+        try:  # ASCII and the parser's escapes of 8-bit bytes: decode the bytes as a whole
+            text = decode_bytes(_raw_bytes(text), None)
+        except UnicodeEncodeError:  # real Unicode mixed with escapes: decode the escapes alone
+            text = unicode_text(text)
+    if "=?" in text:
+        # Some clients put encoded words inside quoted strings; RFC 2047 §5 says they are then
+        # text, but every reader decodes them, and so do we.
+        text = _QUOTED_WORD.sub(r"\1", text)
+        text = _decode_words(text)
+    return " ".join(_HEADER_CONTROL.sub(" ", text).split())
+
+
+def _decode_words(text: str) -> str:
+    """Decode the encoded-words of `text`, leaving everything else as it is.
+
+    Written out rather than `email.header.decode_header`, which turns non-Latin-1 text between
+    encoded-words into `\\uXXXX` escapes (it re-encodes it as raw-unicode-escape).
+    """
+    parts: list[tuple[bytes, str] | str] = []
+    last = 0
+    for word in _ENCODED_WORD.finditer(text):
+        between = text[last : word.start()]
+        # RFC 2047 §6.2: white space between two adjacent encoded-words is not displayed.
+        if between and not (between.isspace() and parts and not isinstance(parts[-1], str)):
+            parts.append(between)
+        decoded = _payload(word.group(2), word.group(3))
+        if decoded is None:  # malformed: show it as written
+            parts.append(word.group(0))
         else:
-            out.append(decode_bytes(chunk, charset))
-    decoded = "".join(out)
-    # Words split mid-character (a multibyte char across two encoded words) leave
-    # replacement chars; retry joining same-charset words before decoding.
-    if "\ufffd" in decoded:
-        decoded = _join_then_decode(parts) or decoded
-    return " ".join(decoded.split())
+            charset = word.group(1).lower()
+            # Adjacent words in one charset are joined before decoding: clients cut words
+            # inside a multi-byte character.
+            previous = parts[-1] if parts else None
+            if isinstance(previous, tuple) and previous[1] == charset:
+                parts[-1] = (previous[0] + decoded, charset)
+            else:
+                parts.append((decoded, charset))
+        last = word.end()
+    parts.append(text[last:])
+    return "".join(
+        part if isinstance(part, str) else decode_bytes(part[0], part[1]) for part in parts
+    )
 
 
-def _join_then_decode(parts: list[tuple[bytes | str, str | None]]) -> str | None:
-    out: list[str] = []
-    pending = b""
-    pending_cs: str | None = None
-    for chunk, charset in parts:
-        if isinstance(chunk, str):
-            chunk = chunk.encode("utf-8")
-            charset = "utf-8"
-        if pending and charset != pending_cs:
-            out.append(decode_bytes(pending, pending_cs))
-            pending = b""
-        pending += chunk
-        pending_cs = charset
-    if pending:
-        out.append(decode_bytes(pending, pending_cs))
-    return "".join(out)
+def _payload(encoding: str, payload: str) -> bytes | None:
+    try:
+        if encoding in "qQ":
+            # RFC 2047 §4.2: "_" is a space, "=XX" a byte; a stray "=" stays as written.
+            return email.quoprimime.header_decode(payload).encode("latin-1")
+        return binascii.a2b_base64((payload + "===")[: len(payload) + (-len(payload) % 4)])
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return None

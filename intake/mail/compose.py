@@ -1,4 +1,12 @@
-"""`OutboundMessage` → RFC 5322 bytes, safe against header injection."""
+"""`OutboundMessage` → RFC 5322 bytes, safe against header injection, for any Python text.
+
+Two CPython (3.11) defects shape this module. Its header folder drops the space between two
+encoded-words when it refolds a long non-ASCII subject, so about one French subject in ten came
+out as "Impossibled'accéder" (python/cpython gh-144156, fixed after 3.11). And its address parser
+decodes an encoded-word inside a local part, which RFC 2047 §5 (3) forbids. So Subject, From and
+To are rendered here, with `email.header.Header` (it keeps every space inside its encoded-words
+and splits them at 75 characters, RFC 2047 §2), and `_Policy` writes them as rendered.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +14,82 @@ import email.policy
 import email.utils
 import re
 from datetime import datetime
-from email.headerregistry import Address
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
+from typing import Any
 
+from intake.errors import DeliveryRefused
+from intake.mail.charset import unicode_text
+from intake.mail.headers import addr_spec
 from intake.message import OutboundMessage
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_BODY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_LINESEP = "\r\n"
+# RFC 5322 §3.2.3 specials (and white space): a display name holding one is quoted.
+_PLAIN_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
 
 
 def clean_header(value: str) -> str:
-    """One line, no control characters: CR/LF in a subject or a name cannot add a header."""
-    return " ".join(_CONTROL.sub(" ", value).split())
+    """One line of Unicode, no control characters: CR/LF in a subject or a name cannot add a
+    header, and text from anywhere (surrogate escapes included) can be encoded."""
+    return " ".join(_CONTROL.sub(" ", unicode_text(value)).split())
+
+
+class _Rendered(str):
+    """A header value already encoded and folded by this module: written as it is."""
+
+    __slots__ = ()
+
+
+class _Policy(EmailPolicy):
+    """`email.policy.SMTP`, except that `_Rendered` values are neither re-parsed nor refolded."""
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, _Rendered):
+            return (name, value)
+        return super().header_store_parse(name, value)
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if isinstance(value, _Rendered):
+            return value
+        return super().header_fetch_parse(name, value)
+
+    def fold(self, name: str, value: str) -> str:
+        if isinstance(value, _Rendered):
+            return f"{name}: {value}{self.linesep}"
+        folded: str = super().fold(name, value)
+        return folded
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if isinstance(value, _Rendered):
+            # An address may be UTF-8 (RFC 6532 §3.2); everything else here is ASCII.
+            return self.fold(name, value).encode("utf-8")
+        return super().fold_binary(name, value)
+
+
+_POLICY = _Policy(linesep=_LINESEP)
 
 
 def compose(message: OutboundMessage, *, sender: str, sender_name: str, now: datetime) -> bytes:
-    """Build the MIME message. `sender` is the service's own address."""
-    msg = EmailMessage(policy=email.policy.SMTP)
-    msg["From"] = _address(sender_name, sender)
-    msg["To"] = ", ".join(str(_address(message.to_name, to)) for to in message.to)
-    msg["Subject"] = clean_header(message.subject)
+    """Build the MIME message. `sender` is the service's own address.
+
+    Never raises on any subject, name or text; an address that is no addr-spec is a permanent
+    `DeliveryRefused` (no server could deliver it either).
+    """
+    msg = EmailMessage(policy=_POLICY)
+    msg["From"] = _Rendered(_mailbox(sender_name, sender, "From"))
+    msg["To"] = _Rendered(
+        ("," + _LINESEP + " ").join(_mailbox(message.to_name, to, "To") for to in message.to)
+    )
+    msg["Subject"] = _Rendered(_text("Subject", clean_header(message.subject)))
     msg["Date"] = email.utils.format_datetime(now)
-    msg["Message-ID"] = f"<{clean_header(message.message_id)}>"
+    msg["Message-ID"] = f"<{_ascii(message.message_id)}>"
     if message.in_reply_to:
-        msg["In-Reply-To"] = f"<{clean_header(message.in_reply_to)}>"
+        msg["In-Reply-To"] = f"<{_ascii(message.in_reply_to)}>"
     if message.references:
-        msg["References"] = " ".join(f"<{clean_header(r)}>" for r in message.references)
+        msg["References"] = " ".join(f"<{_ascii(r)}>" for r in message.references)
     if message.auto_submitted:
         # RFC 3834 §5: automatic responses say so; Exchange honours its own suppress header.
         msg["Auto-Submitted"] = "auto-replied"
@@ -38,12 +97,39 @@ def compose(message: OutboundMessage, *, sender: str, sender_name: str, now: dat
     # Recognised on the way back in (intake.mail.automated): our own mail never opens a ticket.
     msg["X-Guichet-Loop"] = sender.rpartition("@")[2] or "guichet"
     for name, value in message.headers:
-        msg[clean_header(name)] = clean_header(value)
-    msg.set_content(message.text)
+        field = re.sub(r"[^!-9;-~]", "", name) or "X-Guichet"  # RFC 5322 §2.2 field name
+        msg[field] = _Rendered(_text(field, clean_header(value)))
+    msg.set_content(_BODY_CONTROL.sub("", unicode_text(message.text)))
     return msg.as_bytes()
 
 
-def _address(name: str, addr: str) -> Address:
-    addr = clean_header(addr)
-    local, _, domain = addr.rpartition("@")
-    return Address(display_name=clean_header(name), username=local, domain=domain)
+def _text(name: str, value: str) -> str:
+    """An unstructured header value, RFC 2047-encoded when it is not plain short ASCII."""
+    plain = value.isascii() and "=?" not in value and all(len(w) <= 70 for w in value.split())
+    header = Header(value, "us-ascii" if plain else "utf-8", header_name=name)
+    return header.encode(linesep=_LINESEP)
+
+
+def _mailbox(name: str, address: str, field: str) -> str:
+    """`Name <addr>`: the name encoded as a phrase (RFC 2047 §5 (3)), the address as it is."""
+    spec = addr_spec(clean_header(address))
+    if not spec:
+        raise DeliveryRefused(f"{field}: not an email address", permanent=True)
+    name = clean_header(name)
+    if not name:
+        return spec
+    if _PLAIN_PHRASE.fullmatch(name) and "=?" not in name:
+        phrase = name
+    elif name.isascii() and "=?" not in name:
+        phrase = email.utils.quote(name).join('""')
+    else:
+        # One encoded-word when it fits RFC 2047 §2's 75 characters: readers disagree on the
+        # space between the encoded-words of a phrase (CPython's parser adds one, RFC 2047
+        # §6.2 says none), so a usual name never has two.
+        phrase = Header(name, "utf-8", maxlinelen=76).encode(linesep=_LINESEP)
+    return f"{phrase} <{spec}>"
+
+
+def _ascii(value: str) -> str:
+    """A msg-id's text (RFC 5322 §3.6.4 is ASCII): anything else is dropped."""
+    return re.sub(r"[^!-;=?-~]", "", clean_header(value).strip("<>"))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import email.utils
 import re
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import Message
 
-from intake.mail.charset import decode_header_text
+from intake.mail.charset import decode_bytes, decode_header_text, unicode_text
 
 
 class Headers:
@@ -31,7 +32,8 @@ class Headers:
             key = str(name).strip().lower()
             raw = value if isinstance(value, str) else str(value)
             self._values.setdefault(key, []).append(decode_header_text(raw))
-            self._raw.setdefault(key, []).append(" ".join(raw.split()))
+            # Raw 8-bit bytes are decoded (RFC 6532 allows UTF-8 addresses), RFC 2047 words not.
+            self._raw.setdefault(key, []).append(_eight_bit(" ".join(raw.split())))
 
     def get(self, name: str) -> str:
         """The first value of `name`, decoded, or an empty string."""
@@ -39,8 +41,8 @@ class Headers:
         return values[0] if values else ""
 
     def raw(self, name: str) -> str:
-        """All values of `name` joined by commas, still RFC 2047-encoded (for address lists,
-        where a decoded display name may contain a comma)."""
+        """All values of `name` joined by commas, still RFC 2047-encoded: for address lists,
+        where a decoded display name may contain a comma and an address is never decoded."""
         return ", ".join(self._raw.get(name.lower(), []))
 
     def get_all(self, name: str) -> list[str]:
@@ -53,6 +55,16 @@ class Headers:
         return list(self._values)
 
 
+def _eight_bit(value: str) -> str:
+    try:  # the parser's escapes of raw 8-bit bytes, read as UTF-8 first (RFC 6532)
+        return decode_bytes(value.encode("ascii", "surrogateescape"))
+    except UnicodeEncodeError:
+        return unicode_text(value)
+
+
+MAX_ADDRESS_HEADER = 64 * 1024
+"""Address headers are read up to here: 2,000 recipients, far beyond any real Cc."""
+
 # The look-behind starts a match only at the start of a token: linear, not quadratic, on
 # long runs of address characters (a 100 kB From header took 48 s without it).
 _ADDR = re.compile(
@@ -60,32 +72,72 @@ _ADDR = re.compile(
     r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+",
     re.U,
 )
+# RFC 5322 §3.4.1 addr-spec, with RFC 6532 §3.2's UTF-8: a dot-atom (any character but the
+# specials, white space and controls) or a quoted string, "@", a dot-atom or a domain literal.
+_ATOM_TEXT = '[^\\s\x00-\x1f\x7f"(),:;<>@\\[\\]\\\\]{1,255}'
+_LOCAL = re.compile(_ATOM_TEXT)
+_QUOTED_LOCAL = re.compile(r'"((?:[^"\\\x00-\x1f\x7f]|\\[^\x00-\x1f\x7f]){1,128})"')
+_DOMAIN = re.compile(rf"{_ATOM_TEXT}|\[[^\[\]\\\s]{{1,255}}\]")
+
+
+def addr_spec(value: str) -> str:
+    """The canonical, lower-case form of an RFC 5322 addr-spec, or "" when `value` is none.
+
+    Never RFC 2047-decoded: an encoded-word never appears in an addr-spec (RFC 2047 §5 (3)), so
+    `=?utf-8?q?x=40a.example?=@msss.example` is a mailbox at msss.example, not x@a.example. A
+    quoted local part keeps its quotes only when it needs them (`"john smith"@msss.example`,
+    but `"john"@x` is `john@x`, RFC 5321 §4.1.2).
+    """
+    local, at, domain = value.strip().removeprefix("<").removesuffix(">").strip().rpartition("@")
+    if not at or not _DOMAIN.fullmatch(domain):
+        return ""
+    quoted = _QUOTED_LOCAL.fullmatch(local)
+    if quoted is not None:
+        username = re.sub(r"\\(.)", r"\1", quoted.group(1))
+    elif _LOCAL.fullmatch(local) is not None:
+        username = local
+    else:
+        return ""
+    try:
+        return Address(username=username, domain=domain).addr_spec.lower()
+    except (ValueError, IndexError):  # the stdlib refuses it (CR or LF): not an address
+        return ""
+
+
+def split_addr_spec(address: str) -> tuple[str, str]:
+    """(local part without its quotes, domain) of an address made by `addr_spec`."""
+    local, _, domain = address.rpartition("@")
+    quoted = _QUOTED_LOCAL.fullmatch(local)
+    return (re.sub(r"\\(.)", r"\1", quoted.group(1)) if quoted else local), domain
 
 
 def addresses(value: str) -> list[tuple[str, str]]:
-    """(display name, bare lower-case address) pairs; invalid entries are skipped."""
+    """(display name, bare lower-case address) pairs; invalid entries are skipped.
+
+    Display names are decoded (RFC 2047 §5 (2)), addresses never (see `addr_spec`)."""
     if not value:
         return []
+    value = value[:MAX_ADDRESS_HEADER]
     out: list[tuple[str, str]] = []
     try:
         pairs = email.utils.getaddresses([value])
     except Exception:  # fall back to finding addresses in the text
         pairs = []
     for display, addr in pairs:
-        addr = decode_header_text(addr.strip().strip("<>").strip()).lower()
-        if "@" in addr and " " not in addr and addr.count("@") == 1:
-            out.append((decode_header_text(display).strip("\"' "), addr))
+        address = addr_spec(addr)
+        if address:
+            out.append((decode_header_text(display).strip("\"' "), address))
     if not out:
-        value = decode_header_text(value)
         # `Name <addr` without the closing bracket, or `addr (Name)` mangled: take what looks
         # like an address (RFC 5322 §3.4.1 addr-spec, roughly).
-        found = _ADDR.findall(value)
-        out = [("", addr.lower().strip("'\"")) for addr in found]
+        found = (addr_spec(addr.strip("'\"")) for addr in _ADDR.findall(value))
+        out = [("", addr) for addr in found if addr]
     return out
 
 
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
-_ANGLE = re.compile(r"<\s*([^<>\s\"]+@[^<>\s\"]+?)\s*>")
+_ANGLE = re.compile(r"<([^<>]{1,400})>")
+_BARE_LOCAL = re.compile(r"[\w.+-]{1,64}")
 
 
 def first_address(value: str) -> tuple[str, str]:
@@ -94,21 +146,24 @@ def first_address(value: str) -> tuple[str, str]:
     RFC 5322 §3.4 puts the address in angle brackets after the display name; senders who
     write `alice@x <bob@y>` (an address as display name) mean bob, as mail clients show.
     """
+    value = value[:MAX_ADDRESS_HEADER]
+    # Quoted strings blanked (same length), so a "<" inside a display name is not a bracket;
+    # the address itself is then read from `value` at the same place.
     unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), value)
     angle = _ANGLE.search(unquoted)
     if angle is not None:
-        display = value[: angle.start()].strip().strip(",").strip()
-        if display.startswith('"') and display.endswith('"') and len(display) >= 2:
-            display = display[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-        address = decode_header_text(angle.group(1)).lower()
-        if address.count("@") == 1:
+        address = addr_spec(value[angle.start(1) : angle.end(1)])
+        if address:
+            display = value[: angle.start()].strip().strip(",").strip()
+            if display.startswith('"') and display.endswith('"') and len(display) >= 2:
+                display = display[1:-1].replace('\\"', '"').replace("\\\\", "\\")
             return decode_header_text(display).strip("'\" "), address
     found = addresses(value)
     if found:
         return found[0]
     # A bare local part ("From: MAILER-DAEMON", RFC 5321 §4.5.1's postmaster): keep it.
-    bare = decode_header_text(value).strip().strip("<>").strip().lower()
-    return ("", bare) if bare and re.fullmatch(r"[\w.+-]{1,64}", bare) else ("", "")
+    bare = value.strip().strip("<>").strip().lower()
+    return ("", bare) if bare and _BARE_LOCAL.fullmatch(bare) else ("", "")
 
 
 _ID = re.compile(r"<([^<>\s]+)>")
