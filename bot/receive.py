@@ -1,7 +1,13 @@
 """Step one of the flow: commit the raw bytes before anything is parsed or decided.
 
-A message seen before (same sha256 of its bytes, or same Message-ID) is recognised here and never
-stored twice, so it can never make a second ticket.
+A message seen before is recognised here and never stored twice, so it can never make a second
+ticket. "Seen before" means the same bytes (sha256), or the same Message-ID *from the same
+sender* (a second delivery through another relay, with other trace headers). A Message-ID is
+only the sender's promise of uniqueness (RFC 5322 §3.6.4): another sender reusing one, by
+mistake or to hide a message behind it, gets their message stored and processed like any other.
+A Slack message id (`slack:<team>:<channel>:<ts>`) comes from a signed request and names the
+Slack message itself, so for Slack the id alone is the key (its event twins and retries share
+it).
 """
 
 from __future__ import annotations
@@ -11,18 +17,23 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import or_, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.faults import crash_point
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState
 from intake.errors import SenderError
-from intake.mail.parse import message_id_of
+from intake.mail.headers import first_address
+from intake.mail.parse import message_id_of, read_headers
 from intake.message import Channel, InboundMessage
 from intake.slack.envelope import parse_envelope
 
 log = logging.getLogger(__name__)
+
+MAX_ID_BYTES = 500
+"""Longer Message-IDs are not keys (the message dedupes by content only): the column's size,
+and (with the sender) within what a PostgreSQL index entry can hold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +42,22 @@ class Received:
     duplicate: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """What names a message: its Message-ID (None: none usable) and, for email, its sender."""
+
+    channel: str
+    message_id: str | None
+    sender: str
+    by_id_alone: bool
+
+
 async def store_raw(sessions: Sessions, inbound: InboundMessage) -> Received:
     """Store `inbound` as a `received` message row, or return the row it duplicates."""
     sha = hashlib.sha256(inbound.raw).hexdigest()
-    mid = _message_id(inbound)
-    if mid is not None and len(mid) > 500:
-        mid = None  # absurd ids dedupe by content only
+    key = _key(inbound)
     async with sessions() as session:
-        existing = await _find(session, sha, mid)
+        existing = await _find(session, sha, key)
         if existing is not None:
             log.info("message from %s is a duplicate of message %s", inbound.source, existing)
             return Received(existing, duplicate=True)
@@ -48,17 +67,18 @@ async def store_raw(sessions: Sessions, inbound: InboundMessage) -> Received:
             state=MessageState.RECEIVED,
             source=inbound.source,
             source_ref=inbound.ref[:500],
-            message_id=mid,
+            message_id=key.message_id,
             sha256=sha,
             raw=inbound.raw,
+            sender=key.sender,
             received_at=inbound.received_at,
         )
         session.add(row)
         try:
             await session.commit()
-        except IntegrityError:
+        except IntegrityError:  # the same message, committed by another reader meanwhile
             await session.rollback()
-            existing = await _find(session, sha, mid)
+            existing = await _find(session, sha, key)
             if existing is None:
                 raise
             return Received(existing, duplicate=True)
@@ -67,23 +87,46 @@ async def store_raw(sessions: Sessions, inbound: InboundMessage) -> Received:
     return Received(row.id, duplicate=False)
 
 
-def _message_id(inbound: InboundMessage) -> str | None:
-    """The key that names the message whatever delivered it: the Message-ID of an email, the
-    `slack:<team>:<channel>:<ts>` of a Slack message (its event twins and retries share it)."""
+def _key(inbound: InboundMessage) -> _Key:
+    """The Message-ID of an email with its From address (read from the headers only, as the
+    parser reads them later); the `slack:<team>:<channel>:<ts>` of a Slack message."""
     if inbound.channel == Channel.EMAIL:
-        return message_id_of(inbound.raw)
+        mid = message_id_of(inbound.raw)
+        headers = read_headers(inbound.raw)
+        sender = ""
+        if headers is not None:
+            sender = (
+                first_address(headers.raw("from"))[1] or first_address(headers.raw("sender"))[1]
+            )
+        return _Key(inbound.channel, _usable(mid), sender[:320], by_id_alone=False)
     if inbound.channel == Channel.SLACK:
         try:
-            return parse_envelope(inbound.raw).message_id
+            mid = parse_envelope(inbound.raw).message_id
         except SenderError:
-            return None  # kept and quarantined by the dispatcher, with the reason
-    return None
+            mid = None  # kept and quarantined by the dispatcher, with the reason
+        # The sender is filled in when the message is processed; until then the signed id
+        # alone is unique, and the store's constraint guards it against a concurrent twin.
+        return _Key(inbound.channel, _usable(mid), "", by_id_alone=True)
+    return _Key(inbound.channel, None, "", by_id_alone=True)
 
 
-async def _find(session: AsyncSession, sha: str, mid: str | None) -> int | None:
-    same = Message.sha256 == sha
-    clause = same if mid is None else or_(same, Message.message_id == mid)
-    found = await session.exec(
-        select(Message.id).where(Message.direction == Direction.IN, clause).limit(1)
+def _usable(mid: str | None) -> str | None:
+    if mid is None or len(mid.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        return None  # absurd ids dedupe by content only
+    return mid
+
+
+async def _find(session: AsyncSession, sha: str, key: _Key) -> int | None:
+    inbound = Message.direction == Direction.IN
+    same_bytes = await session.exec(
+        select(Message.id).where(inbound, Message.sha256 == sha).limit(1)
     )
-    return found.first()
+    found = same_bytes.first()
+    if found is not None or key.message_id is None:
+        return found
+    same_id = select(Message.id).where(
+        inbound, Message.channel == key.channel, Message.message_id == key.message_id
+    )
+    if not key.by_id_alone:
+        same_id = same_id.where(Message.sender == key.sender)
+    return (await session.exec(same_id.order_by(col(Message.id)).limit(1))).first()

@@ -175,8 +175,13 @@ class Dispatcher:
                     select(Message.message_id, Ticket.number)
                     .join(Ticket, col(Ticket.id) == col(Message.ticket_id))
                     .where(col(Message.message_id).in_(wanted))
+                    .order_by(col(Message.id))
                 )
-                known = {mid: number for mid, number in found.all() if mid and number}
+                # A Message-ID reused by another sender is another message: the first one
+                # stored keeps the id, so a later copy cannot pull the thread to its ticket.
+                for mid, number in found.all():
+                    if mid and number:
+                        known.setdefault(mid, number)
         for item in batch:
             incoming = item.incoming
             if incoming is None:

@@ -122,7 +122,12 @@ class Ticket(SQLModel, table=True):
 class Message(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("direction", "sha256", name="uq_message_direction_sha256"),
-        UniqueConstraint("direction", "message_id", name="uq_message_direction_message_id"),
+        # A Message-ID names a message only together with its sender: another sender reusing
+        # it is another message (RFC 5322 §3.6.4 asks for unique ids, nothing enforces it).
+        UniqueConstraint(
+            "direction", "message_id", "sender", name="uq_message_direction_message_id_sender"
+        ),
+        Index("ix_message_message_id", "message_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -136,6 +141,7 @@ class Message(SQLModel, table=True):
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     sender: str = Field(default="", max_length=320)
+    """Inbound: the From address, set when the raw bytes are stored (Slack: the requester's key)."""
     subject: str = Field(default="", max_length=998)
     body: str = Field(default="")
     thread_reason: str | None = Field(default=None, max_length=24)
