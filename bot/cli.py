@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot.errors import GuichetError
+from bot.errors import GuichetError, SettingError, StartupError
 from bot.terminal import printable_output
 
 EPILOG = """\
@@ -115,16 +115,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     from bot import logs
-    from bot.settings import Settings
+    from bot.settings import Settings, explain
 
     try:
         settings = Settings()
-    except (ValidationError, ValueError) as exc:
-        print(f"error: invalid settings: {exc}", file=sys.stderr)
-        return 2
+    except ValidationError as exc:
+        return _refuse(explain(exc), 2)
+    except SettingError as exc:
+        return _refuse(str(exc), 2)
     logs.configure(settings.log_level)
     try:
         return _run(args, settings)
+    except SettingError as exc:
+        return _refuse(str(exc), 2)
+    except StartupError as exc:
+        return _refuse(str(exc), 1)
     except GuichetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -132,10 +137,22 @@ def _main(argv: Sequence[str] | None) -> int:
         return 130
 
 
+def _refuse(line: str, status: int) -> int:
+    """A start-up problem: one line naming the setting, no traceback (bot.startup)."""
+    print(f"guichet: {line}", file=sys.stderr)
+    return status
+
+
 def _run(args: argparse.Namespace, settings: object) -> int:
     from bot.settings import Settings
 
     assert isinstance(settings, Settings)
+    from bot import startup
+
+    if args.command == "serve":
+        startup.check_slack(settings)
+    if args.command in startup.WRITERS:
+        startup.check_writable(settings)
     if args.command == "inspect-email":
         from intake.mail.inspect import print_inspections
 
@@ -171,7 +188,13 @@ def _run(args: argparse.Namespace, settings: object) -> int:
             from bot.store.db import migrate
 
             migrate(settings.sqlalchemy_url)
-        asyncio.run(serve(settings, on_ready=lambda line: print(line, flush=True)))
+        try:
+            asyncio.run(serve(settings, on_ready=lambda line: print(line, flush=True)))
+        except Exception as exc:  # only a listener's failure is translated; others re-raised
+            problem = startup.bind_problem(exc, settings)
+            if problem is None:
+                raise
+            raise problem from None
         return 0
     if args.command == "ingest":
         from bot.commands.ingest import ingest

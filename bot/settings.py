@@ -1,24 +1,48 @@
 """One typed `Settings` object, built once at start-up from `GUICHET_*` variables.
 
 An optional TOML file (`GUICHET_CONFIG_FILE`) gives defaults; the environment wins over it.
-Secrets are `SecretStr`: they print as `**********`. Core code receives values, never `Settings`.
+Secrets are `SecretStr`: they print as `**********`; a password inside a URL (the database's)
+prints as `***`. Core code receives values, never `Settings`.
+
+A misspelt setting must not be ignored (GUICHET_SMTP_HOTS kept mail in the file outbox): an
+unknown `GUICHET_*` variable or TOML key is a `SettingError` naming the closest known one.
+`explain` turns pydantic's multi-line `ValidationError` into one line naming the variable.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from bot.errors import SettingError
 from bot.organisations import DEFAULT_FILE
+
+PREFIX = "GUICHET_"
+CONFIG_FILE = "GUICHET_CONFIG_FILE"
+# GUICHET_* variables that are not settings, each documented where it is read: the TOML file's
+# path (here), test-only fault injection (bot/faults.py), and CI's "servers must be present"
+# switch (tests/conftest.py, .ci/run).
+NOT_SETTINGS = frozenset({CONFIG_FILE, "GUICHET_TEST_CRASH_AT", "GUICHET_REQUIRE_SERVERS"})
 
 
 class MailboxSettings(BaseModel):
@@ -48,10 +72,17 @@ class MailboxSettings(BaseModel):
 class Settings(BaseSettings):
     """Every setting the service reads. Each field is documented in README.md."""
 
-    model_config = SettingsConfigDict(env_prefix="GUICHET_", extra="ignore")
+    # "forbid": an unknown key (from the TOML file) is an error, not silently ignored. Unknown
+    # variables are caught by `_NoUnknownVariables`: pydantic-settings ignores them whatever
+    # `extra` says.
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="forbid")
 
     data_dir: Path = Field(default=Path("var"), description="Root of the embedded state.")
-    database_url: str = Field(default="", description="SQLAlchemy async URL; empty = SQLite.")
+    database_url: str = Field(
+        default="",
+        repr=False,
+        description="SQLAlchemy async URL (may hold a password); empty = SQLite.",
+    )
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
 
@@ -195,11 +226,104 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+        return (
+            _NoUnknownVariables(settings_cls),
+            init_settings,
+            env_settings,
+            _TomlFileSource(settings_cls),
+        )
 
     def describe(self) -> dict[str, str]:
         """Every setting as text, secrets masked: safe to print or log."""
-        return {name: str(value) for name, value in self.model_dump().items()}
+        return {
+            name: without_password(value) if isinstance(value, str) else str(value)
+            for name, value in self.model_dump().items()
+        }
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # A URL setting may carry credentials (a proxy in GUICHET_SLACK_API_URL): never shown.
+        for name, value in super().__repr_args__():
+            yield name, without_password(value) if isinstance(value, str) else value
+
+
+def without_password(text: str) -> str:
+    """``text`` with the password of a URL (``scheme://user:password@host``) shown as ``***``."""
+    if "://" not in text or "@" not in text:
+        return text
+    try:
+        parts = urlsplit(text)
+        password = parts.password
+    except ValueError:  # not a URL after all (bad port, brackets): hide it whole
+        return "**********"
+    if not password:
+        return text
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
+
+
+def _secret(name: str) -> bool:
+    """A setting whose value must never be printed, even when it is invalid."""
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return True  # unknown: say nothing of its value
+    annotation = str(field.annotation)
+    return not field.repr or "SecretStr" in annotation or "MailboxSettings" in annotation
+
+
+def _closest(name: str, known: Iterable[str]) -> str:
+    found = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"; did you mean {found[0]}?" if found else "; see `python -m bot settings`"
+
+
+class _NoUnknownVariables(PydanticBaseSettingsSource):
+    """Refuses a `GUICHET_*` variable that is no setting (case-insensitive, as pydantic reads
+    them): a typo must stop the start, not leave the default in place."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        names = {f"{PREFIX}{name.upper()}" for name in self.settings_cls.model_fields}
+        for variable in sorted(os.environ):
+            upper = variable.upper()
+            if upper.startswith(PREFIX) and upper not in names | NOT_SETTINGS:
+                raise SettingError(
+                    variable, "unknown setting" + _closest(upper, names) + " Rename or remove it."
+                )
+        return {}
+
+
+def _where(name: str) -> str:
+    """Where a top-level setting came from: its variable, or the config file's key."""
+    variable = f"{PREFIX}{name.upper()}"
+    config = os.environ.get(CONFIG_FILE, "")
+    if config and not any(v.upper() == variable for v in os.environ):
+        return f"{config}: {name}"
+    return variable
+
+
+def explain(error: ValidationError) -> str:
+    """pydantic's report as one line: each bad setting, what is wrong, and (when it is not a
+    secret and is short) the value given."""
+    parts = []
+    for item in error.errors(include_url=False):
+        loc = item["loc"]
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if not loc:  # a check across settings: its message names them
+            parts.append(message)
+            continue
+        top = str(loc[0])
+        where = _where(top) + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+        if item["type"] == "extra_forbidden":
+            known = Settings.model_fields
+            parts.append(f"{where}: unknown setting{_closest(top, known)} Rename or remove it.")
+            continue
+        value = item.get("input")
+        shown = ""
+        if not _secret(top) and isinstance(value, str | int | float) and len(str(value)) <= 60:
+            shown = f" (got {value!r})"
+        parts.append(f"{where}: {message[:1].lower()}{message[1:]}{shown}")
+    return "; ".join(parts)
 
 
 class _TomlFileSource(PydanticBaseSettingsSource):
@@ -213,11 +337,14 @@ class _TomlFileSource(PydanticBaseSettingsSource):
             try:
                 with open(path, "rb") as handle:
                     self._values = tomllib.load(handle)
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise ValueError(f"GUICHET_CONFIG_FILE={path}: cannot read it ({exc})") from exc
+            except OSError as exc:
+                raise SettingError(CONFIG_FILE, f"cannot read {path} ({exc.strerror})") from exc
+            except tomllib.TOMLDecodeError as exc:
+                raise SettingError(CONFIG_FILE, f"{path} is not valid TOML ({exc})") from exc
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return self._values.get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return {k: v for k, v in self._values.items() if k in self.settings_cls.model_fields}
+        # Every key, known or not: the model's extra="forbid" refuses the unknown ones.
+        return dict(self._values)

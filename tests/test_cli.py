@@ -85,4 +85,4 @@ def test_settings_masks_secrets(settings: Settings) -> None:
 def test_bad_setting_says_which(settings: Settings) -> None:
     result = bot(settings, "settings", extra_env={"GUICHET_HTTP_PORT": "eighty"})
     assert result.returncode == 2
-    assert "http_port" in result.stderr
+    assert result.stderr.startswith("guichet: GUICHET_HTTP_PORT: ")
