@@ -1,5 +1,8 @@
 """The dashboard's data file: one CSV line per ticket, with its clocks and outcomes.
 
+It goes to the client organisation: the desk's internal figures (whether agents accepted the
+classifier's proposals) are not in it.
+
 Columns added with self-service and redirections: ``redirected_to`` (catalogue id of the other
 support centre; empty when not redirected), ``outage`` (the declared outage the ticket reports;
 empty when not linked), ``self_service`` (a knowledge-base article was offered: ``offered``
@@ -42,7 +45,6 @@ CSV_COLUMNS = (
     "first_person_answer_met",
     "reopened",
     "escalated",
-    "severity_decision",
     "redirected_to",
     "outage",
     "self_service",
@@ -99,7 +101,6 @@ def render_csv(rows: Sequence[TicketRow]) -> str:
                 r.first_person_answer_met,
                 r.reopened,
                 r.escalated,
-                r.severity_decision,
                 r.redirected_to,
                 r.outage,
                 r.self_service,

@@ -22,7 +22,11 @@ Definitions (triage guide, "How the targets apply to what the bot does"):
 - Share of time paused: open time waiting on the user over open time (elapsed + paused) of the
   month's incidents with a target (not redirected).
 - Agent decisions: the month's incidents (not redirected) whose proposal carried a severity, by the agent's first
-  decision on it (confirmed as proposed, changed, or not yet decided).
+  decision on it (confirmed as proposed, changed, or not yet decided). An internal figure for
+  the desk: never in the client's report (page, CSV, mail).
+
+The headline answer figure for a client is the first answer by a person; the first answer of
+any kind (the bot's acknowledgement counts) is shown beside it, smaller and labelled.
 """
 
 from __future__ import annotations

@@ -170,8 +170,8 @@ def charts(figures: Figures) -> dict[str, str]:
         "answers": _rates_chart(
             [CHANNEL_FR.get(line.channel, line.channel) for line in answers],
             [
-                ("Première réponse (toute)", [ln.any.value for ln in answers], BLUE),
-                ("Première réponse d'une personne", [ln.person.value for ln in answers], GREY),
+                ("Première réponse d'une personne", [ln.person.value for ln in answers], BLUE),
+                ("Accusé de réception automatique", [ln.any.value for ln in answers], GREY),
             ],
             [figures.answer_target] * len(answers),
         ),

@@ -48,9 +48,9 @@ def summary_text(item: Written, month: str, where: str) -> str:
         f"{item.organisation.name_fr}, {month_name(month)}.",
         "",
         f"- Billets reçus : {fmt.number(f.tickets)}",
-        f"- Première réponse en {fmt.number(f.answer_seconds)} s ou moins : "
-        f"{fmt.percent(total.any.value)} (cible {fmt.percent(f.answer_target, 0)}) ; "
-        f"par une personne : {fmt.percent(total.person.value)}",
+        f"- Première réponse d'une personne en {fmt.number(f.answer_seconds)} s ou moins : "
+        f"{fmt.percent(total.person.value)} (cible {fmt.percent(f.answer_target, 0)}) ; "
+        f"accusé de réception automatique : {fmt.percent(total.any.value)}",
     ]
     for line in f.restoration:
         if line.count:
