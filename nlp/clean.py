@@ -9,6 +9,17 @@ from __future__ import annotations
 import re
 
 MAX_CHARS = 1200
+"""What triage keeps of the cleaned body."""
+
+MAX_SUBJECT_CHARS = 1000
+"""What triage reads of a subject. RFC 5322 §2.1.1 limits a line to 998 characters; a longer
+subject (folded, or hostile) adds nothing a classifier can use."""
+
+MAX_BODY_CHARS = 20_000
+"""What `clean` scans of a body, before it cuts: ample room for the new part to start after a
+long header block, yet a few milliseconds of work. Subject and body together stay far below
+spaCy's limit of 1,000,000 characters per text, which a 2 MB subject used to exceed (the whole
+batch then failed)."""
 
 _QUOTE_START = re.compile(
     r"^(?:-{2,}\s*(?:message d'origine|original message|message transféré|forwarded message)"
@@ -32,6 +43,7 @@ _CLOSING = re.compile(
 
 def clean(text: str) -> str:
     """Return the new part of `text`, cut before quoted history, closing formula or signature."""
+    text = text[:MAX_BODY_CHARS]
     kept: list[str] = []
     for line in text.replace("\r\n", "\n").split("\n"):
         stripped = line.strip()
@@ -45,7 +57,7 @@ def clean(text: str) -> str:
 
 
 def compose(subject: str, text: str) -> str:
-    """The text that is triaged: the subject, then the cleaned body."""
+    """The text that is triaged: the subject, then the cleaned body (both capped, see above)."""
     body = clean(text)
-    subject = subject.strip()
+    subject = subject[:MAX_SUBJECT_CHARS].strip()
     return f"{subject}\n{body}" if subject else body
