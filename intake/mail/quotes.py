@@ -11,6 +11,7 @@ A forward keeps the forwarded message: that is the problem being reported.
 
 from __future__ import annotations
 
+import email.utils
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -70,6 +71,7 @@ _HEADER = re.compile(
     rf"|verzonden|aan|onderwerp|od|wysłano|do|temat){_STAR}\s*:",
     re.I,
 )
+_DATE_LINE = re.compile(r"^\s*\*?date\*?\s*:\*?\s*(.{10,80}?)\s*$", re.I)
 _RULE = re.compile(r"^\s*_{10,}\s*$")
 _SIG_DASHES = re.compile(r"^(?:-- ?|—|–)\s*$")
 _SIG_LINE = re.compile(r"^\s*(?:_{2,}|-{3,}|={3,}|\*{3,})\s*$")
@@ -118,11 +120,34 @@ def strip_quoted(text: str, *, forward: bool = False) -> str:
         return "\n\n".join(part for part in (note, forwarded) if part) or _plain(lines)
     kept = _clean(lines[: first.index])
     if kept:
-        return kept
+        after = _after_quote(lines, first)
+        return "\n\n".join([kept, after]) if after else kept
     # Nothing above the quote: bottom-posting or interleaved replies, keep unquoted lines.
     after = [line for line in lines[first.end + 1 :] if not _is_quoted(line)]
     after = [line for line in after if QUOTE_MARK not in line]
     return _clean(_cut_at_next(after)) or _plain(lines)
+
+
+def _after_quote(lines: list[str], marker: _Marker) -> str:
+    """What the person wrote below a quote that wraps: an attribution, then "> " lines, then
+    their own text again (a sign-off, an answer below the history).
+
+    The quote ends at its last "> " line: an unquoted line between two quoted ones is a long
+    line the client wrapped (a link), not the person's text.
+    """
+    if marker.kind != "reply":
+        return ""
+    rest = lines[marker.end + 1 :]
+    first = next((i for i, line in enumerate(rest) if line.strip()), None)
+    if first is None or not _is_quoted(rest[first]):
+        return ""  # history not in "> " quoting: everything below it is history
+    # A further history below (its own attribution or header block) is not searched.
+    stop = next(
+        (m.index for m in _markers(rest) if m.index > first and not _is_quoted(rest[m.index])),
+        len(rest),
+    )
+    last = max(i for i, line in enumerate(rest[:stop]) if _is_quoted(line))
+    return _clean(rest[last + 1 : stop])
 
 
 def is_forward_text(text: str) -> bool:
@@ -179,7 +204,17 @@ def _header_block(lines: list[str], start: int) -> bool:
             gap += 1
             if gap > 1:
                 break
-    return len(block) >= 3 and any(_FROM.match(line) for line in block)
+    if len(block) >= 3 and any(_FROM.match(line) for line in block):
+        return True
+    # Some webmails write only "Date: <RFC 5322 date>" and "To: <address>": two lines, but the
+    # full date-time and an address make them a header block, not text.
+    dated = _DATE_LINE.match(block[0])
+    return (
+        len(block) >= 2
+        and dated is not None
+        and email.utils.parsedate_tz(dated.group(1)) is not None
+        and any("@" in line for line in block[1:])
+    )
 
 
 def _header_end(lines: list[str], start: int) -> int:
@@ -210,10 +245,16 @@ def _wrote(lines: list[str], index: int) -> int | None:
     ):
         return None
     joined = first
-    for offset in (1, 2):
-        if index + offset >= len(lines) or not lines[index + offset].strip():
+    # Up to three more lines; some clients (Polymail) also put blank lines inside it.
+    joined_lines = 0
+    for offset in range(1, 7):
+        if index + offset >= len(lines) or joined_lines == 3:
             break
-        joined = f"{joined} {lines[index + offset].strip()}"
+        line = lines[index + offset].strip()
+        if not line:
+            continue
+        joined = f"{joined} {line}"
+        joined_lines += 1
         if _WROTE.match(joined):
             return index + offset
     return None

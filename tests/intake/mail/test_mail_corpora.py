@@ -196,8 +196,10 @@ def _talon_cases(source: str) -> list[tuple[str, str, str]]:
 
 
 def test_talon_quotation_cases() -> None:
-    """talon's own plain-text quote-stripping cases; measured 36 of 44 (the rest are talon's
-    choices we do not share: keeping a sign-off after the quote, a 2-line header block)."""
+    """talon's own plain-text quote-stripping cases (its public ground truth): measured 36 of 44
+    (82 %) before issue #14, 41 of 44 after. The rest are talon's choices we do not share: a lone
+    "From:" line as a separator, a ">>>" line kept as text, a line above an Outlook separator
+    dropped."""
     from intake.mail.quotes import strip_quoted
 
     source = (corpus_dir("talon") / "tests" / "text_quotations_test.py.txt").read_text()
@@ -208,4 +210,4 @@ def test_talon_quotation_cases() -> None:
         for name, body, want in cases
         if " ".join(strip_quoted(body).split()) == " ".join(want.split())
     ]
-    assert len(agree) >= 0.75 * len(cases), sorted({n for n, _, _ in cases} - set(agree))
+    assert len(agree) >= 0.90 * len(cases), sorted({n for n, _, _ in cases} - set(agree))
