@@ -97,10 +97,10 @@ def _rows(tickets: Sequence[PlannedTicket]) -> dict[str, list[dict[str, Any]]]:
                 {
                     "key": f"ack:{t.number}",
                     "ticket_id": t.id,
-                    "channel": "email",
+                    "channel": t.channel,  # answered where it was asked, as the bot does
                     "payload": {
-                        "channel": "email",
-                        "to": [t.requester],
+                        "channel": t.channel,
+                        "to": [t.requester if t.channel == "email" else "C0DEMOSUPPORT"],
                         "subject": f"[{t.number}] Accusé de réception : {t.subject}",
                     },
                     "status": OutboxStatus.SENT if t.ack_sent else OutboxStatus.PENDING,
@@ -142,10 +142,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo = subparsers.add_parser(
         "demo",
         help="fill an empty store with a realistic, reproducible ticket history",
-        description="Invent MONTHS months of tickets (several organisations, email, Slack and "
-        "web chat, incidents of every priority, pauses, breaches, reopenings, agent decisions) "
-        "ending at --until, for trying `sla show` and `report`. Same --seed and --until, same "
-        "history. Refuses a store that already has tickets.",
+        description="Invent MONTHS months of tickets (several organisations, email and Slack, "
+        "French and English, incidents of every priority, pauses, breaches, reopenings, agent "
+        "decisions) ending at --until (never after now), for trying `sla show` and `report`. "
+        "Same --seed and --until (in the past), same history. Refuses a store that already has "
+        "tickets.",
         epilog="example:\n  python -m bot migrate && python -m bot demo --months 3 --seed 1\n"
         "  python -m bot report --month 2026-10 --out var/reports",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -160,7 +161,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=date.fromisoformat,
         default=None,
         metavar="YYYY-MM-DD",
-        help="the history ends at this day's 17:00 (default: today)",
+        help="the history ends at this day's 17:00, or now if that is earlier (default: today; "
+        "a later day is refused)",
     )
     demo.set_defaults(handler=run_demo)
 
@@ -169,8 +171,28 @@ def end_of(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(17), tzinfo=zone).astimezone(UTC)
 
 
-def run_demo(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Handler of ``demo``: 0, or 1 with a message (store not empty or not migrated)."""
+def history_end(day: date | None, now: datetime, zone: ZoneInfo) -> datetime:
+    """Where the history stops: ``day`` (default: today) at 17:00, never after ``now`` (a demo
+    ticket opened this afternoon while it is still morning would be a ticket from the future).
+    `ValueError` for a day after today."""
+    today = now.astimezone(zone).date()
+    if day is not None and day > today:
+        raise ValueError(
+            f"--until {day.isoformat()} is in the future (today is {today.isoformat()}): "
+            "the demo invents the past only"
+        )
+    return min(end_of(day or today, zone), now)
+
+
+def run_demo(
+    args: argparse.Namespace,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Handler of ``demo``: 0; 1 with a message (store not empty or not migrated); 2 for bad
+    input. ``now`` (default: the clock) bounds the history."""
     from bot.organisations import load_directory
     from bot.settings import Settings
     from bot.sla.policy import load_policy
@@ -185,7 +207,11 @@ def run_demo(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
         policy = load_policy()
         directory = load_directory(settings.organisations_file)
         zone = ZoneInfo(policy.time_zone)
-        until = end_of(args.until or datetime.now(zone).date(), zone)
+        try:
+            until = history_end(args.until, now or datetime.now(UTC), zone)
+        except ValueError as exc:
+            print(f"error: {exc}", file=stderr)
+            return 2
         tickets = plan_history(
             directory,
             policy,

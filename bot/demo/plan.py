@@ -67,63 +67,113 @@ LAST = (
 )
 AGENTS = ("agent.lemieux", "agent.caron", "agent.poirier", "agent.dufour", "agent.nadeau")
 
-SUBJECTS: dict[str, tuple[str, ...]] = {
-    "workstation": (
-        "Mon portable ne démarre plus",
-        "Écran noir après la mise à jour",
-        "Laptop very slow since Monday",
-        "Station d'accueil non reconnue",
-    ),
-    "collaboration": (
-        "Outlook plante au démarrage",
-        "Teams : pas de son en réunion",
-        "Cannot open shared calendar",
-        "OneDrive ne synchronise plus",
-    ),
-    "identity": (
-        "Compte verrouillé",
-        "Mot de passe expiré",
-        "MFA sur mon nouveau téléphone",
-        "Access denied to the finance folder",
-    ),
-    "network": (
-        "Wi-Fi instable au 3e étage",
-        "Le VPN coupe toutes les 5 minutes",
-        "Pas d'accès Internet au bureau régional",
-        "Téléphone IP sans tonalité",
-    ),
-    "printing": (
-        "L'imprimante du 2e bourre",
-        "File d'impression bloquée",
-        "Scanner sends nothing by email",
-    ),
-    "applications": (
-        "Erreur dans le système de paie",
-        "Portail citoyen inaccessible",
-        "Le système de gestion des dossiers est très lent",
-    ),
-    "hosting": (
-        "Lecteur réseau P: inaccessible",
-        "Serveur FS02 presque plein",
-        "Restauration de fichiers supprimés",
-    ),
-    "security": (
-        "Courriel d'hameçonnage reçu",
-        "J'ai cliqué sur un lien suspect",
-        "Portable volé dans le métro",
-    ),
+# Subjects per language, so a ticket's language is the language its subject is written in
+# (`nlp.language.detect_language` reads each one as its language: tests/hardening).
+SUBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "fr": {
+        "workstation": (
+            "Mon portable ne démarre plus",
+            "Écran noir après la mise à jour",
+            "Mon ordinateur est très lent depuis lundi",
+            "Station d'accueil non reconnue",
+        ),
+        "collaboration": (
+            "Outlook plante au démarrage",
+            "Teams : pas de son en réunion",
+            "Je ne peux pas ouvrir le calendrier partagé",
+            "OneDrive ne synchronise plus",
+        ),
+        "identity": (
+            "Compte verrouillé",
+            "Mot de passe expiré",
+            "MFA sur mon nouveau téléphone",
+            "Accès refusé au dossier des finances",
+        ),
+        "network": (
+            "Wi-Fi instable au 3e étage",
+            "Le VPN coupe toutes les 5 minutes",
+            "Pas d'accès Internet au bureau régional",
+            "Téléphone IP sans tonalité",
+        ),
+        "printing": (
+            "L'imprimante du 2e bourre",
+            "File d'impression bloquée",
+            "Le numériseur n'envoie rien par courriel",
+        ),
+        "applications": (
+            "Erreur dans le système de paie",
+            "Portail citoyen inaccessible",
+            "Le système de gestion des dossiers est très lent",
+        ),
+        "hosting": (
+            "Lecteur réseau P: inaccessible",
+            "Serveur FS02 presque plein",
+            "Restauration de fichiers supprimés",
+        ),
+        "security": (
+            "Courriel d'hameçonnage reçu",
+            "J'ai cliqué sur un lien suspect",
+            "Portable volé dans le métro",
+        ),
+        "request": (
+            "Installer Power BI",
+            "Nouvel employé lundi : compte et poste",
+            "Accès au dossier partagé des RH",
+            "Un deuxième écran pour mon poste",
+        ),
+        "question": (
+            "Comment ajouter une signature dans Outlook?",
+            "Maintenance prévue ce week-end?",
+            "Comment partager un enregistrement Teams?",
+        ),
+    },
+    "en": {
+        "workstation": (
+            "My laptop is very slow since Monday",
+            "The screen is black after the update",
+            "My docking station is not recognised",
+        ),
+        "collaboration": (
+            "I cannot open the shared calendar",
+            "Outlook crashes when I start it",
+            "There is no sound in my Teams meetings",
+        ),
+        "identity": (
+            "Access denied to the finance folder",
+            "My account is locked",
+            "My password has expired",
+        ),
+        "network": (
+            "The Wi-Fi on the 3rd floor keeps dropping",
+            "The VPN disconnects every few minutes",
+        ),
+        "printing": (
+            "The scanner sends nothing by email",
+            "The printer on the 2nd floor is jammed",
+        ),
+        "applications": (
+            "Error in the payroll system",
+            "The case management system is very slow",
+        ),
+        "hosting": (
+            "The P: network drive is not available",
+            "Please restore my deleted files",
+        ),
+        "security": (
+            "I clicked on a suspicious link",
+            "I received a phishing email",
+        ),
+        "request": (
+            "Please install Power BI on my laptop",
+            "A second monitor for my desk",
+            "New employee on Monday: account and laptop",
+        ),
+        "question": (
+            "How do I share a Teams recording?",
+            "How can I add a signature in Outlook?",
+        ),
+    },
 }
-REQUESTS = (
-    "Installer Power BI",
-    "Nouvel employé lundi : compte et poste",
-    "Accès au dossier partagé des RH",
-    "Second monitor for my desk",
-)
-QUESTIONS = (
-    "Comment ajouter une signature dans Outlook?",
-    "Maintenance prévue ce week-end?",
-    "How do I share a Teams recording?",
-)
 
 
 def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
@@ -227,12 +277,14 @@ class Planner:
                 "security": 6,
             },
         )
+        language = "en" if rng.random() < 0.12 else "fr"
+        subjects = SUBJECTS[language]
         severity = None
         if kind == "incident":
             severity = _pick(rng, {"P1": 2, "P2": 6, "P3": 22, "P4": 55, "P5": 15})
-            subject = rng.choice(SUBJECTS[team or "workstation"])
+            subject = rng.choice(subjects[team or "workstation"])
         else:
-            subject = rng.choice(REQUESTS if kind == "request" else QUESTIONS)
+            subject = rng.choice(subjects["request" if kind == "request" else "question"])
             team = team if kind == "request" else rng.choice((None, "workstation"))
         office = team in ("workstation", "collaboration", "identity", "printing")
         level = "N1" if office and rng.random() < 0.7 else _pick(rng, {"N1": 2, "N2": 5, "N3": 2})
@@ -243,8 +295,9 @@ class Planner:
             organisation=org,
             requester=address,
             requester_name=f"{first} {last}",
-            language="en" if rng.random() < 0.12 else "fr",
-            channel=_pick(rng, {"email": 55, "slack": 25, "web": 20}),
+            language=language,
+            # The channels the service has: mail and Slack (no web chat connector yet).
+            channel=_pick(rng, {"email": 65, "slack": 35}),
             kind=kind,
             severity=severity,
             level=level,
