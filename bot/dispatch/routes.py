@@ -2,7 +2,12 @@
 
 In order (the first that applies):
 1. a status inquiry (kind `status`): with ticket numbers, their status; asking whether there is
-   an outage, the current outages; otherwise the person's open tickets. No ticket is opened;
+   an outage, the current outages; otherwise the person's open tickets. No ticket is opened,
+   so the reading must be sure: the text names a ticket, or says it asks for news (`où en
+   est`, `des nouvelles`, `status of my ticket`…), or the classifier is confident (its own
+   threshold for `status`, from the model's metadata). An unsure reading goes on down the
+   list and the ticket opens: an incident report answered "you have no open ticket" would be
+   lost;
 2. an incident matching a declared outage: linked to it, answered with the outage notice;
 3. something another support centre handles (the redirection catalogue): answered with where to
    go, the ticket closed as redirected;
@@ -29,6 +34,18 @@ from nlp.labels import Kind, Level
 _OUTAGE_QUESTION = re.compile(
     r"\b(pannes?|interruptions?|outages?|is .{0,30}\bdown|services? (?:est|sont) (?:tomb|hors)"
     r"|hors (?:service|ligne)|en arr[eê]t)\b",
+    re.IGNORECASE,
+)
+
+
+# Words people use to ask where something stands, French and English (no nested repetition:
+# linear time on any input).
+_STATUS_PHRASE = re.compile(
+    r"\b(?:o[uù] en (?:est|sont|[eê]tes|sommes)|des nouvelles|du nouveau|avez-vous du neuf"
+    r"|(?:suivi|[eé]tat|statut|avancement) (?:de|du|des) (?:ma |mon |mes |notre |nos |la |le )?"
+    r"(?:demande|billet|requ[eê]te|dossier|ticket)"
+    r"|status (?:of|on)|any (?:update|news|progress)|an update on|updates? on (?:my|our|the)"
+    r"|where (?:is|are|do|does) (?:my|our|things)|follow[- ]up on (?:my|our))\b",
     re.IGNORECASE,
 )
 
@@ -75,8 +92,8 @@ def choose(
     if triage is None or knowledge is None:
         return ACKNOWLEDGE
     language = triage.language
-    if triage.kind == Kind.STATUS:
-        numbers = tuple(ticket_numbers(text))
+    numbers = tuple(ticket_numbers(text)) if triage.kind == Kind.STATUS else ()
+    if triage.kind == Kind.STATUS and (numbers or asks_status(text, triage)):
         if not numbers and _OUTAGE_QUESTION.search(text):
             return _outages(knowledge, organisation)
         return Answer(Route.STATUS, numbers=numbers)
@@ -98,6 +115,13 @@ def choose(
         if article is not None:
             return Answer(Route.SELF_SERVICE, article=article)
     return ACKNOWLEDGE
+
+
+def asks_status(text: str, triage: Triage) -> bool:
+    """Is this surely a question about where something stands (beyond a ticket number)? A
+    status phrase, or a classifier sure of `status` by the model's own threshold (`auto_apply`
+    is set from the thresholds stored with the model, chosen on its dev split)."""
+    return bool(_STATUS_PHRASE.search(text)) or bool(triage.auto_apply.get("kind"))
 
 
 def _outages(knowledge: Knowledge, organisation: str) -> Answer:
