@@ -1,6 +1,6 @@
 """Telling a person where their tickets stand, in their language, and only if they may know.
 
-A ticket's status goes to its requester, the people in copy, and agents. Anyone else gets the
+A ticket's status goes to its requester, the people the requester put in copy, and agents. Anyone else gets the
 same polite answer as for a number that does not exist: ticket numbers are easy to guess, so
 the answer must not tell "exists but not yours" from "no such ticket".
 """
@@ -11,8 +11,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.parser import BytesHeaderParser
-from email.utils import getaddresses
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,6 +21,8 @@ from bot.sla.format import instant
 from bot.sla.policy import Policy
 from bot.sla.store import load_logs
 from bot.store.models import Direction, Message, Requester, Ticket, TicketEvent, TicketStatus
+from intake.mail.headers import addresses
+from intake.mail.parse import read_headers
 
 TICKET = re.compile(r"\bCSC-?(\d{1,9})\b", re.IGNORECASE)
 OPEN = (
@@ -92,6 +92,14 @@ class StatusDesk:
         self._policy = policy
         self._calendars = calendars
 
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    @property
+    def calendars(self) -> Mapping[str, Calendar]:
+        return self._calendars
+
     async def ticket_answer(
         self, session: AsyncSession, number: str, viewer: Viewer, now: datetime
     ) -> str:
@@ -130,10 +138,7 @@ class StatusDesk:
     async def may_see(self, session: AsyncSession, ticket: Ticket, viewer: Viewer) -> bool:
         if viewer.is_agent:
             return True
-        requester = await session.get(Requester, ticket.requester_id)
-        if requester is not None and requester.address in viewer.keys:
-            return True
-        return bool(viewer.keys & await copied(session, ticket))
+        return bool(viewer.keys & await participants(session, ticket))
 
     async def _describe(
         self, session: AsyncSession, ticket: Ticket, language: str, now: datetime
@@ -174,17 +179,32 @@ async def last_note(session: AsyncSession, ticket: Ticket, limit: int = 300) -> 
 
 
 async def copied(session: AsyncSession, ticket: Ticket) -> set[str]:
-    """Addresses in copy (Cc) of the ticket's emails."""
+    """Addresses the requester put in copy (Cc) of their own emails on the ticket.
+
+    Only the requester's messages count: anyone else's Cc on a follow-up is their word, not the
+    requester's, and would let a stranger copy himself in to read the ticket's status.
+    """
+    requester = await session.get(Requester, ticket.requester_id)
+    if requester is None:
+        return set()
     raws = await session.exec(
         select(Message.raw).where(
             Message.ticket_id == ticket.id,
             Message.direction == Direction.IN,
             Message.channel == "email",
+            Message.sender == requester.address,
         )
     )
     found: set[str] = set()
-    parser = BytesHeaderParser()
     for raw in raws:
-        headers = parser.parsebytes(raw)
-        found.update(a.lower() for _, a in getaddresses(headers.get_all("Cc") or []) if a)
+        headers = read_headers(raw)
+        if headers is not None:
+            found.update(address for _, address in addresses(headers.raw("cc")))
     return found
+
+
+async def participants(session: AsyncSession, ticket: Ticket) -> frozenset[str]:
+    """Who is on the ticket besides agents: its requester and the people they put in copy."""
+    requester = await session.get(Requester, ticket.requester_id)
+    own = {requester.address} if requester is not None else set()
+    return frozenset(own | await copied(session, ticket))

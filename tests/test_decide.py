@@ -10,6 +10,7 @@ from tests.mail import make_email
 
 MAIL = from_email(parse_email(make_email()), "guichet.example")
 ONE = "CSC-000001"
+ON_TICKET = frozenset({"jeanne.tremblay@msss.example"})
 
 
 def test_new_message_from_known_org_is_acknowledged() -> None:
@@ -24,10 +25,24 @@ def test_unknown_org_or_no_sender_opens_without_ack() -> None:
 
 
 def test_reply_to_known_ticket_is_a_follow_up_unless_closed() -> None:
-    assert decide(MAIL, ONE, "subject_tag", "open", "msss").action == Action.FOLLOW_UP
-    assert decide(MAIL, ONE, "subject_tag", "closed", "msss").action == Action.NEW_TICKET
+    assert decide(MAIL, ONE, "subject_tag", "open", "msss", ON_TICKET).action == Action.FOLLOW_UP
+    assert decide(MAIL, ONE, "subject_tag", "closed", "msss", ON_TICKET).action == (
+        Action.NEW_TICKET
+    )
     # a tag naming a ticket we do not have opens a new one
     assert decide(MAIL, ONE, "subject_tag", None, "msss").action == Action.NEW_TICKET
+
+
+def test_email_from_someone_not_on_the_ticket_opens_its_own() -> None:
+    stranger = replace(MAIL, sender="victor@mcn.example")
+    decision = decide(stranger, ONE, "subject_tag", "open", "mcn", ON_TICKET)
+    assert decision.action == Action.NEW_TICKET
+    assert (decision.ticket, decision.claimed, decision.withheld) == (None, ONE, None)
+    outsider = decide(replace(MAIL, sender="x@example.net"), ONE, "in_reply_to", "open", "unknown")
+    assert outsider.action == Action.NEW_TICKET and outsider.claimed == ONE
+    assert outsider.withheld == Withheld.UNKNOWN_ORGANISATION
+    copied = frozenset({*ON_TICKET, "victor@mcn.example"})
+    assert decide(stranger, ONE, "subject_tag", "open", "mcn", copied).action == Action.FOLLOW_UP
 
 
 def test_automated_mail_never_opens_a_ticket() -> None:

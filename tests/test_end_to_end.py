@@ -181,7 +181,10 @@ async def test_english_message_gets_english_acknowledgement(
     [ack_path] = await eventually(lambda: outbox_files(migrated))
     ack = read_mail(ack_path)
     assert "Acknowledgement" in ack["Subject"]
-    assert "We have received your message" in ack.get_content()
+    text = ack.get_content()
+    assert "We have received your message and opened ticket CSC-000001" in text
+    assert "Service Desk hours: Monday to Friday" in text
+    assert "keep [CSC-000001] in the subject" in text
 
 
 async def test_header_injection_in_subject_and_name_stays_in_one_header(
@@ -211,11 +214,13 @@ async def test_empty_and_temporary_files(service: str, migrated: Settings, store
     assert await tickets(store) == []
 
 
-async def test_colleague_reply_and_out_of_office_attach_without_reopening(
+async def test_colleague_reply_opens_its_own_ticket_and_out_of_office_attaches(
     service: str, migrated: Settings, store: Sessions
 ) -> None:
     drop(migrated.inbox, "first.eml", make_email())
     await eventually(lambda: outbox_files(migrated))
+    # Marc is not on Jeanne's ticket (she did not copy him): his message is not attached to it
+    # but opens his own ticket, marked with the one it named, for an agent to link.
     colleague = make_email(
         sender="Marc Roy <marc.roy@msss.example>",
         subject="TR: RE : [CSC-000001] Mon Outlook ne s'ouvre plus",
@@ -231,23 +236,30 @@ async def test_colleague_reply_and_out_of_office_attach_without_reopening(
     drop(migrated.inbox, "colleague.eml", colleague)
     drop(migrated.inbox, "away.eml", away)
 
-    async def both_attached() -> bool:
+    async def both_processed() -> bool:
         async with store() as session:
-            rows = (await session.exec(select(Message).where(col(Message.ticket_id) == 1))).all()
-            return len([r for r in rows if r.direction == "in"]) == 3
+            rows = (await session.exec(select(Message).where(Message.direction == "in"))).all()
+            return len(rows) == 3 and all(r.state != "received" for r in rows)
 
-    await eventually(both_attached)
+    await eventually(both_processed)
     async with store() as session:
         rows = {
             r.message_id: r
             for r in (await session.exec(select(Message).where(Message.direction == "in"))).all()
         }
-        [ticket] = (await session.exec(select(Ticket))).all()
-    assert rows["colleague@msss.example"].thread_reason == "subject_tag"
+        first, second = (await session.exec(select(Ticket).order_by(col(Ticket.id)))).all()
+        marked = (
+            await session.exec(select(TicketEvent.data).where(TicketEvent.type == "not_on_ticket"))
+        ).all()
+    assert rows["colleague@msss.example"].ticket_id == second.id
     assert rows["ooo@msss.example"].state == "automated"
-    assert ticket.status == "new"
+    assert rows["ooo@msss.example"].ticket_id == first.id
+    assert first.status == "new"
+    assert marked == [{"claimed": "CSC-000001"}]
+    # Marc's own ticket is acknowledged; the auto-reply is not
+    await eventually(lambda: len(outbox_files(migrated)) == 2)
     await asyncio.sleep(0.3)
-    assert len(outbox_files(migrated)) == 1  # neither is acknowledged
+    assert len(outbox_files(migrated)) == 2
 
 
 async def test_answer_to_own_first_message_threads_through_the_store(

@@ -22,10 +22,12 @@ from bot.dispatch.tickets import OpenedHook, TicketWriter
 from bot.faults import crash_point
 from bot.organisations import Directory
 from bot.outages.registry import current
+from bot.status import participants
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Ticket
 from bot.triager import Triager
 from intake.errors import SenderError
+from intake.message import Channel
 from nlp import Triage, TriageInput
 
 log = logging.getLogger(__name__)
@@ -113,18 +115,20 @@ class Dispatcher:
             return 0
         batch = await asyncio.to_thread(self._read_all, [(i, c, raw) for i, c, raw in rows if i])
         threads = await self._threads(batch)
-        statuses = await self._ticket_statuses({t.ticket for t in threads.values() if t.ticket})
+        facts = await self._ticket_facts(batch, threads)
         decisions = {}
         for item in batch:
             if item.incoming is None:
                 continue
             thread = threads[item.message_id]
+            status, on_ticket = facts.get(thread.ticket or "", (None, None))
             decisions[item.message_id] = decide(
                 item.incoming,
                 thread.ticket,
                 thread.reason,
-                statuses.get(thread.ticket or ""),
+                status,
                 self._directory.organisation_of(item.incoming.sender),
+                on_ticket,
             )
         written = [
             p
@@ -220,14 +224,30 @@ class Dispatcher:
             out[item.message_id] = answer
         return out
 
-    async def _ticket_statuses(self, numbers: set[str]) -> dict[str, str]:
+    async def _ticket_facts(
+        self, batch: Sequence[_Read], threads: dict[int, _Thread]
+    ) -> dict[str, tuple[str, frozenset[str] | None]]:
+        """For each ticket the batch points to: its status and, when an email points to it,
+        the people on it (`bot.status.participants`)."""
+        numbers = {t.ticket for t in threads.values() if t.ticket}
         if not numbers:
             return {}
+        by_email = {
+            threads[item.message_id].ticket
+            for item in batch
+            if item.incoming is not None and item.incoming.channel == Channel.EMAIL
+        }
+        out: dict[str, tuple[str, frozenset[str] | None]] = {}
         async with self._sessions() as session:
-            found = await session.exec(
-                select(Ticket.number, Ticket.status).where(col(Ticket.number).in_(numbers))
-            )
-            return {number: status for number, status in found.all() if number}
+            found = await session.exec(select(Ticket).where(col(Ticket.number).in_(numbers)))
+            for ticket in found.all():
+                if ticket.number is None:
+                    continue
+                on_ticket = None
+                if ticket.number in by_email:
+                    on_ticket = await participants(session, ticket)
+                out[ticket.number] = (ticket.status, on_ticket)
+        return out
 
     async def _triage(self, items: Sequence[_Read]) -> list[Triage | None]:
         if not items:

@@ -3,6 +3,7 @@ transaction (the caller commits)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -11,9 +12,16 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
+from bot.dispatch.acknowledge import Acknowledgements
 from bot.dispatch.answering import Answering
-from bot.dispatch.decide import Action, Decision, status_after_follow_up
-from bot.dispatch.incoming import Incoming
+from bot.dispatch.decide import (
+    WITHHELD_REASONS,
+    Action,
+    Decision,
+    Withheld,
+    status_after_follow_up,
+)
+from bot.dispatch.incoming import Incoming, ReplyTo
 from bot.dispatch.opening import log_event, open_ticket
 from bot.dispatch.replies import reply_target, to_requester
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
@@ -27,11 +35,14 @@ from bot.store.models import (
     Message,
     MessageState,
     Outbox,
+    Suppression,
     Ticket,
 )
 from intake.mail.thread import new_message_id
-from intake.message import OutboundMessage
+from intake.message import Channel, OutboundMessage
 from nlp import Triage, detect_language
+
+log = logging.getLogger(__name__)
 
 
 class OpenedHook(Protocol):
@@ -60,6 +71,15 @@ class TicketWriter:
         self._on_opened = tuple(on_opened)
         self._is_agent = is_agent
         self._answering = answering
+        self._acks = (
+            Acknowledgements(
+                answering.status.policy,
+                answering.status.calendars,
+                answering.broadcast.status_url,
+            )
+            if answering is not None
+            else Acknowledgements()
+        )
 
     async def quarantine(
         self, session: AsyncSession, message_id: int, reason: str, detail: str
@@ -103,6 +123,12 @@ class TicketWriter:
         ticket = await self._ticket(session, decision.ticket)
         if decision.action == Action.AUTOMATED:
             message.state = MessageState.AUTOMATED
+            log.info(
+                "no acknowledgement: automated mail (%s), message %s%s",
+                incoming.automated,
+                message_id,
+                f", attached to {decision.ticket}" if decision.ticket else "",
+            )
             bounce = incoming.bounce
             if bounce is not None and bounce.permanent and bounce.recipients:
                 reason = f"hard bounce {bounce.status}".strip()
@@ -132,17 +158,33 @@ class TicketWriter:
             await self._answering.without_ticket(
                 session, message_id, incoming, answer, language, now
             )
+            log.info("%s answer queued for message %s (no ticket)", answer.route, message_id)
             return True
         ticket = await open_ticket(session, message, incoming, triage, now, self._directory)
-        if decision.withheld is not None:
-            self._event(session, ticket, now, "ack_withheld", reason=decision.withheld)
+        _log_opened(ticket, triage)
+        if decision.claimed is not None:
+            # Its sender is not on the ticket it names: kept apart, for an agent to link.
+            self._event(session, ticket, now, "not_on_ticket", claimed=decision.claimed)
+            log.info(
+                "ticket %s names %s, whose people do not include its sender: kept apart",
+                ticket.number,
+                decision.claimed,
+            )
+        withheld = decision.withheld
+        if withheld is None and await _suppressed(session, incoming.reply, now):
+            withheld = Withheld.SUPPRESSED_ADDRESS
+        if withheld is not None:
+            self._event(session, ticket, now, "ack_withheld", reason=withheld)
+            log.info("no acknowledgement for %s: %s", ticket.number, WITHHELD_REASONS[withheld])
             answered = False
         elif self._answering is not None and await self._answering.with_ticket(
             session, ticket, incoming, answer, now
         ):
+            log.info("answer queued for %s: %s", ticket.number, answer.route)
             answered = True
         else:
-            session.add(self._acknowledgement(ticket, incoming, now))
+            session.add(self._acknowledgement(ticket, incoming, triage, now))
+            log.info("acknowledgement queued for %s (%s)", ticket.number, incoming.reply.channel)
             answered = True
         for hook in self._on_opened:  # after the answer: the card shows where the ticket went
             answered |= await hook.opened(session, ticket, incoming.author, now)
@@ -246,14 +288,18 @@ class TicketWriter:
             ticket.status = new_status
         ticket.updated_at = now
 
-    def _acknowledgement(self, ticket: Ticket, incoming: Incoming, now: datetime) -> Outbox:
+    def _acknowledgement(
+        self, ticket: Ticket, incoming: Incoming, triage: Triage | None, now: datetime
+    ) -> Outbox:
         number = ticket.number or ""
         reply = incoming.reply
-        rendered = notices.acknowledgement(
+        rendered = self._acks.render(
             language=ticket.language,
             number=number,
             name=incoming.sender_name,
             subject=incoming.subject,
+            triage=triage,
+            opened=now,
             channel=reply.channel,
         )
         outbound = OutboundMessage(
@@ -274,3 +320,29 @@ class TicketWriter:
         session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any
     ) -> None:
         log_event(session, ticket, now, type_, **data)
+
+
+def _log_opened(ticket: Ticket, triage: Triage | None) -> None:
+    """One operator line per new ticket (no address, no text: the number says where to look)."""
+    proposal = (
+        f"proposed kind {triage.kind}, severity {triage.severity or '-'}, "
+        f"level {triage.level}, team {triage.team}"
+        if triage is not None
+        else "no proposal"
+    )
+    log.info(
+        "ticket %s opened: channel %s, organisation %s, %s",
+        ticket.number,
+        ticket.channel,
+        ticket.organisation,
+        proposal,
+    )
+
+
+async def _suppressed(session: AsyncSession, reply: ReplyTo, now: datetime) -> bool:
+    """Is the address an email answer would go to suppressed (a hard bounce, a send cap)? The
+    outbox would refuse it anyway; withholding here says why, once, in the operator log."""
+    if reply.channel != Channel.EMAIL or not reply.address:
+        return False
+    found = await session.get(Suppression, reply.address.lower())
+    return found is not None and found.until > now
