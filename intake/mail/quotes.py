@@ -120,8 +120,8 @@ def strip_quoted(text: str, *, forward: bool = False) -> str:
         return "\n\n".join(part for part in (note, forwarded) if part) or _plain(lines)
     kept = _clean(lines[: first.index])
     if kept:
-        after = _after_quote(lines, first)
-        return "\n\n".join([kept, after]) if after else kept
+        below = _after_quote(lines, first)
+        return "\n\n".join([kept, below]) if below else kept
     # Nothing above the quote: bottom-posting or interleaved replies, keep unquoted lines.
     after = [line for line in lines[first.end + 1 :] if not _is_quoted(line)]
     after = [line for line in after if QUOTE_MARK not in line]

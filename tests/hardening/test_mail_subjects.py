@@ -155,8 +155,8 @@ def test_french_display_names_read_back_exactly() -> None:
         assert first_address(read_back(raw, "To")) == (name, "marie.tremblay@msss.example")
     # A name too long for one encoded-word still reads back exactly by RFC 2047 §6.2.
     for name in french_subjects(300):
-        raw = message_from_bytes(ack("x", name=name), policy=email.policy.compat32)
-        assert first_address(str(raw["To"]).replace("\r\n", "")) == (
+        legacy = message_from_bytes(ack("x", name=name), policy=email.policy.compat32)
+        assert first_address(str(legacy["To"]).replace("\r\n", "")) == (
             name,
             "marie.tremblay@msss.example",
         )
