@@ -265,11 +265,11 @@ async def test_user_groups_are_read_for_the_agent_directory(slack: Harness) -> N
 
 
 async def test_auth_failure_is_reported_then_recovered(fake: FakeSlack) -> None:
-    fake.errors["auth.example"] = ["invalid_auth"]
+    fake.errors["auth.test"] = ["invalid_auth"]
     async with serve_connector(fake) as slack:
         assert slack.connector.health().state == State.RETRYING
-        assert "auth.example" in slack.connector.health().detail
-        await fake.wait_calls("auth.example", 2)
+        assert "auth.test" in slack.connector.health().detail
+        await fake.wait_calls("auth.test", 2)
         await eventually(lambda: slack.connector.health().state == State.RUNNING)
         assert slack.connector.bot_user_id == "UBOT"
 
