@@ -142,7 +142,7 @@ class OutageApi:
         return web.json_response(body, status=201)
 
     async def resolve(self, request: web.Request, actor: str) -> web.Response:
-        raw = await request.read()
+        raw = await _read(request)
         text_fr, text_en = resolution_from_json(_parse(raw) if raw.strip() else None)
         async with self._sessions() as session:
             notice = await registry.resolve(
@@ -178,15 +178,62 @@ class OutageApi:
         return web.json_response(outage_json(outage, notices))
 
 
+MAX_BODY_BYTES = 256 * 1024
+"""The largest declaration (two titles of 200 characters, two texts of 4,000, two lists of 50
+names of 100) is about 20,000 characters, 120 KB even with every character escaped as \\uXXXX."""
+MAX_DEPTH = 8
+"""Our bodies are one object holding strings and lists of strings (depth 2)."""
+
+
 async def _body(request: web.Request) -> object:
-    return _parse(await request.read())
+    return _parse(await _read(request))
+
+
+async def _read(request: web.Request) -> bytes:
+    """The body, refused with 413 once it is known to be larger than `MAX_BODY_BYTES`."""
+    too_large = ApiError(413, f"the body is larger than {MAX_BODY_BYTES} bytes", "body")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise too_large
+    raw = bytearray()
+    while chunk := await request.content.readany():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise too_large
+    return bytes(raw)
 
 
 def _parse(raw: bytes) -> object:
+    """One JSON object (RFC 8259, UTF-8), or a 400 naming what is wrong with the body."""
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "the body is not UTF-8 text (RFC 8259 §8.1)", "body") from None
+    try:
+        parsed = json.loads(text)
+    except RecursionError:
+        raise ApiError(400, f"the JSON is nested deeper than {MAX_DEPTH} levels", "body") from None
+    except ValueError:
         raise ApiError(400, "the body is not JSON; send one JSON object", "body") from None
+    if not isinstance(parsed, dict):
+        raise ApiError(400, "send one JSON object, not an array or a single value", "body")
+    if _depth(parsed) > MAX_DEPTH:
+        raise ApiError(400, f"the JSON is nested deeper than {MAX_DEPTH} levels", "body")
+    return parsed
+
+
+def _depth(value: object) -> int:
+    """How deeply `value` nests lists and objects (iterative: no recursion on hostile input)."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 async def _commit(session: AsyncSession) -> None:
