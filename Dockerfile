@@ -27,7 +27,13 @@ USER 10001
 WORKDIR /srv/guichet
 EXPOSE 8080
 VOLUME ["/srv/guichet/var"]
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status == 200 else 1)"]
+# Liveness is GET /healthz (the process answers), readiness GET /readyz (classifier loaded, store
+# writable, connectors running, mail and Slack delivering; 503 naming the part otherwise).
+# Docker's one health check reports readiness, so `docker ps`, compose's `service_healthy` and
+# monitoring turn red while SMTP is down or the model is still loading (start period: the model
+# loads in about a minute on a small machine). Kubernetes ignores HEALTHCHECK: give it
+# livenessProbe /healthz and readinessProbe /readyz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+  CMD ["python", "-c", "import sys, urllib.request as u\ntry:\n    u.urlopen('http://127.0.0.1:8080/readyz', timeout=4)\nexcept Exception as exc:\n    sys.exit(f'not ready: {exc}')"]
 # --migrate applies pending migrations (idempotent) before serving.
 CMD ["python", "-m", "bot", "serve", "--migrate"]
