@@ -315,8 +315,10 @@ def explain(error: ValidationError) -> str:
         top = str(loc[0])
         where = _where(top) + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
         if item["type"] == "extra_forbidden":
-            known = Settings.model_fields
-            parts.append(f"{where}: unknown setting{_closest(top, known)} Rename or remove it.")
+            # A key of a mailbox ([[imap_mailboxes]]) is matched against a mailbox's keys.
+            known = Settings.model_fields if len(loc) == 1 else MailboxSettings.model_fields
+            key = str(loc[-1])
+            parts.append(f"{where}: unknown setting{_closest(key, known)} Rename or remove it.")
             continue
         value = item.get("input")
         shown = ""
