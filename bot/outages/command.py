@@ -21,7 +21,7 @@ from bot.errors import GuichetError
 from bot.organisations import load_directory
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import OutageDraft, OutageKind, OutageStatus
-from bot.outages.errors import OutageError
+from bot.outages.errors import InvalidOutage, OutageError
 from bot.sla.command import parse_instant
 from nlp.labels import Team
 
@@ -157,10 +157,28 @@ def _run(work: Callable[[AsyncSession, Settings], Awaitable[str]]) -> int:
 
     try:
         print(asyncio.run(go()))
+    except InvalidOutage as exc:
+        print(f"error: {OPTIONS.get(exc.field, exc.field)}: {exc.detail}", file=sys.stderr)
+        return 2
     except OutageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+OPTIONS = {
+    "title_fr": "--title-fr",
+    "title_en": "--title-en",
+    "text_fr": "--text-fr",
+    "text_en": "--text-en",
+    "starts_at": "--start",
+    "expected_end": "--end",
+    "services": "--service",
+    "organisations": "--organisation",
+    "sites": "--site",
+    "team": "--team",
+}
+"""The option to fix for each field an `InvalidOutage` names."""
 
 
 def run_declare(args: argparse.Namespace) -> int:

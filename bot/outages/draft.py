@@ -7,6 +7,7 @@ bad field, never a `KeyError` or a `TypeError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -22,6 +23,40 @@ LIST_MAX = 50
 ITEM_MAX = 100
 SKEW = timedelta(minutes=5)
 """Clock difference tolerated between the declarer's "now" and ours."""
+
+_HIDDEN = (
+    "\x7f-\x9f"  # DEL and the C1 controls
+    "\u202a-\u202e\u2066-\u2069"  # bidi embeddings, overrides and isolates (Trojan Source)
+    "\ud800-\udfff"  # lone surrogates: no encoding can store or send them
+    "\ufffe\uffff"  # not characters; XML 1.0 §2.2 forbids them, as it forbids most C0
+)
+ONE_LINE_CONTROLS = re.compile(f"[\x00-\x1f{_HIDDEN}]")
+"""What a title, a name or a list item may not hold: it is shown on one line in a Slack post,
+a mail subject, an Atom feed (XML cannot carry C0 controls) and the status page."""
+TEXT_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f{_HIDDEN}]")
+"""What a description may not hold: the same, except line feeds and tabs."""
+
+
+def without_controls(value: str, *, multiline: bool = False) -> str:
+    """`value` with the characters above removed: what renderings show of rows stored before
+    they were refused (a title with an escape character made the French feed answer 500)."""
+    if multiline:
+        return TEXT_CONTROLS.sub("", value.replace("\r\n", "\n"))
+    return ONE_LINE_CONTROLS.sub("", value)
+
+
+def refuse_controls(value: str, field: str, *, multiline: bool = False) -> str:
+    """`value`, or `InvalidOutage` naming the field and the first character refused (by its
+    code point: the character itself is never echoed back)."""
+    found = (TEXT_CONTROLS if multiline else ONE_LINE_CONTROLS).search(value)
+    if found is not None:
+        allowed = "; line breaks and tabs are allowed" if multiline else ""
+        raise InvalidOutage(
+            field,
+            f"control characters are not allowed in {field} "
+            f"(U+{ord(found.group()):04X} at character {found.start() + 1}{allowed})",
+        )
+    return value
 
 
 class OutageKind(StrEnum):
@@ -102,8 +137,8 @@ def check_draft(draft: OutageDraft, now: datetime) -> OutageDraft:
         kind=kind,
         title_fr=text(draft.title_fr, "title_fr", TITLE_MAX),
         title_en=text(draft.title_en, "title_en", TITLE_MAX),
-        text_fr=text(draft.text_fr, "text_fr", TEXT_MAX),
-        text_en=text(draft.text_en, "text_en", TEXT_MAX),
+        text_fr=text(draft.text_fr, "text_fr", TEXT_MAX, multiline=True),
+        text_en=text(draft.text_en, "text_en", TEXT_MAX, multiline=True),
         starts_at=starts_at,
         expected_end=end,
         services=names(draft.services, "services"),
@@ -114,7 +149,10 @@ def check_draft(draft: OutageDraft, now: datetime) -> OutageDraft:
 
 
 def check_texts(text_fr: str, text_en: str) -> Texts:
-    return Texts(text(text_fr, "text_fr", TEXT_MAX), text(text_en, "text_en", TEXT_MAX))
+    return Texts(
+        text(text_fr, "text_fr", TEXT_MAX, multiline=True),
+        text(text_en, "text_en", TEXT_MAX, multiline=True),
+    )
 
 
 def check_end(end: datetime | None, starts_at: datetime) -> datetime | None:
@@ -136,14 +174,15 @@ def aware(value: datetime, field: str) -> datetime:
     return value
 
 
-def text(value: object, field: str, limit: int) -> str:
+def text(value: object, field: str, limit: int, *, multiline: bool = False) -> str:
+    """A title (one line) or a description (`multiline`: line feeds and tabs kept), stripped."""
     if not isinstance(value, str) or not value.strip():
         language = "French" if field.endswith("_fr") else "English"
         raise InvalidOutage(field, f"the {language} text is missing; give both French and English")
-    cleaned = value.strip()
+    cleaned = value.replace("\r\n", "\n").strip() if multiline else value.strip()
     if len(cleaned) > limit:
         raise InvalidOutage(field, f"{len(cleaned)} characters; keep it under {limit}")
-    return cleaned
+    return refuse_controls(cleaned, field, multiline=multiline)
 
 
 def names(values: Iterable[object], field: str) -> tuple[str, ...]:
@@ -152,8 +191,9 @@ def names(values: Iterable[object], field: str) -> tuple[str, ...]:
         if not isinstance(value, str) or not value.strip():
             raise InvalidOutage(field, "every item must be a non-empty string")
         if len(value.strip()) > ITEM_MAX:
-            raise InvalidOutage(field, f"{value[:20]!r}… is longer than {ITEM_MAX} characters")
-        found.setdefault(value.strip(), None)
+            shown = without_controls(value[:20])
+            raise InvalidOutage(field, f"{shown!r}… is longer than {ITEM_MAX} characters")
+        found.setdefault(refuse_controls(value.strip(), field), None)
     if len(found) > LIST_MAX:
         raise InvalidOutage(field, f"at most {LIST_MAX} items")
     return tuple(found)

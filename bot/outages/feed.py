@@ -41,6 +41,6 @@ def status_atom(view: StatusView, language: str, *, base_url: str, domain: str) 
         entry.updated(notice.at)
         entry.published(notice.at)
         entry.link(href=f"{page}#{number}", rel="alternate", type="text/html")
-        entry.content(notice.text_en if lang == "en" else notice.text_fr, type="text")
+        entry.content(render.notice_text(notice, lang), type="text")
     result: bytes = feed.atom_str(pretty=True)
     return result

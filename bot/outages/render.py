@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.outages.draft import NoticeKind, OutageKind
+from bot.outages.draft import NoticeKind, OutageKind, without_controls
 from bot.store.models import Outage, OutageNotice
 from bot.texts import TRIMMED
 
@@ -87,7 +87,19 @@ def heading(outage: Outage, kind: str, language: str) -> str:
 
 
 def title(outage: Outage, language: str) -> str:
-    return outage.title_en if lang_of(language) == "en" else outage.title_fr
+    """The title in a language, without control characters (see `shown`)."""
+    return shown(outage.title_en if lang_of(language) == "en" else outage.title_fr)
+
+
+def shown(value: str, *, multiline: bool = False) -> str:
+    """What a rendering shows of stored text: a row stored before control characters were
+    refused at input must not break the Atom feed (XML cannot carry them) nor reach a page."""
+    return without_controls(value, multiline=multiline)
+
+
+def notice_text(notice: OutageNotice, language: str) -> str:
+    """A notice's text in a language, as it is shown."""
+    return shown(notice.text_en if lang_of(language) == "en" else notice.text_fr, multiline=True)
 
 
 def describe(outage: Outage, language: str) -> dict[str, Any]:
@@ -97,9 +109,9 @@ def describe(outage: Outage, language: str) -> dict[str, Any]:
         "number": outage.number or "",
         "title": title(outage, lang),
         "planned": outage.kind == OutageKind.PLANNED,
-        "services": list(outage.services),
-        "organisations": list(outage.organisations),
-        "sites": list(outage.sites),
+        "services": [shown(s) for s in outage.services],
+        "organisations": [shown(o) for o in outage.organisations],
+        "sites": [shown(s) for s in outage.sites],
         "starts": when(outage.starts_at, lang),
         "end": when(outage.expected_end, lang),
         "resolved": when(outage.resolved_at, lang),
@@ -113,7 +125,7 @@ def notice_block(
     lang = lang_of(language)
     return env.get_template(f"outage_notice.{lang}.txt.j2").render(
         heading=heading(outage, notice.kind, lang),
-        text=notice.text_en if lang == "en" else notice.text_fr,
+        text=notice_text(notice, lang),
         status_url=status_url,
         bold="*" if slack else "",
         **describe(outage, lang),
@@ -134,8 +146,8 @@ def slack_text(outage: Outage, notice: OutageNotice, *, status_url: str) -> str:
 
 def mail_subject(outage: Outage, notice: OutageNotice) -> str:
     number = outage.number or ""
-    fr = f"{heading(outage, notice.kind, 'fr')} : {outage.title_fr}"
-    en = f"{heading(outage, notice.kind, 'en')}: {outage.title_en}"
+    fr = f"{heading(outage, notice.kind, 'fr')} : {title(outage, 'fr')}"
+    en = f"{heading(outage, notice.kind, 'en')}: {title(outage, 'en')}"
     return f"[{number}] {fr} / {en}"
 
 

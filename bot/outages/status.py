@@ -174,14 +174,14 @@ def _card(entry: Entry, lang: str, names: Callable[[str, str], str]) -> dict[str
     outage = entry.outage
     return {
         **render.describe(outage, lang),
-        "organisations": [names(o, lang) for o in outage.organisations],
+        "organisations": [render.shown(names(o, lang)) for o in outage.organisations],
         "status": outage.status,
-        "text": outage.text_en if lang == "en" else outage.text_fr,
+        "text": render.shown(outage.text_en if lang == "en" else outage.text_fr, multiline=True),
         "notices": [
             {
                 "heading": render.heading(outage, n.kind, lang),
                 "at": render.when(n.at, lang),
-                "text": n.text_en if lang == "en" else n.text_fr,
+                "text": render.notice_text(n, lang),
             }
             for n in reversed(entry.notices)
         ],

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dispatch.replies import reply_target
 from bot.outages import registry
 from bot.outages.broadcast import Broadcast
-from bot.outages.draft import OutageDraft
+from bot.outages.draft import OutageDraft, without_controls
 from bot.outages.linked import answer_report
 from bot.outbox import queue
 from bot.selfservice.gather import Burst, GatherConfig, Report, find_burst
@@ -269,7 +269,8 @@ async def _label(session: AsyncSession, members: Sequence[Ticket]) -> str:
         )
     ).first()
     label = str(event.data.get("label", "")) if event else ""
-    return label or _clip(members[0].subject)
+    # From requesters' subjects: an outage title refuses control characters.
+    return without_controls(label or _clip(members[0].subject))
 
 
 def _clip(text: str, limit: int = 80) -> str:

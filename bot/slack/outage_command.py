@@ -19,10 +19,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.outages import registry
+from bot.outages import registry, render
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import OutageDraft, OutageKind
-from bot.outages.errors import OutageError
+from bot.outages.errors import InvalidOutage, OutageError
 from bot.store.db import Sessions
 from bot.store.models import Outage
 from intake.slack.agents import AgentDirectory, refusal
@@ -104,6 +104,9 @@ class OutageCommand:
                 else:
                     return SlackReply(f"Commande inconnue. {USAGE}")
                 await session.commit()
+        except InvalidOutage as exc:
+            where = f"{PARTS[exc.field]} ({exc.field})" if exc.field in PARTS else exc.field
+            return SlackReply(f"Impossible : {where} — {exc.detail}\n{USAGE}")
         except (OutageError, _Usage) as exc:
             return SlackReply(f"Impossible : {exc}\n{USAGE}")
         self._on_queued()
@@ -113,6 +116,21 @@ class OutageCommand:
 
 class _Usage(ValueError):
     pass
+
+
+PARTS = {
+    "title_fr": "le titre FR (1re partie)",
+    "title_en": "le titre EN (2e partie)",
+    "text_fr": "le texte FR",
+    "text_en": "le texte EN",
+    "services": "l'option services=",
+    "organisations": "l'option organisations=",
+    "sites": "l'option sites=",
+    "team": "l'option équipe=",
+    "starts_at": "l'option début=",
+    "expected_end": "l'option fin=",
+}
+"""Where, in what the agent typed, is the field an `InvalidOutage` names."""
 
 
 _LISTS = {
@@ -178,5 +196,5 @@ def _parts(text: str, count: int) -> tuple[str, ...]:
 def _listing(outages: list[Outage]) -> str:
     if not outages:
         return "Aucune panne en cours ni interruption annoncée."
-    lines = [f"• *{o.number}* ({o.status}) {o.title_fr}" for o in outages]
+    lines = [f"• *{o.number}* ({o.status}) {render.title(o, 'fr')}" for o in outages]
     return "Pannes en cours :\n" + "\n".join(lines)

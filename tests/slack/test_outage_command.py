@@ -1,13 +1,19 @@
-"""`/csc panne déclarer …`: the text syntax agents type, read into a draft (pure)."""
+"""`/csc panne déclarer …`: the text syntax agents type, read into a draft (pure); and what the
+running service answers to a declaration it refuses."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlmodel import select
 
 from bot.outages.draft import OutageKind
 from bot.slack.outage_command import declaration
+from bot.store.models import Outage
+from tests.slack.payloads import slash_body
+from tests.slack.service import Service
 
 BASE = "Panne Outlook | Outlook outage | Outlook ne répond pas. | Outlook is down."
 
@@ -45,3 +51,26 @@ def test_options_give_scope_and_a_planned_window() -> None:
 def test_mistakes_say_what_to_fix(text: str, said: str) -> None:
     with pytest.raises(ValueError, match=said):
         declaration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("panne déclarer Panne \x1b[2J Outlook | Outlook outage | Texte. | Text.", "title_fr"),
+        ("panne déclarer Panne | Outlook \u202eoutage | Texte. | Text.", "title_en"),
+        ("panne déclarer Panne | Outage | Texte\x07. | Text.", "text_fr"),
+        ("panne déclarer " + BASE + " | sites=Qu\x85ébec", "sites"),
+    ],
+)
+async def test_control_characters_get_a_private_answer_naming_the_field(
+    service: Service, text: str, field: str
+) -> None:
+    body = slash_body(text, user="UAGENT", response_url=f"{service.fake.base_url}/response/c")
+    status, raw = await service.post(body, "application/x-www-form-urlencoded")
+    assert status == 200
+    answer = json.loads(raw)
+    assert answer.get("response_type", "ephemeral") == "ephemeral"
+    assert field in answer["text"] and "control character" in answer["text"]
+    async with service.store() as session:
+        assert (await session.exec(select(Outage))).all() == []
+    assert not [p for p in service.posts("CANNOUNCE")]
