@@ -89,7 +89,6 @@ _FILE_FIELDS: dict[str, type] = {
 }
 _ITEM_FIELDS: dict[str, type] = {"type": str, "channel": str, "ts": str}
 _ENVELOPE_FIELDS: dict[str, type] = {
-    "type": str,
     "team_id": str,
     "event_id": str,
     "api_app_id": str,
@@ -122,6 +121,15 @@ def shape_problem(body: object) -> str | None:
     The answer names fields, never their values."""
     if not isinstance(body, Mapping):
         return "the body is not an object"
+    # What Bolt reads of every request, whatever its kind (context, self-event filter)
+    problem = _fields(body, _ENVELOPE_FIELDS, "") or _ids(body)
+    if problem:
+        return problem
+    for each in body.get("authorizations") or ():
+        if not isinstance(each, Mapping):
+            return "authorizations holds something other than objects"
+    if "event" in body and _event(body["event"]) is not None:
+        return _event(body["event"])
     if "command" in body or "ssl_check" in body:  # a slash command's form: strings only
         command = body.get("command")
         if "ssl_check" in body or (isinstance(command, str) and command.startswith("/")):
@@ -130,18 +138,12 @@ def shape_problem(body: object) -> str | None:
     kind = body.get("type")
     if not isinstance(kind, str):
         return "type is missing or not a string"
-    problem = _fields(body, _ENVELOPE_FIELDS, "") or _ids(body)
-    if problem:
-        return problem
     if kind == "url_verification" and not isinstance(body.get("challenge"), str):
         return "challenge is not a string"
-    if kind == "event_callback":
-        return _event(body.get("event"))
+    if kind == "event_callback" and "event" not in body:
+        return "event is missing"
     if kind == "block_actions":
         return _block_actions(body)
-    for each in body.get("authorizations") or ():
-        if not isinstance(each, Mapping):
-            return "authorizations holds something other than objects"
     return None
 
 
