@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 import random
+import re
 import traceback
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass
@@ -361,9 +362,13 @@ def describe(exc: BaseException) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:ERROR_CHARS])
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def storable(text: str) -> str:
-    """`text` without lone surrogates, which the database driver cannot encode."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """`text` with each lone surrogate, which the database driver cannot encode, replaced by
+    U+FFFD, as composition does."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _forget(claimed: set[int], row_id: int, _done: asyncio.Future[None]) -> None:
