@@ -9,30 +9,11 @@ from bot.texts import PLAIN
 
 _env = PLAIN
 
-_ACK_SUBJECT = {
-    "fr": "[{number}] Accusé de réception : {subject}",
-    "en": "[{number}] Acknowledgement: {subject}",
-}
-_NO_SUBJECT = {"fr": "(sans objet)", "en": "(no subject)"}
-
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
     subject: str
     text: str
-
-
-def acknowledgement(
-    *, language: str, number: str, name: str, subject: str, channel: str = "email"
-) -> Rendered:
-    """The first answer to a new ticket: a full email, or a short line in a chat thread."""
-    lang = language if language in _ACK_SUBJECT else "fr"
-    shown = subject.strip() or _NO_SUBJECT[lang]
-    style = "email" if channel == "email" else "chat"
-    text = _env.get_template(f"ack.{style}.{lang}.txt.j2").render(
-        number=number, name=name, subject=shown
-    )
-    return Rendered(_ACK_SUBJECT[lang].format(number=number, subject=shown), text)
 
 
 _UPDATE_SUBJECT = {"fr": "Mise à jour de votre billet", "en": "Update on your ticket"}
