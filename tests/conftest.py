@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -8,6 +9,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from bot.app import serve
 from bot.settings import Settings
 from bot.store.db import Sessions, create_engine, migrate, sessions
 from tests.servers.smtp import SmtpServer, run_smtp_server
@@ -66,3 +68,19 @@ async def eventually(
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s: {probe}")
         await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def running_service(settings: Settings) -> AsyncIterator[str]:
+    """The real service (`serve`) in this event loop; yields its base URL, stops it on exit."""
+    stop = asyncio.Event()
+    ready: list[str] = []
+    task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop))
+    await eventually(lambda: ready or task.done())
+    if task.done():
+        task.result()
+    try:
+        yield ready[0].split()[4]
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)

@@ -14,26 +14,18 @@ import aiohttp
 import pytest
 from sqlmodel import col, select
 
-from bot.app import serve
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Message, Outbox, Ticket, TicketEvent
 from intake.mail.thread import ticket_of_message_id
-from tests.conftest import eventually
+from tests.conftest import eventually, running_service
 from tests.mail import drop, make_email
 
 
 @pytest.fixture
 async def service(migrated: Settings) -> AsyncIterator[str]:
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(serve(migrated, on_ready=ready.append, stop=stop))
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    yield ready[0].split()[4]
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with running_service(migrated) as url:
+        yield url
 
 
 def outbox_files(settings: Settings) -> list[Path]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,9 +10,8 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.app import serve
 from bot.settings import Settings
-from tests.conftest import eventually
+from tests.conftest import running_service
 
 TOKEN = "agent-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -23,15 +21,8 @@ PATHS = ["api/outages", "api/outages/PAN-000001/updates", "api/outages/PAN-00000
 @pytest.fixture
 async def base(migrated: Settings) -> AsyncIterator[str]:
     settings = migrated.model_copy(update={"outage_api_tokens": [SecretStr(TOKEN)]})
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop))
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    yield ready[0].split()[4]
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with running_service(settings) as url:
+        yield url
 
 
 async def _post(base: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:

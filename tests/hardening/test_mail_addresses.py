@@ -8,7 +8,6 @@ a ticket whose requester, and whose acknowledgement's recipient, is the address 
 
 from __future__ import annotations
 
-import asyncio
 import email.policy
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -18,14 +17,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.app import serve
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Requester, Ticket
 from intake.mail.compose import compose
 from intake.mail.parse import parse_email
 from intake.message import Channel, OutboundMessage
-from tests.conftest import eventually
+from tests.conftest import eventually, running_service
 from tests.mail import drop
 
 SMUGGLED = "=?utf-8?q?x=0D=0ABcc=3A_v=40a.example?=@msss.example"
@@ -95,15 +93,8 @@ def test_composed_recipient_is_the_address_as_written(to: str) -> None:
 
 @pytest.fixture
 async def service(migrated: Settings) -> AsyncIterator[None]:
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(serve(migrated, on_ready=ready.append, stop=stop))
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    yield
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with running_service(migrated):
+        yield
 
 
 def _recipient(path: Path) -> str:

@@ -8,7 +8,6 @@ renderings strip them from rows stored before.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import xml.etree.ElementTree as ET
@@ -20,12 +19,11 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import select
 
-from bot.app import serve
 from bot.outages.command import main
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Outage, OutageNotice
-from tests.conftest import eventually
+from tests.conftest import running_service
 
 TOKEN = "jeton-de-test"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -48,15 +46,8 @@ BAD = [
 @pytest.fixture
 async def service(migrated: Settings) -> AsyncIterator[str]:
     settings = migrated.model_copy(update={"outage_api_tokens": [SecretStr(TOKEN)]})
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop))
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    yield ready[0].split()[4]
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with running_service(settings) as url:
+        yield url
 
 
 async def call(method: str, url: str, **kwargs: Any) -> tuple[int, str]:

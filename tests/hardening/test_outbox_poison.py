@@ -8,7 +8,6 @@ permanent one is dead at once; the rows behind it are still delivered.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,14 +16,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.app import serve
 from bot.outbox import OutboxWorker, RetryPolicy, queue, to_payload
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, Outbox, OutboxStatus
 from intake.mail.send import SmtpConfig, SmtpSender
 from intake.message import Channel, OutboundMessage
-from tests.conftest import eventually
+from tests.conftest import eventually, running_service
 from tests.servers.smtp import SmtpServer
 
 SURROGATE = "Accusé de réception \ud800 [CSC-000001]"
@@ -122,15 +120,8 @@ async def test_undeliverable_rows_are_dead_and_the_lane_goes_on(
 
 @pytest.fixture
 async def service(migrated: Settings) -> AsyncIterator[str]:
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(serve(migrated, on_ready=ready.append, stop=stop))
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    yield ready[0].split()[4]
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with running_service(migrated) as url:
+        yield url
 
 
 def outbox_files(settings: Settings) -> list[Path]:

@@ -7,14 +7,12 @@ triage, and a failure on one text fails that text only.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import col, select
 
-from bot.app import serve
 from bot.receive import store_raw
 from bot.settings import Settings
 from bot.store.db import Sessions
@@ -23,7 +21,7 @@ from bot.triager import ThreadTriager
 from intake.message import Channel, InboundMessage
 from nlp import TriageInput
 from nlp.clean import MAX_BODY_CHARS, MAX_SUBJECT_CHARS, compose
-from tests.conftest import eventually
+from tests.conftest import eventually, running_service
 
 HUGE = "imprimante bloquée au bureau " * 72_000  # about 2 MB, twice spaCy's limit
 BIG = 17
@@ -94,15 +92,8 @@ async def service(migrated: Settings, store: Sessions) -> AsyncIterator[str]:
         subject = HUGE if i == BIG else f"Imprimante {i} en panne"
         inbound = InboundMessage(Channel.EMAIL, raw_mail(i, subject), now, "test", f"m{i}")
         await store_raw(store, inbound)
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(serve(migrated, on_ready=ready.append, stop=stop))
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    yield ready[0].split()[4]
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with running_service(migrated) as url:
+        yield url
 
 
 async def test_the_service_triages_a_batch_with_a_huge_subject(

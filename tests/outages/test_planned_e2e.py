@@ -12,9 +12,8 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.app import serve
 from bot.settings import Settings
-from tests.conftest import eventually
+from tests.conftest import eventually, running_service
 from tests.servers.slack_api import FakeSlack, run_fake_slack
 from tests.servers.smtp import SmtpServer
 
@@ -44,15 +43,8 @@ async def service(
             "smtp_port": smtp_server.port,
         }
     )
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop))
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    yield ready[0].split()[4]
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with running_service(settings) as url:
+        yield url
 
 
 async def test_planned_interruption_announced_then_reminded(
