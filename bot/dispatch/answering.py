@@ -19,6 +19,7 @@ from bot.dispatch.replies import to_requester
 from bot.dispatch.routes import Answer, Route
 from bot.outages.broadcast import Broadcast
 from bot.outages.linked import answer_report
+from bot.outages.render import shown
 from bot.outbox import queue
 from bot.selfservice import render
 from bot.selfservice.confirm import read_confirmation
@@ -197,14 +198,14 @@ async def awaiting_verdict(session: AsyncSession, ticket: Ticket) -> bool:
 
 def outages_text(outages: Sequence[Outage], language: str, status_url: str) -> str:
     lang = language if language in ("fr", "en") else "fr"
-    shown = [
+    listed = [
         {
-            "title_fr": o.title_fr,
-            "title_en": o.title_en,
+            "title_fr": shown(o.title_fr),
+            "title_en": shown(o.title_en),
             "status": o.status,
             "start": local_time(o.starts_at),
             "end": local_time(o.expected_end) if o.expected_end else "",
         }
         for o in outages
     ]
-    return notices.render(f"outages_answer.{lang}.txt.j2", outages=shown, status_url=status_url)
+    return notices.render(f"outages_answer.{lang}.txt.j2", outages=listed, status_url=status_url)

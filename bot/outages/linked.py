@@ -143,4 +143,4 @@ def _own_words(notice: OutageNotice, language: str) -> str:
     """The resolution's text, unless it is the standard one the notice already says."""
     lang = render.lang_of(language)
     text = notice.text_en if lang == "en" else notice.text_fr
-    return "" if text == render.RESTORED[lang] else text
+    return "" if text == render.RESTORED[lang] else render.shown(text, multiline=True)

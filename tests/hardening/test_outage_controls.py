@@ -12,6 +12,7 @@ import contextlib
 import io
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -19,6 +20,7 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import select
 
+from bot.dispatch.answering import outages_text
 from bot.outages.command import main
 from bot.settings import Settings
 from bot.store.db import Sessions
@@ -137,3 +139,25 @@ def test_the_cli_refuses_control_characters_naming_the_option(
     assert code == 2, (out.getvalue(), err.getvalue())
     assert option in err.getvalue() and "control character" in err.getvalue()
     assert "\x1b" not in err.getvalue()  # the error itself does not echo it
+
+
+def test_the_outages_answer_shows_no_control_characters_of_an_old_row() -> None:
+    """A requester asking "is there an outage?" is told the titles without the controls of a
+    row stored before they were refused (the answer goes to their mail or Slack thread)."""
+    when = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+    old = Outage(
+        kind="unplanned",
+        title_fr="Courriel\x1b[2J indisponible\u202e",
+        title_en="Email\x07 down",
+        text_fr="x",
+        text_en="x",
+        status="active",
+        starts_at=when,
+        declared_by="cli:test",
+        created_at=when,
+        updated_at=when,
+    )
+    for language in ("fr", "en"):
+        answer = outages_text([old], language, "")
+        assert not any(ch in answer for ch in "\x1b\x07\u202e"), answer
+    assert "Courriel[2J indisponible" in outages_text([old], "fr", "")
