@@ -64,6 +64,10 @@ class Triage:
     evidence: tuple[Evidence, ...] = ()
     scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     auto_apply: Mapping[str, bool] = field(default_factory=dict)
+    # True when the severity was raised to P1/P2 on ambiguous evidence (missing a critical
+    # incident costs far more than an agent's click): an agent must confirm it, and it is shown
+    # first. Its severity confidence is low and `auto_apply["severity"]` is False.
+    to_confirm: bool = False
 
 
 @dataclass(frozen=True, slots=True)
