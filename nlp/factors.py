@@ -18,6 +18,7 @@ from spacy.util import filter_spans
 
 from nlp import patterns as P
 from nlp.pipeline import unaccent
+from nlp.quantified import quantified_scopes
 from nlp.severity import Factors, Impact, Scope, Security
 
 _SCOPE_ORDER = [Scope.ORGANISATION, Scope.SYSTEM, Scope.SITE, Scope.GROUP, Scope.PERSON]
@@ -239,6 +240,9 @@ class FactorFinder:
             key = self.strings[match_id]
             span = Span(doc, start, end, label=key)
             by_category.setdefault(key.split("|")[0], []).append(span)
+        for q in quantified_scopes(doc):
+            span = Span(doc, q.start, q.end, label=f"scope|{q.scope.value}")
+            by_category.setdefault("scope", []).append(span)
         out: list[Hit] = []
         for category, spans in by_category.items():
             # Security subtypes and negated phrases may overlap their positive twins on purpose.

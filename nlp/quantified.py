@@ -1,0 +1,246 @@
+"""Who is affected, said with a quantifier, in French and English.
+
+"personne au ministère ne peut…", "plus personne", "aucun agent", "tout le monde au bureau",
+"l'ensemble des bureaux", "nobody in the building", "the whole regional office", "all our
+offices", "le ministère au complet", "une quarantaine d'agents", "3 of our 5 sites".
+
+A quantifier opens a short noun phrase; the first place or unit named in it (an organisation, a
+site, a group) gives the scope, else the people named ("tous les utilisateurs": all users of the
+system; "tous les employés": the whole staff). A place named in the plural ("tous les bureaux",
+"aucun bureau", "every office") is the organisation. The fixed expressions stay in
+`nlp.patterns.scope`; this finds the open-ended ones. One pass over the tokens, a bounded window
+per quantifier: linear in the length of the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from nlp.severity import Scope
+
+# Accent-free lemmas (`token.norm_`), French and English.
+ORGANISATION = frozenset(
+    {
+        "ministere", "organisation", "organisme", "organization", "ministry", "municipalite",
+        "municipality", "ville", "city", "agence", "agency", "gouvernement", "government",
+        "societe", "company", "corporation", "province", "region",
+    }
+)  # fmt: skip
+SITE = frozenset(
+    {
+        "bureau", "edifice", "immeuble", "batiment", "building", "build", "site", "office",
+        "succursale", "branch", "centre", "center", "campus", "siege", "hopital", "hospital",
+        "ecole", "school", "caserne", "palais", "courthouse", "etablissement", "location",
+        "point", "clinique", "clinic", "entrepot", "warehouse", "station", "comptoir",
+        "bldg", "local", "usine", "plant",
+    }
+)  # fmt: skip
+GROUP = frozenset(
+    {
+        "equipe", "team", "direction", "section", "unite", "unit", "division", "departement",
+        "department", "etage", "floor", "aile", "wing", "salle", "service", "secteur",
+        "groupe", "group", "cellule", "module", "branche", "bureau-chef",
+    }
+)  # fmt: skip
+FLOORS = frozenset({"etage", "floor", "aile", "wing"})
+# People, by the width "all of them" means.
+USERS = frozenset(
+    {"utilisateur", "utilisatrice", "usager", "user", "client", "customer", "citoyen",
+     "citizen", "monde", "gens", "people", "everyone", "everybody", "agent", "agente",
+     "intervenant", "caller", "appelant"}
+)  # fmt: skip
+STAFF = frozenset(
+    {"employer", "employe", "employee", "personnel", "staff", "fonctionnaire", "worker",
+     "travailleur", "teletravailleurs", "teletravailleur", "salarie"}
+)  # fmt: skip
+PEERS = frozenset({"collegue", "colleague", "coworker", "membre", "member", "gars", "fille"})
+PEOPLE = USERS | STAFF | PEERS | {"personne", "person"}
+TIME = frozenset(
+    {"journee", "jour", "matinee", "matin", "semaine", "nuit", "temps", "soiree", "annee",
+     "mois", "day", "morning", "week", "night", "time", "afternoon", "year", "month", "weekend",
+     "fichier", "file", "document", "dossier", "folder", "chose", "thing", "stuff"}
+)  # fmt: skip
+
+# Function words a quantifier may cross before its noun.
+_SKIP = frozenset(
+    {
+        "le", "la", "l'", "les", "un", "une", "de", "d'", "du", "des", "au", "aux", "a", "à",
+        "dans", "en", "sur", "notre", "nos", "votre", "vos", "mon", "ma", "mes", "son", "sa",
+        "ses", "leur", "ce", "cet", "cette", "ces", "the", "our", "your", "my", "their", "of",
+        "in", "at", "on", "this", "that", "these", "those", "entire", "whole", "regional",
+        "main", "head", "local", "central", "nouveau", "grand", "petit", "ici",
+        "same", "meme",
+    }
+)  # fmt: skip
+_CLAUSE_END = frozenset({".", "!", "?", ";", ":", ",", "mais", "but", "sauf", "except"})
+_DETERMINERS = frozenset(
+    {"le", "la", "l'", "les", "nos", "notre", "ces", "ce", "cet", "cette", "mes", "mon", "ma",
+     "vos", "votre", "leur", "leurs"}
+)  # fmt: skip
+_PLURAL_DET = frozenset({"les", "nos", "vos", "ces", "mes", "leurs", "des", "aux"})
+_BEFORE_NOUN_PERSONNE = frozenset(
+    {"une", "la", "cette", "chaque", "seule", "quelle", "aucune", "de", "d'", "par", "des",
+     "les", "autre", "toute", "1", "une seule"}
+)  # fmt: skip
+_GREETING = frozenset(
+    {"bonjour", "salut", "allo", "bonsoir", "hi", "hello", "hey", "merci", "thanks", "thank",
+     "a", "à", "to", "dear", "cher", "chers", "chere", "cheres"}
+)  # fmt: skip
+_ME = frozenset({"moi", "me", "myself", "mine"})
+_WINDOW = 6
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeSpan:
+    scope: Scope
+    start: int  # token indices, end exclusive
+    end: int
+
+
+def _plural(tok: Token) -> bool:
+    return tok.lower_ != tok.norm_ and tok.lower_.endswith(("s", "x"))
+
+
+def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
+    """The scope of the first place, unit or people named from `start` (within the window).
+
+    People alone give their width; a place after them wins ("tous les employés du bureau" is the
+    site). One unknown word may come before the noun ("the whole accounting team"); a time
+    ("toute la journée") or any second unknown word ends the search.
+    """
+    people: tuple[Scope, int] | None = None
+    unknown = 0
+    for i in range(start, min(len(doc), start + _WINDOW)):
+        tok = doc[i]
+        n = tok.norm_
+        if tok.lower_ in _CLAUSE_END or "\n" in tok.text or n in TIME:
+            break
+        # "aucun bureau" is every office, "aucun poste du bureau de Laval" one site
+        plural = _plural(tok) or (many and unknown == 0 and people is None)
+        if n in ORGANISATION or (n == "department" and i and doc[i - 1].lower_ == "the"):
+            return Scope.ORGANISATION, i + 1  # "the department" is the ministry
+        if n in SITE:
+            return (Scope.ORGANISATION if plural else Scope.SITE), i + 1
+        if n in GROUP:
+            return (Scope.SITE if plural and n in FLOORS else Scope.GROUP), i + 1
+        if n in PEOPLE:
+            if people is None:
+                width = Scope.GROUP if n in PEERS else Scope.ORGANISATION if n in STAFF else None
+                people = (width or Scope.SYSTEM, i + 1)
+            continue
+        if n in _SKIP or tok.lower_ in _SKIP:
+            continue
+        unknown += 1
+        if people is not None or unknown > 1:
+            break
+    return people
+
+
+def _except_me(doc: Doc, i: int) -> bool:
+    """Only the writer: "tout le monde sauf moi", "everyone but me": only the writer is affected."""
+    for j in range(i, min(len(doc), i + 4)):
+        if doc[j].lower_ in ("sauf", "except", "but", "excepté", "hormis"):
+            return j + 1 < len(doc) and doc[j + 1].lower_ in _ME
+    return False
+
+
+def _personne_pronoun(doc: Doc, i: int) -> bool:
+    """The pronoun "personne" (nobody), not the noun ("une personne", "personne d'autre")."""
+    if i and (doc[i - 1].lower_ in _BEFORE_NOUN_PERSONNE or doc[i - 1].like_num):
+        return False
+    nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+    after = doc[i + 2].lower_ if i + 2 < len(doc) else ""
+    if nxt in ("d'", "de") and after.startswith("autre"):
+        return False
+    if nxt in ("autre", "else", "-", "ressource", "responsable", "âgée", "agee"):
+        return False
+    return doc[i].lower_ == "personne"
+
+
+def _quantifiers(doc: Doc) -> Iterator[tuple[int, int, bool, bool]]:
+    """(start, noun search start, many, negative) of each quantifier."""
+    n = len(doc)
+    for i, tok in enumerate(doc):
+        low, norm = tok.lower_, tok.norm_
+        nxt = doc[i + 1].lower_ if i + 1 < n else ""
+        if low in ("tous", "toutes", "tout", "toute"):
+            if nxt in _DETERMINERS:
+                yield i, i + 1, nxt in _PLURAL_DET or low in ("tous", "toutes"), False
+        elif norm == "ensemble" and i and doc[i - 1].lower_ in ("l'", "l’"):
+            yield i - 1, i + 1, False, False
+        elif low == "chaque":
+            yield i, i + 1, True, False
+        elif low in ("aucun", "aucune", "nul", "nulle"):
+            yield i, i + 1, True, True
+        elif low == "personne" and _personne_pronoun(doc, i):
+            yield i, i + 1, False, True
+        elif low in ("all", "every", "each") and nxt not in ("day", "time", "the time"):
+            yield i, i + 1, True, False
+        elif low in ("whole", "entire"):
+            yield i, i + 1, False, False
+        elif low in ("nobody", "everyone", "everybody", "noone"):
+            yield i, i + 1, False, low in ("nobody", "noone")
+        elif low == "no" and nxt in ("one", "user", "users", "office", "site", "staff", "agent"):
+            yield i, i + (2 if nxt == "one" else 1), False, True
+        elif low == "none" and nxt == "of":
+            yield i, i + 2, True, True
+
+
+def quantified_scopes(doc: Doc) -> list[ScopeSpan]:
+    """Every quantified subject that says how far the trouble reaches."""
+    out: list[ScopeSpan] = []
+    for start, search, many, negative in _quantifiers(doc):
+        if start and doc[start - 1].norm_ in _GREETING:
+            continue  # "Bonjour tout le monde", "merci à tous", "hi all"
+        if _except_me(doc, search):
+            out.append(ScopeSpan(Scope.PERSON, start, min(len(doc), search + 3)))
+            continue
+        if search < len(doc) and doc[search].lower_ in ("else", "autre"):
+            continue
+        found = _noun_scope(doc, search, many)
+        if found is None:
+            low = doc[start].lower_
+            # "personne ne peut se connecter", "nobody can log in": all users of the service
+            if negative or low in ("everyone", "everybody"):
+                out.append(ScopeSpan(Scope.SYSTEM, start, search))
+            continue
+        scope, end = found
+        out.append(ScopeSpan(scope, start, end))
+    out.extend(_postposed(doc))
+    out.extend(_counted_sites(doc))
+    return out
+
+
+def _postposed(doc: Doc) -> Iterator[ScopeSpan]:
+    """After the noun: "le ministère au complet", "l'édifice entier", "the department as a whole"."""
+    for i, tok in enumerate(doc):
+        low = tok.lower_
+        if (low == "complet" and i and doc[i - 1].lower_ == "au") or low in ("entier", "entière"):
+            for j in range(i - 1, max(-1, i - 4), -1):
+                n = doc[j].norm_
+                if n in ORGANISATION:
+                    yield ScopeSpan(Scope.ORGANISATION, j, i + 1)
+                elif n in SITE:
+                    yield ScopeSpan(Scope.SITE, j, i + 1)
+                elif n in GROUP:
+                    yield ScopeSpan(Scope.GROUP, j, i + 1)
+                else:
+                    continue
+                break
+
+
+def _counted_sites(doc: Doc) -> Iterator[ScopeSpan]:
+    """Several sites named by number: "3 bureaux", "3 of our 5 sites", "deux édifices"."""
+    for i, tok in enumerate(doc[:-1]):
+        if not tok.like_num or tok.lower_ in ("1", "un", "une", "one"):
+            continue
+        for j in range(i + 1, min(len(doc), i + 5)):
+            nxt = doc[j]
+            if nxt.norm_ in SITE and _plural(nxt):
+                yield ScopeSpan(Scope.ORGANISATION, i, j + 1)
+                break
+            if nxt.norm_ not in _SKIP and not nxt.like_num and nxt.lower_ not in ("sites",):
+                break
