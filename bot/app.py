@@ -41,6 +41,7 @@ from bot.slack.setup import (
     resolve_agent_groups,
     slack_desk,
 )
+from bot.startup import use_services_file
 from bot.status import StatusDesk
 from bot.store.db import Sessions, open_store, sessions
 from bot.triager import ThreadTriager, Triager
@@ -76,6 +77,8 @@ class Parts:
 
 
 async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
+    if triager is None:  # the real classifier: a bad services file stops the start right here
+        use_services_file(settings)
     engine = await open_store(settings.sqlalchemy_url)
     made = sessions(engine)
     directory = load_directory(settings.organisations_file)

@@ -168,6 +168,7 @@ def _run(args: argparse.Namespace, settings: object) -> int:
     if args.command == "triage":
         from bot.commands.triage import triage_file
 
+        startup.use_services_file(settings)
         return triage_file(args.jsonl)
     if getattr(args, "handler", None):
         return int(args.handler(args))

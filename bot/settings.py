@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     mail_domain: str = Field(default="", description="Message-ID domain; empty = mail_from's.")
 
     organisations_file: Path = DEFAULT_FILE
+    services_file: Path | None = Field(
+        default=None,
+        description="The desk's service catalogue (TOML); empty = nlp/data/services.toml.",
+    )
 
     imap_mailboxes: list[MailboxSettings] = Field(
         default_factory=list, description="JSON list (env) or [[imap_mailboxes]] (file)."

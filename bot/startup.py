@@ -47,6 +47,20 @@ def _probe(setting: str, folder: Path) -> None:
         ) from None
 
 
+def use_services_file(settings: Settings) -> None:
+    """Give triage the desk's service catalogue (GUICHET_SERVICES_FILE; unset: the shipped one),
+    read and checked now, before the model loads in the triage thread: a mistake in the file is
+    a `SettingError` naming the file, the service and the problem."""
+    from nlp.catalogue import CatalogueError
+    from nlp.model import configure
+
+    try:
+        configure(services_file=settings.services_file)
+    except CatalogueError as exc:
+        fix = "unset it for the shipped one" if settings.services_file else "restore it"
+        raise SettingError("GUICHET_SERVICES_FILE", f"{exc} — correct the file, or {fix}") from None
+
+
 def check_slack(settings: Settings) -> None:
     """A Slack bot token alone cannot serve: Slack's requests could not be verified."""
     token = settings.slack_bot_token.get_secret_value()

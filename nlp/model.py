@@ -1,6 +1,9 @@
 """The trained artifact (categorisers, thresholds, version) and the language pipelines, lazily.
 
 Nothing here runs at import: `get_model()` loads once per process, on first use, under a lock.
+`configure(services_file=...)` chooses the service catalogue the next load uses (the desk's own
+file; None: the shipped one): the embedding application calls it at start-up, before the first
+triage. It reads and checks the file at once, so a bad file fails there, as a `CatalogueError`.
 """
 
 from __future__ import annotations
@@ -14,14 +17,23 @@ from typing import Any
 import spacy
 from spacy.language import Language as SpacyLanguage
 
-from nlp.catalogue import Catalogue
+from nlp.catalogue import SERVICES_PATH, Catalogue, Service, load_services
 from nlp.factors import FactorFinder
 from nlp.pipeline import blank, guichet_norm
 
 MODEL_DIR = Path(__file__).parent / "model"
 LANGS = ("fr", "en")
 
-__all__ = ["MODEL_DIR", "Model", "Pipeline", "get_model", "guichet_norm", "load"]
+__all__ = [
+    "MODEL_DIR",
+    "Model",
+    "Pipeline",
+    "configure",
+    "get_model",
+    "guichet_norm",
+    "language_pipeline",
+    "load",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,31 +58,52 @@ class ModelNotFoundError(RuntimeError):
     """The model directory is missing: build it with `python -m nlp.train`."""
 
 
-def language_pipeline(lang: str) -> Pipeline:
-    """Blank pipeline with lookup lemmas (from spacy-lookups-data) and its matchers."""
+def language_pipeline(lang: str, services: tuple[Service, ...] | None = None) -> Pipeline:
+    """Blank pipeline with lookup lemmas (from spacy-lookups-data) and its matchers; the
+    shipped service catalogue unless `services` is given."""
     nlp = blank(lang)
-    return Pipeline(nlp, FactorFinder(nlp), Catalogue(nlp))
+    return Pipeline(nlp, FactorFinder(nlp), Catalogue(nlp, services=services))
 
 
-def load(model_dir: Path = MODEL_DIR) -> Model:
+def load(model_dir: Path = MODEL_DIR, services: tuple[Service, ...] | None = None) -> Model:
     meta_path = model_dir / "meta.json"
     if not meta_path.exists():
         raise ModelNotFoundError(f"no model in {model_dir}: run `python -m nlp.train`")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    pipelines = {lang: language_pipeline(lang) for lang in LANGS}
+    pipelines = {lang: language_pipeline(lang, services) for lang in LANGS}
     categoriser = spacy.load(model_dir / "textcat")
     return Model(meta["version"], meta["thresholds"], pipelines, categoriser, meta)
 
 
 _lock = threading.Lock()
 _model: Model | None = None
+_services: tuple[Service, ...] | None = None  # None: the shipped file, read at load
+
+
+def configure(*, services_file: Path | None = None) -> None:
+    """Use this services file from now on (None: the shipped one). It is read and checked now:
+    `CatalogueError` names the file, the service and the problem, and changes nothing. A model
+    already loaded with other services is dropped: the next `get_model()` loads it again."""
+    global _model, _services
+    services = load_services(services_file or SERVICES_PATH)
+    with _lock:
+        if services != _services:
+            if _model is not None and services != _model_services(_model):
+                _model = None
+            _services = services
+
+
+def _model_services(model: Model) -> tuple[Service, ...]:
+    return tuple(next(iter(model.pipelines.values())).catalogue.services.values())
 
 
 def get_model() -> Model:
-    """The process-wide model, loaded on first call."""
+    """The process-wide model, loaded on first call (with the configured services)."""
     global _model
-    if _model is None:
+    model = _model
+    if model is None:
         with _lock:
             if _model is None:
-                _model = load()
-    return _model
+                _model = load(services=_services)
+            model = _model
+    return model

@@ -50,7 +50,7 @@ def version(epochs: int) -> str:
     here = Path(__file__).parent
     sources = [
         *sorted(DATA_DIR.glob("corpus.*.jsonl")),
-        DATA_DIR / "catalogue.json",
+        DATA_DIR / "services.toml",
         *(
             here / f"{m}.py"
             for m in (
