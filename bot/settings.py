@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     organisations_file: Path = DEFAULT_FILE
     services_file: Path | None = Field(
         default=None,
-        description="The desk's service catalogue (TOML); empty = nlp/data/services.toml.",
+        description="The desk's service catalogue (TOML); unset or empty = the shipped one.",
     )
 
     imap_mailboxes: list[MailboxSettings] = Field(
@@ -174,6 +174,12 @@ class Settings(BaseSettings):
     )
 
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+    @field_validator("services_file", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
+        # GUICHET_SERVICES_FILE= means "the shipped catalogue", not the current directory.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")
     @classmethod

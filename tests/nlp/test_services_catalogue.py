@@ -238,3 +238,9 @@ def test_serve_refuses_a_broken_services_file(settings: Settings, tmp_path: Path
     assert lines[0].startswith(f"guichet: GUICHET_SERVICES_FILE: services file {path}: ")
     assert "service 'amendes': unknown team 'finance'" in lines[0]
     assert result.stdout == ""  # it never listened
+
+
+def test_an_empty_setting_means_the_shipped_file(tmp_path: Path) -> None:
+    assert Settings.model_validate({"services_file": ""}).services_file is None
+    desk = tmp_path / "desk.toml"
+    assert Settings.model_validate({"services_file": str(desk)}).services_file == desk
