@@ -1,8 +1,10 @@
 """Where should severity factors come from? `python -m nlp.ablation` (evaluation only).
 
-Scores severity on gold incidents with the factors scope and impact taken from: the patterns
-alone; the trained categorisers alone (mission, workaround, security and preventive cues still
-from patterns); and the shipped hybrid (patterns first, categorisers only where no pattern spoke).
+Scores severity on gold incidents (never on the frozen set: this is a tuning tool) with the
+factors taken from: the patterns alone; the learned factor models alone (security, preventive and
+protective cues still from patterns); the hybrid (patterns first, learned models only where no
+pattern spoke and they are sure); and the shipped `cautious` (hybrid, then raised to P1/P2 to
+confirm when the learned models' doubts make it plausible: `nlp.caution`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from nlp.caution import cautious
 from nlp.clean import compose
-from nlp.corpus import read_split
-from nlp.evaluate import SETS, SEVERITIES, prf
+from nlp.corpus import named_set
+from nlp.evaluate import SEVERITIES, prf
 from nlp.factors import decide_factors
 from nlp.language import detect_language
 from nlp.model import get_model
@@ -21,7 +24,8 @@ from nlp.pipeline import FACTOR_TASKS
 from nlp.severity import decide
 from nlp.triage import analyse
 
-MODES = ("patterns", "learned", "hybrid")
+MODES = ("patterns", "learned", "hybrid", "cautious")
+SETS = ("authored-dev", "dev", "handwritten", "handwritten2", "handwritten3", "handwritten4")
 
 
 def severities(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -39,21 +43,24 @@ def severities(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
         found = {
             "patterns": decide_factors(a.hits, mission),
             "learned": decide_factors(
-                no_scope_impact, mission, (learned["scope"], 1.0), (learned["impact"], 1.0)
+                no_scope_impact, mission, {t: (learned[t], 1.0) for t in FACTOR_TASKS}
             ),
             "hybrid": decide_factors(
-                a.hits, mission, (learned["scope"], p["scope"]), (learned["impact"], p["impact"])
+                a.hits, mission, {t: (learned[t], p[t]) for t in FACTOR_TASKS}
             ),
         }
-        for mode in MODES:
+        for mode in MODES[:3]:
             out[mode].append(decide(found[mode].factors).value)
+        dists = {t: {lb: cats[lb] for lb in labels} for t, labels in FACTOR_TASKS.items()}
+        hybrid = found["hybrid"]
+        out["cautious"].append(cautious(hybrid, decide(hybrid.factors), dists)[0].value)
     return out
 
 
 def main() -> None:
     print(f"{'set':<14}{'mode':<10}{'macro-F1':>9}{'P1+P2 recall':>14}")
-    for split in SETS[1:]:
-        rows = [r for r in read_split(split) if r["kind"] == "incident"]
+    for split in SETS:
+        rows = [r for r in named_set(split) if r["kind"] == "incident"]
         gold = [r["severity"] for r in rows]
         for mode, pred in severities(rows).items():
             per = prf(gold, list(pred), SEVERITIES)

@@ -41,17 +41,46 @@ _CLOSING = re.compile(
 )
 
 
-def clean(text: str) -> str:
-    """Return the new part of `text`, cut before quoted history, closing formula or signature."""
-    text = text[:MAX_BODY_CHARS]
-    kept: list[str] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
+_FORWARDED = re.compile(r"^-{2,}\s*(?:message transféré|forwarded message)", re.IGNORECASE)
+_HISTORY = re.compile(
+    r"^(?:-{2,}\s*(?:message d'origine|original message)|(?:de|from)\s*:)", re.IGNORECASE
+)
+_HEADER = re.compile(
+    r"^(?:de|from|envoyé|sent|à|to|cc|objet|subject|date|le|on)\s*:|^-{2,}", re.IGNORECASE
+)
+_POINTER = re.compile(r"plus bas|ci-dessous|see below|below|fyi|pour info|\bvoir\b", re.I)
+
+
+def _cut(lines: list[str]) -> int:
+    """Index of the first line that is not what the sender wrote now."""
+    kept = False
+    for i, line in enumerate(lines):
         stripped = line.strip()
         if _QUOTE_START.match(stripped) or _SIGNATURE.match(stripped):
-            break
-        if kept and _CLOSING.match(stripped) and any(k.strip() for k in kept):
-            break
-        kept.append(line)
+            return i
+        if kept and _CLOSING.match(stripped):
+            return i
+        kept = kept or bool(stripped)
+    return len(lines)
+
+
+def clean(text: str) -> str:
+    """Return the new part of `text`, cut before quoted history, closing formula or signature.
+
+    A forward ("Message transféré", "Forwarded message") or a new part that points below
+    ("voir plus bas", "see below") keeps the forwarded message too: that is where the problem
+    is told. A reply above history ("Des nouvelles?") keeps only the reply.
+    """
+    lines = text[:MAX_BODY_CHARS].replace("\r\n", "\n").split("\n")
+    cut = _cut(lines)
+    kept = lines[:cut]
+    marker = lines[cut].strip() if cut < len(lines) else ""
+    if _FORWARDED.match(marker) or (_HISTORY.match(marker) and _POINTER.search(" ".join(kept))):
+        rest = cut
+        while rest < len(lines) and (_HEADER.match(lines[rest].strip()) or not lines[rest].strip()):
+            rest += 1
+        tail = lines[rest:]
+        kept = [*kept, *tail[: _cut(tail)]]
     out = "\n".join(kept).strip()
     return out[:MAX_CHARS] if out else text.strip()[:MAX_CHARS]
 

@@ -8,6 +8,7 @@ preceded or followed, in the same clause, by a negator ("pas", "aucun", "not") d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy
@@ -154,11 +155,16 @@ class FactorFinder:
             ],
         )
         people = [unaccent(w) for w in P.PEOPLE]
+        ones = ["1", "un", "une", "one", "a", "an"]  # "une seule agente" is one person
         self.shapes.add(
             "scope|group__",
             [
-                [{"LIKE_NUM": True}, {"NORM": {"IN": people}}],
-                [{"LIKE_NUM": True}, {"IS_ALPHA": True}, {"NORM": {"IN": people}}],
+                [{"LIKE_NUM": True, "LOWER": {"NOT_IN": ones}}, {"NORM": {"IN": people}}],
+                [
+                    {"LIKE_NUM": True, "LOWER": {"NOT_IN": ones}},
+                    {"IS_ALPHA": True},
+                    {"NORM": {"IN": people}},
+                ],
             ],
         )
         self.shapes.add(
@@ -282,20 +288,27 @@ LEARNED_MIN = 0.6
 def decide_factors(
     hits: tuple[Hit, ...],
     mission_service: bool,
-    learned_scope: Learned | None = None,
-    learned_impact: Learned | None = None,
+    learned: Mapping[str, Learned] | None = None,
 ) -> Found:
-    """The factors shown by `hits`; a learned scope or impact (label, probability) fills in
-    only where no pattern spoke. `mission_service` says a mission system was named."""
+    """The factors shown by `hits`; a learned scope, impact or workaround (label, probability)
+    fills in only where no pattern spoke and the model is sure (`LEARNED_MIN`). Learned mission
+    and security never decide here: they only raise doubts (`nlp.caution`), since a mission or a
+    compromise claimed without words to show it must be confirmed. `mission_service` says a
+    mission system was named."""
+    learned_by = learned or {}
+    learned_scope, learned_impact = learned_by.get("scope"), learned_by.get("impact")
     values: dict[str, set[str]] = {}
     for h in hits:
         values.setdefault(h.category, set()).add(h.value)
     scopes = values.get("scope", set())
+    if Scope.SITE.value in scopes and Scope.ORGANISATION.value not in scopes:
+        # "down for all agents at our Moncton office": the users named are the site's
+        scopes = scopes - {Scope.SYSTEM.value}
     protective = "protective" in values
     scope = next(
         (s for s in _SCOPE_ORDER if s.value in scopes), Scope.SYSTEM if protective else Scope.PERSON
     )
-    learned: list[str] = []
+    learned_names: list[str] = []
     if (
         not scopes
         and learned_scope
@@ -304,7 +317,7 @@ def decide_factors(
         and learned_scope[0] != "person"
     ):
         scope = Scope(learned_scope[0])
-        learned.append("scope")
+        learned_names.append("scope")
     impacts = values.get("impact", set())
     preventive = "preventive" in values
     planned = "schedule" in values and "major" not in impacts
@@ -325,20 +338,29 @@ def decide_factors(
         and learned_impact[0] in ("major", "minor")
     ):
         impact = Impact(learned_impact[0])
-        learned.append("impact")
+        learned_names.append("impact")
     else:
         impact = Impact.TOTAL
     secs = values.get("security", set())
     security = next((s for s in _SECURITY_ORDER if s.value in secs), Security.NONE)
     work = values.get("workaround", set())
+    workaround = ("yes" in work or "equivalent" in values) and "no" not in work
+    # A learned workaround only ever lowers P1 to P2 (the decision table's one use of it).
+    sure_workaround = learned_by.get("workaround", ("no", 0.0))
+    if not work and sure_workaround[0] == "yes" and sure_workaround[1] >= LEARNED_MIN:
+        workaround = True
+        learned_names.append("workaround")
     factors = Factors(
         scope=scope,
         impact=impact,
         mission=mission,
-        workaround=("yes" in work or "equivalent" in values) and "no" not in work,
+        workaround=workaround,
         security=security,
         protective=protective,
         schedulable=preventive or planned,
     )
-    explicit_impact = bool(impacts) or preventive or protective or equivalent or "impact" in learned
-    return Found(factors, hits, bool(scopes) or "scope" in learned, explicit_impact, tuple(learned))
+    explicit_impact = (
+        bool(impacts) or preventive or protective or equivalent or "impact" in learned_names
+    )
+    explicit_scope = bool(scopes) or "scope" in learned_names
+    return Found(factors, hits, explicit_scope, explicit_impact, tuple(learned_names))

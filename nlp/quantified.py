@@ -32,7 +32,7 @@ ORGANISATION = frozenset(
 SITE = frozenset(
     {
         "bureau", "edifice", "immeuble", "batiment", "building", "build", "site", "office",
-        "succursale", "branch", "centre", "center", "campus", "siege", "hopital", "hospital",
+        "succursale", "centre", "center", "campus", "siege", "hopital", "hospital",
         "ecole", "school", "caserne", "palais", "courthouse", "etablissement", "location",
         "point", "clinique", "clinic", "entrepot", "warehouse", "station", "comptoir",
         "bldg", "local", "usine", "plant",
@@ -89,6 +89,14 @@ _GREETING = frozenset(
     {"bonjour", "salut", "allo", "bonsoir", "hi", "hello", "hey", "merci", "thanks", "thank",
      "a", "à", "to", "dear", "cher", "chers", "chere", "cheres"}
 )  # fmt: skip
+_MANY = frozenset({"chaque", "aucun", "aucune", "nul", "nulle"})
+_ONE = frozenset({"whole", "entire", "nobody", "everyone", "everybody", "noone"})
+_OTHERS = frozenset({"autre", "autres", "else", "other", "others", "rest"})
+_ABILITY = frozenset(
+    {"pouvoir", "peut", "peuvent", "arriver", "reussir", "acceder", "recevoir", "travailler",
+     "connecter", "imprimer", "ouvrir", "fonctionner", "marcher", "can", "could", "able", "ca",
+     "get", "gets", "has", "have", "is", "works", "work", "receive", "access", "reach"}
+)  # fmt: skip
 _ME = frozenset({"moi", "me", "myself", "mine"})
 _WINDOW = 6
 
@@ -139,6 +147,11 @@ def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
     return people
 
 
+def _unable(doc: Doc, i: int) -> bool:
+    """A verb of being able, reaching or working follows: "personne (ne) peut", "nobody can"."""
+    return any(t.norm_ in _ABILITY for t in doc[i : i + 4])
+
+
 def _except_me(doc: Doc, i: int) -> bool:
     """Only the writer: "tout le monde sauf moi", "everyone but me": only the writer is affected."""
     for j in range(i, min(len(doc), i + 4)):
@@ -160,51 +173,44 @@ def _personne_pronoun(doc: Doc, i: int) -> bool:
     return doc[i].lower_ == "personne"
 
 
-def _quantifiers(doc: Doc) -> Iterator[tuple[int, int, bool, bool]]:
-    """(start, noun search start, many, negative) of each quantifier."""
+def _quantifiers(doc: Doc) -> Iterator[tuple[int, int, bool]]:
+    """(start, noun search start, many) of each quantifier."""
     n = len(doc)
     for i, tok in enumerate(doc):
         low, norm = tok.lower_, tok.norm_
         nxt = doc[i + 1].lower_ if i + 1 < n else ""
-        if low in ("tous", "toutes", "tout", "toute"):
-            if nxt in _DETERMINERS:
-                yield i, i + 1, nxt in _PLURAL_DET or low in ("tous", "toutes"), False
+        if low in ("tous", "toutes", "tout", "toute") and nxt in _DETERMINERS:
+            yield i, i + 1, nxt in _PLURAL_DET or low in ("tous", "toutes")
         elif norm == "ensemble" and i and doc[i - 1].lower_ in ("l'", "l’"):
-            yield i - 1, i + 1, False, False
-        elif low == "chaque":
-            yield i, i + 1, True, False
-        elif low in ("aucun", "aucune", "nul", "nulle"):
-            yield i, i + 1, True, True
-        elif low == "personne" and _personne_pronoun(doc, i):
-            yield i, i + 1, False, True
-        elif low in ("all", "every", "each") and nxt not in ("day", "time", "the time"):
-            yield i, i + 1, True, False
-        elif low in ("whole", "entire"):
-            yield i, i + 1, False, False
-        elif low in ("nobody", "everyone", "everybody", "noone"):
-            yield i, i + 1, False, low in ("nobody", "noone")
+            yield i - 1, i + 1, False
+        elif low in _MANY or (low in ("all", "every", "each") and nxt not in ("day", "time")):
+            yield i, i + 1, True
+        elif low in _ONE or (low == "personne" and _personne_pronoun(doc, i)):
+            yield i, i + 1, False
         elif low == "no" and nxt in ("one", "user", "users", "office", "site", "staff", "agent"):
-            yield i, i + (2 if nxt == "one" else 1), False, True
+            yield i, i + (2 if nxt == "one" else 1), False
         elif low == "none" and nxt == "of":
-            yield i, i + 2, True, True
+            yield i, i + 2, True
 
 
 def quantified_scopes(doc: Doc) -> list[ScopeSpan]:
     """Every quantified subject that says how far the trouble reaches."""
     out: list[ScopeSpan] = []
-    for start, search, many, negative in _quantifiers(doc):
+    for start, search, many in _quantifiers(doc):
         if start and doc[start - 1].norm_ in _GREETING:
             continue  # "Bonjour tout le monde", "merci à tous", "hi all"
         if _except_me(doc, search):
             out.append(ScopeSpan(Scope.PERSON, start, min(len(doc), search + 3)))
             continue
-        if search < len(doc) and doc[search].lower_ in ("else", "autre"):
-            continue
+        if any(t.norm_ in _OTHERS for t in doc[search : search + 3]):
+            continue  # "personne d'autre", "tous les autres agents": the others are fine
         found = _noun_scope(doc, search, many)
         if found is None:
             low = doc[start].lower_
             # "personne ne peut se connecter", "nobody can log in": all users of the service
-            if negative or low in ("everyone", "everybody"):
+            # ("aucun pdf", "personne n'a cliqué" say nothing of who is affected)
+            pronoun = low in ("personne", "nobody", "noone", "no", "everyone", "everybody")
+            if pronoun and _unable(doc, search):
                 out.append(ScopeSpan(Scope.SYSTEM, start, search))
             continue
         scope, end = found

@@ -51,10 +51,14 @@ class Factors:
     schedulable: bool = False  # asks for the work to be planned, or preventive work
 
 
-# Learned fallbacks for two factors, used only where no pattern shows the factor.
+# Learned factor models: they fill in where no pattern shows the factor, and they raise the
+# doubts the cost-aware decision weighs (`nlp.caution`). Booleans are learned as "yes"/"no".
 FACTOR_TASKS: dict[str, tuple[str, ...]] = {
     "scope": tuple(s.value for s in Scope),
     "impact": tuple(i.value for i in Impact),
+    "mission": ("yes", "no"),
+    "workaround": ("yes", "no"),
+    "security": tuple(s.value for s in Security),
 }
 
 _WIDE = (Scope.ORGANISATION, Scope.SYSTEM)

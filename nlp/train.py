@@ -23,7 +23,7 @@ from spacy.util import compounding, fix_random_seed, minibatch  # type: ignore[a
 from tqdm import tqdm
 
 from nlp.clean import compose
-from nlp.corpus import DATA_DIR, read_split
+from nlp.corpus import AUTHORED_DIR, DATA_DIR, dev_rows, training_rows
 from nlp.language import detect_language
 from nlp.model import LANGS, MODEL_DIR, language_pipeline, load
 from nlp.pipeline import FACTOR_TASKS, TASKS, categoriser
@@ -37,8 +37,15 @@ ALL_TASKS = {**TASKS, **FACTOR_TASKS}
 
 
 def gold(row: dict[str, Any], task: str) -> str | None:
-    """The row's label for `task`; the factor tasks only exist for planted incident factors."""
-    return row["factors"].get(task) if task in FACTOR_TASKS else row[task]  # type: ignore[no-any-return]
+    """The row's label for `task`; the factor tasks only exist for labelled incident factors."""
+    if task not in FACTOR_TASKS:
+        return row[task]  # type: ignore[no-any-return]
+    if row.get("kind") != "incident":
+        return None
+    value = (row.get("factors") or {}).get(task)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
 
 
 def cats(label: str, task: str) -> dict[str, float]:
@@ -48,22 +55,15 @@ def cats(label: str, task: str) -> dict[str, float]:
 def version(epochs: int) -> str:
     digest = hashlib.sha256(f"epochs={epochs};seed={SEED};target={TARGET_PRECISION}".encode())
     here = Path(__file__).parent
+    # Everything that can change a proposal: the data it learns from, the catalogue, and the
+    # run-time code (not the tools that only train or score).
+    tools = {"train.py", "evaluate.py", "ablation.py", "learning_curve.py", "make_corpus.py"}
+    code = sorted(p for p in here.rglob("*.py") if p.name not in tools)
     sources = [
         *sorted(DATA_DIR.glob("corpus.*.jsonl")),
+        *sorted(AUTHORED_DIR.glob("*.jsonl")),
         DATA_DIR / "services.toml",
-        *(
-            here / f"{m}.py"
-            for m in (
-                "patterns",
-                "pipeline",
-                "factors",
-                "clean",
-                "language",
-                "catalogue",
-                "severity",
-                "triage",
-            )
-        ),
+        *code,
     ]
     for path in sources:
         digest.update(path.read_bytes())
@@ -134,21 +134,18 @@ def thresholds(dev: list[dict[str, Any]], model_dir: Path) -> dict[str, dict[str
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--out", type=Path, default=MODEL_DIR)
-    args = parser.parse_args()
-    train = read_split("train")
-    dev = read_split("dev")
-    tmp = args.out.with_name(args.out.name + ".tmp")
+def build(
+    train: list[dict[str, Any]], dev: list[dict[str, Any]], out: Path, epochs: int = 12
+) -> dict[str, Any]:
+    """Train on `train`, set thresholds on `dev`, write the model to `out` (atomically)."""
+    tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    train_categoriser(train, args.epochs).to_disk(tmp / "textcat")
+    train_categoriser(train, epochs).to_disk(tmp / "textcat")
     meta: dict[str, Any] = {
-        "version": version(args.epochs),
+        "version": version(epochs),
         "seed": SEED,
-        "epochs": args.epochs,
+        "epochs": epochs,
         "train_size": len(train),
         "thresholds": {},
     }
@@ -156,8 +153,20 @@ def main() -> None:
     meta["thresholds"] = thresholds(dev, tmp)
     meta["target_precision"] = TARGET_PRECISION
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
-    shutil.rmtree(args.out, ignore_errors=True)
-    tmp.rename(args.out)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return meta
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="Train the triage model on the generated and authored corpora "
+        "(never on the frozen set) and write it to nlp/model/."
+    )
+    parser.add_argument("--epochs", type=int, default=12, help="passes over the data (12)")
+    parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder (nlp/model)")
+    args = parser.parse_args()
+    meta = build(training_rows(), dev_rows(), args.out, args.epochs)
     print(f"model {meta['version']} written to {args.out}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from nlp.clean import compose
@@ -131,6 +132,7 @@ def analyse(pipe: Pipeline, doc: Doc, text: str | None = None) -> Analysis:
 
 
 TEAM_SERVICE_WEIGHT = 0.5
+CONFIRM_CERTAINTY = 0.35
 
 
 def fuse_team(scores: Mapping[str, float], services: list[ServiceHit]) -> dict[str, float]:
@@ -168,14 +170,17 @@ def _propose(
     scores["team"] = fuse_team(scores["team"], services)
     kind, kind_p = _argmax(scores["kind"])
     team, team_p = _argmax(scores["team"])
-    learned = {
-        task: _argmax({lb: float(cats.get(lb, 0.0)) for lb in labels})
+    dists = {
+        task: {lb: float(cats.get(lb, 0.0)) for lb in labels}
         for task, labels in FACTOR_TASKS.items()
     }
+    from nlp.caution import cautious
     from nlp.factors import decide_factors
 
     found = decide_factors(
-        a.hits, any(s.service.mission for s in services), learned["scope"], learned["impact"]
+        a.hits,
+        any(s.service.mission for s in services),
+        {task: _argmax(dist) for task, dist in dists.items()},
     )
     level, level_p = _argmax(scores["level"])
     evidence: list[Evidence] = []
@@ -196,8 +201,14 @@ def _propose(
             add("team", team, s.start_char, s.end_char)
     severity: Severity | None = None
     sev_p: float | None = None
+    to_confirm = False
+    factors = found.factors
     if kind == Kind.INCIDENT.value:
-        severity = decide(found.factors)
+        severity, raised_by = cautious(found, decide(found.factors), dists)
+        if raised_by:
+            from nlp.caution import graver
+
+            factors, to_confirm = graver(found.factors, raised_by), True
         for hit in found.hits:
             if hit.category in ("scope", "impact", "mission", "workaround"):
                 add(hit.category, hit.value, hit.start_char, hit.end_char)  # type: ignore[arg-type]
@@ -208,14 +219,18 @@ def _propose(
             if s.service.mission:
                 add("mission", "yes", s.start_char, s.end_char)
         for factor in found.learned:
-            value = getattr(found.factors, factor).value
-            evidence.append(Evidence(factor, value, ""))  # type: ignore[arg-type]
+            value = getattr(found.factors, factor)
+            evidence.append(_learned_evidence(factor, value))
+        for doubt in raised_by:
+            evidence.append(_learned_evidence(doubt.factor, doubt.label))
         certainty = 0.55 + 0.2 * found.explicit_scope + 0.15 * found.explicit_impact
         if found.factors.security.value != "none":
             certainty += 0.15
-        sev_p = round(kind_p * min(certainty, 0.97), 4)
+        # A proposal raised on doubts is as unsure as the doubts: an agent must confirm it.
+        certainty = CONFIRM_CERTAINTY if to_confirm else min(certainty, 0.97)
+        sev_p = round(kind_p * certainty, 4)
     wide = [h for h in found.hits if h.category == "scope" and h.value != Scope.PERSON.value]
-    if severity is not None and level != Level.N3.value and _expert_work(found.factors, team):
+    if severity is not None and level != Level.N3.value and _expert_work(factors, team):
         # The guide's level table: an outage of a site, a system or the organisation, or a
         # security incident, goes to experts. A rule may raise the proposal, never lower it.
         level, level_p = Level.N3.value, max(level_p, sev_p or 0.0)
@@ -231,7 +246,9 @@ def _propose(
         "level": level_p >= th.get("level", {}).get(level, 1.0),
     }
     if severity is not None and sev_p is not None:
-        auto["severity"] = sev_p >= th.get("severity", {}).get(severity.value, 1.0)
+        auto["severity"] = not to_confirm and sev_p >= th.get("severity", {}).get(
+            severity.value, 1.0
+        )
     if severity is not None:
         scores["severity"] = {severity.value: sev_p or 0.0}
     return Triage(
@@ -247,4 +264,17 @@ def _propose(
         evidence=tuple(evidence),
         scores=scores,
         auto_apply=auto,
+        to_confirm=to_confirm,
     )
+
+
+def _learned_evidence(factor: str, value: object) -> Evidence:
+    """A factor a learned model supplied: no words of the message to show, the text is empty."""
+    label = value.value if isinstance(value, StrEnum) else str(value)
+    if factor == "mission":
+        label = "yes" if label in ("True", "yes") else "no"
+    if factor == "security":
+        return Evidence("impact", f"security-{label}", "")
+    if factor == "workaround":
+        return Evidence("workaround", "yes" if label in ("True", "yes") else "no", "")
+    return Evidence(factor, label, "")  # type: ignore[arg-type]

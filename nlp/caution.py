@@ -1,0 +1,85 @@
+"""The cost-aware decision: missing a P1/P2 costs far more than an agent's click.
+
+The decision table first runs on what the text shows (patterns, and learned factors where no
+pattern spoke and the model is sure). Then the doubts: for each factor the patterns did not
+settle, the learned factor model's probability of a graver value (a wider scope, a mission
+effect, an active compromise). When the graver values the models find plausible would, taken
+together, make the incident P1 or P2 while the proposal is milder, the proposal is raised to
+that severity and marked to confirm, with a low confidence; the doubts are its evidence. An
+agent then settles it in one click, and the ticket runs on the graver clock meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from nlp.factors import Found
+from nlp.labels import Severity
+from nlp.severity import Factors, Scope, Security, decide
+
+# The least probability of a graver value that counts as a doubt (set on the dev sets; a
+# lower bar raises more proposals to confirm: more clicks, fewer critical incidents missed).
+DOUBT_AT: dict[str, float] = {"scope": 0.35, "mission": 0.4, "security": 0.4}
+_WIDE = (Scope.ORGANISATION, Scope.SYSTEM, Scope.SITE)
+_GRAVE = (Security.SPREADING, Security.DATA_EXPOSED, Security.CONFIRMED)
+_CRITICAL = (Severity.P1, Severity.P2)
+
+
+@dataclass(frozen=True, slots=True)
+class Doubt:
+    """A graver value a learned factor model finds plausible, with its probability."""
+
+    factor: str
+    label: str
+    probability: float
+
+
+def doubts(found: Found, learned: Mapping[str, Mapping[str, float]]) -> tuple[Doubt, ...]:
+    """The graver values the patterns did not rule out and the factor models find plausible."""
+    f = found.factors
+    out: list[Doubt] = []
+    scope = learned.get("scope", {})
+    if not found.explicit_scope and f.scope is Scope.PERSON:
+        wide = sum(scope.get(s.value, 0.0) for s in _WIDE)
+        if wide >= DOUBT_AT["scope"]:
+            widest = max(_WIDE, key=lambda s: scope.get(s.value, 0.0))
+            out.append(Doubt("scope", widest.value, round(wide, 4)))
+    mission = learned.get("mission", {}).get("yes", 0.0)
+    if not f.mission and mission >= DOUBT_AT["mission"]:
+        out.append(Doubt("mission", "yes", round(mission, 4)))
+    security = learned.get("security", {})
+    grave = sum(security.get(s.value, 0.0) for s in _GRAVE)
+    if f.security not in _GRAVE and grave >= DOUBT_AT["security"]:
+        gravest = max(_GRAVE, key=lambda s: security.get(s.value, 0.0))
+        out.append(Doubt("security", gravest.value, round(grave, 4)))
+    return tuple(out)
+
+
+def graver(factors: Factors, found_doubts: tuple[Doubt, ...]) -> Factors:
+    """The factors with every doubt resolved the grave way."""
+    for d in found_doubts:
+        if d.factor == "scope":
+            factors = replace(factors, scope=Scope(d.label))
+        elif d.factor == "mission":
+            factors = replace(factors, mission=True)
+        elif d.factor == "security":
+            factors = replace(factors, security=Security(d.label))
+    return factors
+
+
+def cautious(
+    found: Found, severity: Severity, learned: Mapping[str, Mapping[str, float]]
+) -> tuple[Severity, tuple[Doubt, ...]]:
+    """The severity to propose and, when it was raised to P1/P2, the doubts that raised it."""
+    found_doubts = doubts(found, learned)
+    if not found_doubts:
+        return severity, ()
+    raised = decide(graver(found.factors, found_doubts))
+    if raised in _CRITICAL and _rank(raised) < _rank(severity):
+        return raised, found_doubts
+    return severity, ()
+
+
+def _rank(s: Severity) -> int:
+    return int(s.value[1])
