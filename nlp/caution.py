@@ -20,7 +20,7 @@ from nlp.severity import Factors, Scope, Security, decide
 
 # The least probability of a graver value that counts as a doubt (set on the dev sets; a
 # lower bar raises more proposals to confirm: more clicks, fewer critical incidents missed).
-DOUBT_AT: dict[str, float] = {"scope": 0.35, "mission": 0.4, "security": 0.4}
+DOUBT_AT: dict[str, float] = {"scope": 0.5, "mission": 0.45, "security": 0.4}
 _WIDE = (Scope.ORGANISATION, Scope.SYSTEM, Scope.SITE)
 _GRAVE = (Security.SPREADING, Security.DATA_EXPOSED, Security.CONFIRMED)
 _CRITICAL = (Severity.P1, Severity.P2)
@@ -41,10 +41,9 @@ def doubts(found: Found, learned: Mapping[str, Mapping[str, float]]) -> tuple[Do
     out: list[Doubt] = []
     scope = learned.get("scope", {})
     if not found.explicit_scope and f.scope is Scope.PERSON:
-        wide = sum(scope.get(s.value, 0.0) for s in _WIDE)
-        if wide >= DOUBT_AT["scope"]:
-            widest = max(_WIDE, key=lambda s: scope.get(s.value, 0.0))
-            out.append(Doubt("scope", widest.value, round(wide, 4)))
+        widest = max(_WIDE, key=lambda s: scope.get(s.value, 0.0))
+        if scope.get(widest.value, 0.0) >= DOUBT_AT["scope"]:
+            out.append(Doubt("scope", widest.value, round(scope[widest.value], 4)))
     mission = learned.get("mission", {}).get("yes", 0.0)
     if not f.mission and mission >= DOUBT_AT["mission"]:
         out.append(Doubt("mission", "yes", round(mission, 4)))
@@ -79,6 +78,11 @@ def cautious(
     if raised in _CRITICAL and _rank(raised) < _rank(severity):
         return raised, found_doubts
     return severity, ()
+
+
+def rests_on_learning(found: Found, severity: Severity) -> bool:
+    """A P1/P2 that stands on a scope no words of the message show must be confirmed too."""
+    return severity in _CRITICAL and "scope" in found.learned
 
 
 def _rank(s: Severity) -> int:

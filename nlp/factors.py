@@ -84,7 +84,7 @@ def _negated(
 
 # How far a negator reaches: "pas toute l'équipe" / "toute l'équipe n'est pas touchée";
 # "aucun impact sur les citoyens" / "les citoyens ne sont pas touchés".
-_NEGATION_REACH = {"scope": (1, 3), "mission": (5, 4)}
+_NEGATION_REACH = {"mission": (5, 4)}
 
 
 class FactorFinder:
@@ -230,6 +230,19 @@ class FactorFinder:
         }
         self.anchors = numpy.array(sorted(self.strings.add(w) for w in anchors), dtype="uint64")
 
+    @staticmethod
+    def _negated(category: str, doc: Doc, span: Span) -> bool:
+        """Is this match negated? A scope only by "pas toute l'équipe" or by a negated "being
+        affected" after it ("toute l'équipe n'est pas touchée"), never by a negated ability
+        ("toute l'équipe ne peut pas se connecter", "the whole team can't log in")."""
+        if category == "scope":
+            return _negated(doc, span, 1, 0, negators=P.SCOPE_NEGATORS) or _negated(
+                doc, span, 0, 4, P.SCOPE_NEGATED_BY, P.SCOPE_NEGATORS
+            )
+        needs = P.MISSION_NEGATED_BY if category == "mission" else frozenset()
+        before, after = _NEGATION_REACH.get(category, (4, 0))
+        return _negated(doc, span, before, after, needs)
+
     def _has_shape_anchor(self, doc: Doc, text: str) -> bool:
         """Floors ("au 3e"), percentages and named places need a cheap look first."""
         if numpy.isin(doc.to_array("NORM"), self.anchors).any():
@@ -256,11 +269,8 @@ class FactorFinder:
             for span in kept:
                 # Only a scope is negated from behind ("toute l'équipe n'est pas touchée"); a
                 # mission is not ("citizens can't file their requests" is a mission effect).
-                needs = P.MISSION_NEGATED_BY if category == "mission" else frozenset()
-                before, after = _NEGATION_REACH.get(category, (4, 0))
-                negators = P.SCOPE_NEGATORS if category == "scope" else P.NEGATORS
-                if category not in ("workaround", "cue", "equivalent") and _negated(
-                    doc, span, before, after, needs, negators
+                if category not in ("workaround", "cue", "equivalent") and self._negated(
+                    category, doc, span
                 ):
                     continue
                 value = span.label_.split("|")[1].rstrip("_")
@@ -282,7 +292,7 @@ class FactorFinder:
 
 
 Learned = tuple[str, float]
-LEARNED_MIN = 0.6
+LEARNED_MIN = 0.8
 
 
 def decide_factors(

@@ -35,7 +35,7 @@ SITE = frozenset(
         "succursale", "centre", "center", "campus", "siege", "hopital", "hospital",
         "ecole", "school", "caserne", "palais", "courthouse", "etablissement", "location",
         "point", "clinique", "clinic", "entrepot", "warehouse", "station", "comptoir",
-        "bldg", "local", "usine", "plant",
+        "bldg", "local", "usine", "plant", "facility", "installation", "locaux",
     }
 )  # fmt: skip
 GROUP = frozenset(
@@ -56,7 +56,14 @@ STAFF = frozenset(
     {"employer", "employe", "employee", "personnel", "staff", "fonctionnaire", "worker",
      "travailleur", "teletravailleurs", "teletravailleur", "salarie"}
 )  # fmt: skip
-PEERS = frozenset({"collegue", "colleague", "coworker", "membre", "member", "gars", "fille"})
+PEERS = frozenset(
+    {"collegue", "colleague", "coworker", "membre", "member", "gars", "fille", "superviseur",
+     "supervisor", "gestionnaire", "manager", "avocat", "lawyer", "infirmier", "infirmiere",
+     "nurse", "clinicien", "clinician", "medecin", "doctor", "prepose", "preposee",
+     "repartiteur", "dispatcher", "inspecteur", "inspector", "enseignant", "teacher",
+     "policier", "officer", "technicien", "technician", "analyste", "analyst", "conseiller",
+     "conseillere", "adjoint", "adjointe", "greffier", "greffiere", "clerk", "juge", "judge"}
+)  # fmt: skip
 PEOPLE = USERS | STAFF | PEERS | {"personne", "person"}
 TIME = frozenset(
     {"journee", "jour", "matinee", "matin", "semaine", "nuit", "temps", "soiree", "annee",
@@ -89,7 +96,9 @@ _GREETING = frozenset(
     {"bonjour", "salut", "allo", "bonsoir", "hi", "hello", "hey", "merci", "thanks", "thank",
      "a", "à", "to", "dear", "cher", "chers", "chere", "cheres"}
 )  # fmt: skip
-_MANY = frozenset({"chaque", "aucun", "aucune", "nul", "nulle"})
+_ARE = frozenset({"etre", "est", "sommes"})
+_NAMED = PEOPLE | SITE | ORGANISATION | GROUP
+_MANY = frozenset({"chaque", "aucun", "aucune", "nul", "nulle", "any"})
 _ONE = frozenset({"whole", "entire", "nobody", "everyone", "everybody", "noone"})
 _OTHERS = frozenset({"autre", "autres", "else", "other", "others", "rest"})
 _ABILITY = frozenset(
@@ -116,8 +125,9 @@ def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
     """The scope of the first place, unit or people named from `start` (within the window).
 
     People alone give their width; a place after them wins ("tous les employés du bureau" is the
-    site). One unknown word may come before the noun ("the whole accounting team"); a time
-    ("toute la journée") or any second unknown word ends the search.
+    site). One unknown word may come before the noun ("the whole accounting team"), two between
+    people and their place ("all 20 supervisors in the Roads Maintenance division"); numbers
+    are crossed; a time ("toute la journée") or a thing ("tous mes fichiers") ends the search.
     """
     people: tuple[Scope, int] | None = None
     unknown = 0
@@ -139,10 +149,10 @@ def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
                 width = Scope.GROUP if n in PEERS else Scope.ORGANISATION if n in STAFF else None
                 people = (width or Scope.SYSTEM, i + 1)
             continue
-        if n in _SKIP or tok.lower_ in _SKIP:
+        if n in _SKIP or tok.lower_ in _SKIP or tok.like_num:
             continue
         unknown += 1
-        if people is not None or unknown > 1:
+        if unknown > (2 if people is not None else 1):
             break
     return people
 
@@ -187,7 +197,7 @@ def _quantifiers(doc: Doc) -> Iterator[tuple[int, int, bool]]:
             yield i, i + 1, True
         elif low in _ONE or (low == "personne" and _personne_pronoun(doc, i)):
             yield i, i + 1, False
-        elif low == "no" and nxt in ("one", "user", "users", "office", "site", "staff", "agent"):
+        elif low == "no" and i + 1 < n and (nxt == "one" or doc[i + 1].norm_ in _NAMED):
             yield i, i + (2 if nxt == "one" else 1), False
         elif low == "none" and nxt == "of":
             yield i, i + 2, True
@@ -216,6 +226,7 @@ def quantified_scopes(doc: Doc) -> list[ScopeSpan]:
         scope, end = found
         out.append(ScopeSpan(scope, start, end))
     out.extend(_postposed(doc))
+    out.extend(_of_us(doc))
     out.extend(_counted_sites(doc))
     return out
 
@@ -250,3 +261,13 @@ def _counted_sites(doc: Doc) -> Iterator[ScopeSpan]:
                 break
             if nxt.norm_ not in _SKIP and not nxt.like_num and nxt.lower_ not in ("sites",):
                 break
+
+
+def _of_us(doc: Doc) -> Iterator[ScopeSpan]:
+    """A group counted from inside: "5 of us", "on est 12", "nous sommes une dizaine"."""
+    for i, tok in enumerate(doc[:-2]):
+        counted = doc[i + 2].like_num and doc[i + 2].lower_ not in ("1", "un", "une")
+        of_us = tok.like_num and doc[i + 1].lower_ == "of" and doc[i + 2].lower_ == "us"
+        we_are = tok.lower_ in ("on", "nous") and doc[i + 1].norm_ in _ARE and counted
+        if of_us or we_are:
+            yield ScopeSpan(Scope.GROUP, i, i + 3)

@@ -174,7 +174,7 @@ def _propose(
         task: {lb: float(cats.get(lb, 0.0)) for lb in labels}
         for task, labels in FACTOR_TASKS.items()
     }
-    from nlp.caution import cautious
+    from nlp.caution import cautious, rests_on_learning
     from nlp.factors import decide_factors
 
     found = decide_factors(
@@ -209,6 +209,7 @@ def _propose(
             from nlp.caution import graver
 
             factors, to_confirm = graver(found.factors, raised_by), True
+        to_confirm = to_confirm or rests_on_learning(found, severity)
         for hit in found.hits:
             if hit.category in ("scope", "impact", "mission", "workaround"):
                 add(hit.category, hit.value, hit.start_char, hit.end_char)  # type: ignore[arg-type]

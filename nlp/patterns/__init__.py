@@ -15,7 +15,12 @@ from __future__ import annotations
 from nlp.patterns.impact import FAILING, IMPACT, PREVENTIVE, PROTECTED, PROTECTIVE, SCHEDULE
 from nlp.patterns.kind import KIND_CUES
 from nlp.patterns.mission import MISSION
-from nlp.patterns.negation import MISSION_NEGATED_BY, NEGATORS, SCOPE_NEGATORS
+from nlp.patterns.negation import (
+    MISSION_NEGATED_BY,
+    NEGATORS,
+    SCOPE_NEGATED_BY,
+    SCOPE_NEGATORS,
+)
 from nlp.patterns.scope import PEOPLE, SCOPE
 from nlp.patterns.security import SECURITY
 from nlp.patterns.workaround import EQUIVALENT, MANUAL_FALLBACK, NO_WORKAROUND, WORKAROUND
@@ -36,6 +41,7 @@ __all__ = [
     "PROTECTIVE",
     "SCHEDULE",
     "SCOPE",
+    "SCOPE_NEGATED_BY",
     "SCOPE_NEGATORS",
     "SECURITY",
     "WORKAROUND",

@@ -13,3 +13,10 @@ SCOPE_NEGATORS = frozenset({"pas", "jamais", "not", "never", "n't"})
 MISSION_NEGATED_BY = frozenset(
     {"impact", "effet", "incidence", "affect", "affecter", "toucher", "touche", "effect"}
 )
+# A scope is negated from behind only with one of these: "toute l'équipe n'est pas touchée",
+# "not everyone is affected"; "toute l'équipe ne peut pas se connecter" is the whole team.
+SCOPE_NEGATED_BY = frozenset(
+    {"toucher", "touche", "touchee", "touches", "touchees", "affectee", "affectes", "impactee",
+     "impactes", "concernee", "concernes", "affect", "affecter", "affected", "impact", "impacter", "concerner",
+     "concerne", "probleme", "problem", "issue", "meme", "same"}
+)  # fmt: skip

@@ -19,6 +19,16 @@ WORKAROUND = [
     "on the wifi",
     "sur le wifi",
     "in the meantime we use",
+    "peuvent encore",
+    "peuvent toujours",
+    "on peut encore",
+    "on peut toujours",
+    "can still",
+    "still able to",
+    "still working fine",
+    "fonctionne toujours",
+    "redirigé les citoyens vers",
+    "redirected to",
 ]
 # An equivalent device or room at hand: the loss is negligible for the people concerned.
 EQUIVALENT = [
