@@ -109,6 +109,7 @@ class FactorFinder:
                 "workaround|no": P.NO_WORKAROUND,
                 "workaround|manual-fallback": P.MANUAL_FALLBACK,
                 "equivalent|yes": P.EQUIVALENT,
+                "access|yes": P.ACCESS,
             }
         )
         for kind, words in P.KIND_CUES.items():
@@ -269,7 +270,7 @@ class FactorFinder:
             for span in kept:
                 # Only a scope is negated from behind ("toute l'équipe n'est pas touchée"); a
                 # mission is not ("citizens can't file their requests" is a mission effect).
-                if category not in ("workaround", "cue", "equivalent") and self._negated(
+                if category not in ("workaround", "cue", "equivalent", "access") and self._negated(
                     category, doc, span
                 ):
                     continue

@@ -147,10 +147,26 @@ def fuse_team(scores: Mapping[str, float], services: list[ServiceHit]) -> dict[s
 
 
 def _expert_work(f: Factors, team: str) -> bool:
+    """The guide's level table: a security incident or an outage of a site, a system or the
+    organisation goes to experts."""
     if f.security is not Security.NONE:
         return True
     wide = f.scope in (Scope.SITE, Scope.SYSTEM, Scope.ORGANISATION)
     return wide and f.impact in (Impact.TOTAL, Impact.MAJOR) and team != Team.PRINTING.value
+
+
+def _guide_team(
+    team: str, team_p: float, kind: str, factors: Factors, hits: tuple[Hit, ...]
+) -> tuple[str, float]:
+    """Where the guide names the team outright, it wins over the learned proposal: a security
+    situation goes to security; an access, a permission or a group membership asked for, or
+    refused to one person, goes to identity."""
+    if kind == Kind.INCIDENT.value and factors.security is not Security.NONE:
+        return Team.SECURITY.value, max(team_p, 0.9)
+    person = kind != Kind.INCIDENT.value or factors.scope is Scope.PERSON
+    if person and team != Team.SECURITY.value and any(h.category == "access" for h in hits):
+        return Team.IDENTITY.value, max(team_p, 0.8)
+    return team, team_p
 
 
 def _argmax(scores: Mapping[str, float]) -> tuple[str, float]:
@@ -183,6 +199,9 @@ def _propose(
         {task: _argmax(dist) for task, dist in dists.items()},
     )
     level, level_p = _argmax(scores["level"])
+    if kind in (Kind.QUESTION.value, Kind.STATUS.value):
+        # the guide's N1: how-to and status answers are given at first contact
+        level, level_p = Level.N1.value, max(level_p, scores["level"].get("N1", 0.0))
     evidence: list[Evidence] = []
     seen: set[tuple[str, str, str]] = set()
 
@@ -236,6 +255,8 @@ def _propose(
         # security incident, goes to experts. A rule may raise the proposal, never lower it.
         level, level_p = Level.N3.value, max(level_p, sev_p or 0.0)
         scores["level"] = {**scores["level"], "N3": level_p}
+    team, team_p = _guide_team(team, team_p, kind, factors, found.hits)
+    scores["team"] = {**scores["team"], team: max(scores["team"].get(team, 0.0), team_p)}
     if level == "N3" and wide:
         add("level", level, wide[0].start_char, wide[0].end_char)
     elif services:

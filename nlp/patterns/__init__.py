@@ -23,9 +23,11 @@ from nlp.patterns.negation import (
 )
 from nlp.patterns.scope import PEOPLE, SCOPE
 from nlp.patterns.security import SECURITY
+from nlp.patterns.team import ACCESS
 from nlp.patterns.workaround import EQUIVALENT, MANUAL_FALLBACK, NO_WORKAROUND, WORKAROUND
 
 __all__ = [
+    "ACCESS",
     "EQUIVALENT",
     "FAILING",
     "IMPACT",
