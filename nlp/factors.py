@@ -354,6 +354,8 @@ def decide_factors(
         impact = Impact.TOTAL
     secs = values.get("security", set())
     security = next((s for s in _SECURITY_ORDER if s.value in secs), Security.NONE)
+    if security is Security.REPORT and not impacts:
+        impact = Impact.NONE  # a phishing received and not clicked impairs nothing yet
     work = values.get("workaround", set())
     workaround = ("yes" in work or "equivalent" in values) and "no" not in work
     # A learned workaround only ever lowers P1 to P2 (the decision table's one use of it).

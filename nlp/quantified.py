@@ -96,6 +96,9 @@ _GREETING = frozenset(
     {"bonjour", "salut", "allo", "bonsoir", "hi", "hello", "hey", "merci", "thanks", "thank",
      "a", "à", "to", "dear", "cher", "chers", "chere", "cheres"}
 )  # fmt: skip
+_PREPOSITIONS = frozenset(
+    {"de", "d'", "du", "des", "au", "aux", "à", "a", "dans", "en", "sur", "of", "in", "at", "on"}
+)
 _ARE = frozenset({"etre", "est", "sommes"})
 _NAMED = PEOPLE | SITE | ORGANISATION | GROUP
 _MANY = frozenset({"chaque", "aucun", "aucune", "nul", "nulle", "any"})
@@ -131,13 +134,15 @@ def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
     """
     people: tuple[Scope, int] | None = None
     unknown = 0
+    crossed = False
     for i in range(start, min(len(doc), start + _WINDOW)):
         tok = doc[i]
         n = tok.norm_
         if tok.lower_ in _CLAUSE_END or "\n" in tok.text or n in TIME:
             break
-        # "aucun bureau" is every office, "aucun poste du bureau de Laval" one site
-        plural = _plural(tok) or (many and unknown == 0 and people is None)
+        # "aucun bureau" is every office, "aucun poste du bureau de Laval" one site, and
+        # "all on the 7th floor" one floor
+        plural = _plural(tok) or (many and unknown == 0 and people is None and not crossed)
         if n in ORGANISATION or (n == "department" and i and doc[i - 1].lower_ == "the"):
             return Scope.ORGANISATION, i + 1  # "the department" is the ministry
         if n in SITE:
@@ -150,6 +155,7 @@ def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
                 people = (width or Scope.SYSTEM, i + 1)
             continue
         if n in _SKIP or tok.lower_ in _SKIP or tok.like_num:
+            crossed = crossed or tok.lower_ in _PREPOSITIONS
             continue
         unknown += 1
         if unknown > (2 if people is not None else 1):

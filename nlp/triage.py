@@ -185,6 +185,10 @@ def _propose(
     }
     scores["team"] = fuse_team(scores["team"], services)
     kind, kind_p = _argmax(scores["kind"])
+    if kind == Kind.REQUEST.value and any(h.category == "preventive" for h in a.hits):
+        # the guide: preventive work on something that exists (a failing battery, a disk nearly
+        # full, a certificate about to expire) is an incident, usually P5, even when asked for
+        kind, kind_p = Kind.INCIDENT.value, max(kind_p, scores["kind"].get("incident", 0.0))
     team, team_p = _argmax(scores["team"])
     dists = {
         task: {lb: float(cats.get(lb, 0.0)) for lb in labels}

@@ -196,4 +196,6 @@ FAILING = [
     "arrêté",
     "stopped",
     "down",
+    "rouler",
+    "roulé",
 ]

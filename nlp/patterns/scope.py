@@ -126,6 +126,10 @@ SCOPE: dict[str, list[str]] = {
         "the entire site",
     ],
     "group": [
+        "pour l'équipe",
+        "notre groupe de",
+        "our group of",
+        "for the team",
         "toute mon équipe",
         "toute l'équipe",
         "toute la direction",

@@ -86,3 +86,18 @@ def test_compromise_goes_to_security(tri: Any) -> None:
 )
 def test_kind_on_short_titles(tri: Any, subject: str, kind: Kind) -> None:
     assert tri("", subject).kind is kind
+
+
+def test_preventive_work_asked_for_is_a_p5_incident(tri: Any) -> None:
+    t = tri("Pile de la souris faible - à remplacer, quand vous aurez le temps")
+    assert t.kind is Kind.INCIDENT
+    assert t.severity is Severity.P5
+
+
+def test_a_phishing_received_by_a_team_impairs_nothing(tri: Any) -> None:
+    t = tri(
+        "Toute l'équipe des loisirs (12 personnes) a reçu un courriel d'hameçonnage ce matin. "
+        "Personne n'a cliqué."
+    )
+    assert t.severity is Severity.P4
+    assert t.team is Team.SECURITY

@@ -44,6 +44,10 @@ def scopes(model: Model, lang: str, text: str) -> list[tuple[str, str]]:
         ("en", "every user of the portal gets an error", Scope.SYSTEM),
         ("en", "all staff are affected", Scope.ORGANISATION),
         ("en", "everyone except me can open it", Scope.PERSON),
+        ("en", "about 30 lawyers, all on the 7th floor, cannot open files", Scope.GROUP),
+        ("en", "no clinician in any of our facilities can view a chart", Scope.ORGANISATION),
+        ("en", "all 20 supervisors in the Roads Maintenance division get a 404", Scope.GROUP),
+        ("en", "the payroll team (5 of us) can't open the module", Scope.GROUP),
     ],
 )
 def test_quantified_subject_gives_the_scope(
