@@ -20,7 +20,12 @@ from nlp.severity import Factors, Scope, Security, decide
 
 # The least probability of a graver value that counts as a doubt (set on the dev sets; a
 # lower bar raises more proposals to confirm: more clicks, fewer critical incidents missed).
-DOUBT_AT: dict[str, float] = {"scope": 0.5, "mission": 0.45, "security": 0.4}
+DOUBT_AT: dict[str, float] = {
+    "scope": 0.5,
+    "scope_of_mission": 0.1,  # a mission effect stated, nobody said who: a wide outage is likely
+    "mission": 0.45,
+    "security": 0.4,
+}
 _WIDE = (Scope.ORGANISATION, Scope.SYSTEM, Scope.SITE)
 _GRAVE = (Security.SPREADING, Security.DATA_EXPOSED, Security.CONFIRMED)
 _CRITICAL = (Severity.P1, Severity.P2)
@@ -42,7 +47,8 @@ def doubts(found: Found, learned: Mapping[str, Mapping[str, float]]) -> tuple[Do
     scope = learned.get("scope", {})
     if not found.explicit_scope and f.scope is Scope.PERSON:
         widest = max(_WIDE, key=lambda s: scope.get(s.value, 0.0))
-        if scope.get(widest.value, 0.0) >= DOUBT_AT["scope"]:
+        bar = DOUBT_AT["scope_of_mission" if f.mission else "scope"]
+        if scope.get(widest.value, 0.0) >= bar:
             out.append(Doubt("scope", widest.value, round(scope[widest.value], 4)))
     mission = learned.get("mission", {}).get("yes", 0.0)
     if not f.mission and mission >= DOUBT_AT["mission"]:
