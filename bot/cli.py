@@ -88,9 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     q_again = q_commands.add_parser("reprocess", help="process quarantined messages again, now")
     q_again.add_argument("ids", nargs="+", type=int, metavar="ID", help="message id (from list)")
 
-    tickets = commands.add_parser("tickets", help="list tickets, newest first")
+    tickets = commands.add_parser(
+        "tickets", help="list tickets: those to confirm first, then newest first"
+    )
     tickets.add_argument("--json", action="store_true", help="one JSON array, with the proposals")
     tickets.add_argument("--limit", type=int, default=50, help="how many (default: 50; 0 = all)")
+    tickets.add_argument(
+        "--to-confirm",
+        action="store_true",
+        help="only the severities raised on ambiguous evidence that await an agent"
+        " (listed first anyway)",
+    )
     from bot.commands.corrections import register as register_corrections
     from bot.demo.command import register as register_demo
     from bot.outages.command import register as register_outage
@@ -204,7 +212,9 @@ def _run(args: argparse.Namespace, settings: object) -> int:
     if args.command == "tickets":
         from bot.commands.tickets import list_tickets
 
-        return asyncio.run(list_tickets(settings, as_json=args.json, limit=args.limit))
+        return asyncio.run(
+            list_tickets(settings, as_json=args.json, limit=args.limit, to_confirm=args.to_confirm)
+        )
     raise AssertionError(args.command)
 
 

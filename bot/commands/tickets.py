@@ -1,4 +1,7 @@
-"""`python -m bot tickets`: the tickets as a table, or as one JSON array."""
+"""`python -m bot tickets`: the tickets as a table, or as one JSON array.
+
+Tickets whose severity was raised on ambiguous evidence and still await an agent come first,
+marked "à confirmer / to confirm" (`--to-confirm` lists only them); then the newest first."""
 
 from __future__ import annotations
 
@@ -9,23 +12,32 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy import case
 from sqlmodel import col, select
 
+from bot.dispatch.opening import awaiting_confirmation, awaits_confirmation
 from bot.settings import Settings
 from bot.store.db import open_store, sessions
 from bot.store.models import Requester, Ticket
 from bot.terminal import printable, unfiltered
 
+TO_CONFIRM = "à confirmer / to confirm"
 
-async def list_tickets(settings: Settings, *, as_json: bool, limit: int) -> int:
+
+async def list_tickets(
+    settings: Settings, *, as_json: bool, limit: int, to_confirm: bool = False
+) -> int:
     engine = await open_store(settings.sqlalchemy_url)
     try:
         async with sessions(engine)() as session:
+            pending = awaiting_confirmation()
             query = (
                 select(Ticket, Requester)
                 .join(Requester, col(Requester.id) == col(Ticket.requester_id))
-                .order_by(col(Ticket.id).desc())
+                .order_by(case((pending, 0), else_=1), col(Ticket.id).desc())
             )
+            if to_confirm:
+                query = query.where(pending)
             if limit > 0:
                 query = query.limit(limit)
             rows = (await session.exec(query)).all()
@@ -41,7 +53,7 @@ async def list_tickets(settings: Settings, *, as_json: bool, limit: int) -> int:
     for ticket, requester in rows:
         cells = (
             ticket.number or "",
-            ticket.status,
+            f"{ticket.status} · {TO_CONFIRM}" if awaits_confirmation(ticket) else ticket.status,
             ticket.kind or "–",
             ticket.severity or "–",
             ticket.level or "–",
@@ -74,5 +86,6 @@ def _as_json(ticket: Ticket, requester: Requester) -> dict[str, Any]:
         "organisation": requester.organisation,
         "created_at": ticket.created_at.isoformat(),
         "updated_at": ticket.updated_at.isoformat(),
+        "to_confirm": awaits_confirmation(ticket),
         "proposal": ticket.triage,
     }

@@ -6,7 +6,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import ColumnElement, and_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dispatch.incoming import Incoming
@@ -21,13 +22,33 @@ def ticket_number(ticket_id: int) -> str:
 
 def auto_applies(triage: Triage) -> bool:
     """Apply the proposal without an agent only when every label clears its threshold (set
-    from the dev split and stored with the model); otherwise the ticket waits as `new`."""
+    from the dev split and stored with the model); otherwise the ticket waits as `new`.
+
+    A severity raised to P1/P2 on ambiguous evidence (`to_confirm`) always waits for an agent,
+    whatever its scores say: missing a critical incident costs more than a click."""
+    if triage.kind is None or triage.to_confirm:
+        return False
     needed = ["kind", "team", "level"] + (["severity"] if triage.severity is not None else [])
-    return triage.kind is not None and all(triage.auto_apply.get(label) for label in needed)
+    return all(triage.auto_apply.get(label) for label in needed)
+
+
+def awaits_confirmation(ticket: Ticket) -> bool:
+    """The ticket's proposal was raised on ambiguous evidence and no agent has decided yet (any
+    decision on the severity, or taking or closing the ticket, moves it out of `new`). Until
+    then the ticket runs on the raised severity, and the card and lists show it first."""
+    proposal = ticket.triage or {}
+    return ticket.status == TicketStatus.NEW and proposal.get("to_confirm") is True
+
+
+def awaiting_confirmation() -> ColumnElement[bool]:
+    """`awaits_confirmation` as a SQL condition (JSON path: SQLite and PostgreSQL alike)."""
+    flag = col(Ticket.triage)["to_confirm"].as_boolean()
+    return and_(col(Ticket.status) == TicketStatus.NEW, flag.is_(True))
 
 
 def proposal_json(triage: Triage) -> dict[str, Any]:
-    """The proposal as stored on the ticket: labels, confidences, evidence, model version."""
+    """The proposal as stored on the ticket: labels, confidences, evidence, model version, and
+    `to_confirm` (read back by `awaits_confirmation`; absent from proposals stored before it)."""
     return asdict(triage)
 
 
@@ -84,6 +105,7 @@ async def open_ticket(
             severity=triage.severity,
             level=triage.level,
             team=triage.team,
+            **({"to_confirm": True} if triage.to_confirm else {}),
         )
         if applied:
             log_event(session, ticket, now, "status_changed", **{"from": "new", "to": "open"})

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dispatch.opening import awaits_confirmation
 from bot.outbox import queue
 from bot.outbox_links import LINK
 from bot.sla.calendar import Calendar
@@ -164,6 +165,7 @@ class TriageCards:
             confidence=confidence,
             evidence=tuple(e for e in evidence if e),
             sla_due=due,
+            to_confirm=awaits_confirmation(ticket),
         )
 
 

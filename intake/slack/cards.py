@@ -78,6 +78,8 @@ class CardData:
     evidence: tuple[str, ...] = ()
     sla_due: datetime | None = None
     link: str = ""
+    to_confirm: bool = False
+    """The severity was raised on ambiguous evidence and awaits an agent: shown before all else."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +113,20 @@ def decided_card(
 
 def card_text(card: CardData) -> str:
     """The notification fallback of the card (`OutboundMessage.text`)."""
-    return f"{card.ticket} · {_clip(card.summary, 150)} ({card.severity or KINDS.get(card.kind, card.kind)})"
+    flag = f"⚠️ À confirmer · {card.severity} · " if card.to_confirm else ""
+    return f"{flag}{card.ticket} · {_clip(card.summary, 150)} ({card.severity or KINDS.get(card.kind, card.kind)})"
 
 
 def local_time(moment: datetime) -> str:
     return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def to_confirm_line(severity: str) -> str:
+    """The card's first line when a severity was raised on ambiguous evidence."""
+    return (
+        f"⚠️ *À confirmer : {severity} proposé sur des indices ambigus* — un critique manqué coûte"
+        f" plus cher qu'un clic / _To confirm: {severity} proposed on ambiguous evidence_"
+    )
 
 
 # -- pieces -----------------------------------------------------------------------------------
@@ -140,6 +151,9 @@ def _body(card: CardData) -> list[Block]:
         {"type": "section", "text": _mrkdwn(title)},
         {"type": "section", "fields": proposed},
     ]
+    if card.to_confirm:
+        # first, before the title: the agent sees why this one needs a click before anything else
+        blocks.insert(0, {"type": "section", "text": _mrkdwn(to_confirm_line(card.severity))})
     if card.evidence:
         spans = " · ".join(f"« {_escape(_clip(e, 120))} »" for e in card.evidence[:6])
         blocks.append({"type": "context", "elements": [_mrkdwn(f"Indices : {spans}")]})
