@@ -163,7 +163,9 @@ def _guide_team(
     refused to one person, goes to identity."""
     if kind == Kind.INCIDENT.value and factors.security is not Security.NONE:
         return Team.SECURITY.value, max(team_p, 0.9)
-    person = kind != Kind.INCIDENT.value or factors.scope is Scope.PERSON
+    person = kind == Kind.REQUEST.value or (
+        kind == Kind.INCIDENT.value and factors.scope is Scope.PERSON
+    )
     if person and team != Team.SECURITY.value and any(h.category == "access" for h in hits):
         return Team.IDENTITY.value, max(team_p, 0.8)
     return team, team_p
