@@ -25,6 +25,7 @@ DOUBT_AT: dict[str, float] = {
     "scope_of_mission": 0.1,  # a mission effect stated, nobody said who: a wide outage is likely
     "mission": 0.45,
     "security": 0.4,
+    "severity": 0.5,  # the learned severity's P1+P2 mass (raise@0.5 on the tuning sets)
 }
 _WIDE = (Scope.ORGANISATION, Scope.SYSTEM, Scope.SITE)
 _GRAVE = (Security.SPREADING, Security.DATA_EXPOSED, Security.CONFIRMED)
@@ -76,13 +77,23 @@ def graver(factors: Factors, found_doubts: tuple[Doubt, ...]) -> Factors:
 def cautious(
     found: Found, severity: Severity, learned: Mapping[str, Mapping[str, float]]
 ) -> tuple[Severity, tuple[Doubt, ...]]:
-    """The severity to propose and, when it was raised to P1/P2, the doubts that raised it."""
+    """The severity to propose and, when it was raised to P1/P2, the doubts that raised it.
+
+    First the factor doubts, through the decision table; then the learned severity read
+    straight from the text, when it puts enough weight on P1+P2 and the text did not show both
+    who is affected and how much (when it did, the table's reading of those words stands).
+    """
     found_doubts = doubts(found, learned)
-    if not found_doubts:
-        return severity, ()
-    raised = decide(graver(found.factors, found_doubts))
-    if raised in _CRITICAL and _rank(raised) < _rank(severity):
-        return raised, found_doubts
+    if found_doubts:
+        raised = decide(graver(found.factors, found_doubts))
+        if raised in _CRITICAL and _rank(raised) < _rank(severity):
+            return raised, found_doubts
+    direct = learned.get("severity", {})
+    critical = sum(direct.get(s.value, 0.0) for s in _CRITICAL)
+    shown = found.explicit_scope and found.explicit_impact
+    if severity not in _CRITICAL and not shown and critical >= DOUBT_AT["severity"]:
+        top = max(_CRITICAL, key=lambda s: direct.get(s.value, 0.0))
+        return top, (Doubt("severity", top.value, round(critical, 4)),)
     return severity, ()
 
 

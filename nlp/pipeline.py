@@ -19,7 +19,7 @@ from spacy.language import Language as SpacyLanguage
 from spacy.tokens import Doc
 
 from nlp.labels import TASKS
-from nlp.severity import FACTOR_TASKS
+from nlp.severity import FACTOR_TASKS, SEVERITY_TASK
 
 __all__ = [
     "FACTOR_TASKS",
@@ -72,7 +72,7 @@ def blank(lang: str) -> SpacyLanguage:
 
 
 def add_textcats(nlp: SpacyLanguage) -> None:
-    for task, labels in {**TASKS, **FACTOR_TASKS}.items():
+    for task, labels in {**TASKS, **FACTOR_TASKS, **SEVERITY_TASK}.items():
         textcat: Any = nlp.add_pipe("textcat", name=task, config=textcat_config())
         for label in labels:
             textcat.add_label(label)

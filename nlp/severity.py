@@ -61,6 +61,10 @@ FACTOR_TASKS: dict[str, tuple[str, ...]] = {
     "security": tuple(s.value for s in Security),
 }
 
+# A learned severity, read straight from the text of incidents: a second opinion beside the
+# decision table (`nlp.caution` weighs it), never the proposal on its own.
+SEVERITY_TASK: dict[str, tuple[str, ...]] = {"severity": tuple(s.value for s in Severity)}
+
 _WIDE = (Scope.ORGANISATION, Scope.SYSTEM)
 
 

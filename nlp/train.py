@@ -27,17 +27,20 @@ from nlp.corpus import AUTHORED_DIR, DATA_DIR, dev_rows, training_rows
 from nlp.language import detect_language
 from nlp.model import LANGS, MODEL_DIR, language_pipeline, load
 from nlp.pipeline import FACTOR_TASKS, TASKS, categoriser
+from nlp.severity import SEVERITY_TASK
 from nlp.triage import TriageInput, analyse, triage_batch
 
 SEED = 7
 TARGET_PRECISION = 0.95
 
 
-ALL_TASKS = {**TASKS, **FACTOR_TASKS}
+ALL_TASKS = {**TASKS, **FACTOR_TASKS, **SEVERITY_TASK}
 
 
 def gold(row: dict[str, Any], task: str) -> str | None:
     """The row's label for `task`; the factor tasks only exist for labelled incident factors."""
+    if task in SEVERITY_TASK:
+        return row["severity"] if row.get("kind") == "incident" else None
     if task not in FACTOR_TASKS:
         return row[task]  # type: ignore[no-any-return]
     if row.get("kind") != "incident":

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from nlp.clean import compose
 from nlp.labels import TASKS, Channel, Kind, Language, Level, Severity, Team
 from nlp.language import detect_language
-from nlp.severity import FACTOR_TASKS, Factors, Impact, Scope, Security, decide
+from nlp.severity import FACTOR_TASKS, SEVERITY_TASK, Factors, Impact, Scope, Security, decide
 
 if TYPE_CHECKING:  # spaCy and the model load only in processes that triage
     from spacy.tokens import Doc
@@ -25,7 +25,9 @@ if TYPE_CHECKING:  # spaCy and the model load only in processes that triage
     from nlp.factors import Hit
     from nlp.model import Model, Pipeline
 
-Factor = Literal["scope", "impact", "mission", "workaround", "service", "kind", "team", "level"]
+Factor = Literal[
+    "scope", "impact", "mission", "workaround", "service", "kind", "team", "level", "severity"
+]
 
 MODEL_VERSION = "textcat-bow+decision-table-1"
 
@@ -194,7 +196,7 @@ def _propose(
     team, team_p = _argmax(scores["team"])
     dists = {
         task: {lb: float(cats.get(lb, 0.0)) for lb in labels}
-        for task, labels in FACTOR_TASKS.items()
+        for task, labels in {**FACTOR_TASKS, **SEVERITY_TASK}.items()
     }
     from nlp.caution import cautious, rests_on_learning
     from nlp.factors import decide_factors
