@@ -194,11 +194,15 @@ class FactorFinder:
                 ],
             ],
         )
+        at = {"LOWER": {"IN": ["à", "a", "at", "is", "est", "to"]}}
+        full = {"LOWER": {"IN": ["full", "plein", "pleine", "utilisé", "utilisée", "used", "d'"]}}
         self.shapes.add(
             "preventive|yes",
-            [
-                [{"LOWER": {"REGEX": r"^(8\d|9\d)$"}}, {"ORTH": "%"}],
-                [{"LOWER": {"REGEX": r"^(8\d|9\d)%$"}}],
+            [  # a fill level: "à 92 %", "at 95%", "88 % plein", "91% full" (not "80 % des paiements")
+                [at, {"LOWER": {"REGEX": r"^(8\d|9\d)$"}}, {"ORTH": "%"}],
+                [at, {"LOWER": {"REGEX": r"^(8\d|9\d)%$"}}],
+                [{"LOWER": {"REGEX": r"^(8\d|9\d)$"}}, {"ORTH": "%"}, full],
+                [{"LOWER": {"REGEX": r"^(8\d|9\d)%$"}}, full],
             ],
         )
         self.strings = nlp.vocab.strings
