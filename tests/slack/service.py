@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.app import serve
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketEvent
+from bot.triager import Triager
 from tests.conftest import eventually
 from tests.servers.slack_api import FakeSlack, sign
 from tests.slack.payloads import SECRET, block_actions_body, event_body, slash_body
@@ -75,8 +77,11 @@ class Service:
             return list(found.all())
 
 
-@pytest.fixture
-async def service(migrated: Settings, fake: FakeSlack, store: Sessions) -> AsyncIterator[Service]:
+@asynccontextmanager
+async def slack_service(
+    migrated: Settings, fake: FakeSlack, store: Sessions, triager: Triager | None = None
+) -> AsyncIterator[Service]:
+    """`serve` with Slack configured against the fake (and, if given, a scripted triager)."""
     settings = migrated.model_copy(
         update={
             "slack_bot_token": SecretStr("xoxb-test"),
@@ -90,11 +95,19 @@ async def service(migrated: Settings, fake: FakeSlack, store: Sessions) -> Async
     )
     stop = asyncio.Event()
     ready: list[str] = []
-    task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop))
+    task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop, triager=triager))
     await eventually(lambda: ready or task.done())
     if task.done():
         task.result()
-    async with aiohttp.ClientSession() as http:
-        yield Service(ready[0].split()[4] + "slack/events", fake, http, store, settings)
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    try:
+        async with aiohttp.ClientSession() as http:
+            yield Service(ready[0].split()[4] + "slack/events", fake, http, store, settings)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
+
+
+@pytest.fixture
+async def service(migrated: Settings, fake: FakeSlack, store: Sessions) -> AsyncIterator[Service]:
+    async with slack_service(migrated, fake, store) as running:
+        yield running

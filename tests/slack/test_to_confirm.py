@@ -11,11 +11,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 import pytest
-from pydantic import SecretStr
 
-from bot.app import serve
 from bot.settings import Settings
 from bot.sla.store import utc
 from bot.store.db import Sessions
@@ -24,8 +21,8 @@ from intake.slack.cards import CardData, card_text, local_time, to_confirm_line,
 from nlp import Confidence, Kind, Language, Level, Severity, Team, Triage, TriageInput
 from tests.conftest import eventually
 from tests.servers.slack_api import FakeSlack
-from tests.slack.payloads import SECRET, message
-from tests.slack.service import TRIAGE, Service
+from tests.slack.payloads import message
+from tests.slack.service import Service, slack_service
 from tests.test_cli import bot
 
 AMBIGUOUS = "Le système de paie ne marche plus, je crois que d'autres sont touchés aussi."
@@ -70,28 +67,8 @@ class ScriptedTriager:
 
 @pytest.fixture
 async def service(migrated: Settings, fake: FakeSlack, store: Sessions) -> AsyncIterator[Service]:
-    settings = migrated.model_copy(
-        update={
-            "slack_bot_token": SecretStr("xoxb-test"),
-            "slack_signing_secret": SecretStr(SECRET),
-            "slack_api_url": fake.api_url,
-            "slack_support_channels": ["CSUPPORT"],
-            "slack_triage_channels": TRIAGE,
-            "slack_agents": [{"user": "UAGENT"}],
-        }
-    )
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(
-        serve(settings, on_ready=ready.append, stop=stop, triager=ScriptedTriager())
-    )
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    async with aiohttp.ClientSession() as http:
-        yield Service(ready[0].split()[4] + "slack/events", fake, http, store, settings)
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with slack_service(migrated, fake, store, ScriptedTriager()) as running:
+        yield running
 
 
 def _blocks(post: dict[str, Any]) -> list[dict[str, Any]]:
