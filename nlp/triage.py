@@ -270,8 +270,13 @@ def _propose(
     elif services:
         add("level", level, services[0].start_char, services[0].end_char)
     th = model.thresholds
+    # A status follow-up names what it follows up (a number, "des nouvelles", "any update"):
+    # without such words, a status reading is never applied on the model's word alone.
+    named = kind != Kind.STATUS.value or any(
+        h.category == "cue" and h.value == Kind.STATUS.value for h in a.hits
+    )
     auto = {
-        "kind": kind_p >= th.get("kind", {}).get(kind, 1.0),
+        "kind": named and kind_p >= th.get("kind", {}).get(kind, 1.0),
         "team": team_p >= th.get("team", {}).get(team, 1.0),
         "level": level_p >= th.get("level", {}).get(level, 1.0),
     }
