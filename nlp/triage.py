@@ -198,7 +198,7 @@ def _propose(
         task: {lb: float(cats.get(lb, 0.0)) for lb in labels}
         for task, labels in {**FACTOR_TASKS, **SEVERITY_TASK}.items()
     }
-    from nlp.caution import cautious, rests_on_learning
+    from nlp.caution import cautious, graver, rests_on_learning  # spaCy: not at import time
     from nlp.factors import decide_factors
 
     found = decide_factors(
@@ -233,8 +233,6 @@ def _propose(
     if kind == Kind.INCIDENT.value:
         severity, raised_by = cautious(found, decide(found.factors), dists)
         if raised_by:
-            from nlp.caution import graver
-
             factors, to_confirm = graver(found.factors, raised_by), True
         to_confirm = to_confirm or rests_on_learning(found, severity)
         for hit in found.hits:
