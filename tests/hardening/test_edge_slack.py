@@ -20,14 +20,13 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.app import serve
 from bot.settings import Settings
 from bot.store.db import Sessions
-from tests.conftest import eventually
 from tests.servers.slack_api import FakeSlack, forge, run_fake_slack, sign
 from tests.slack.conftest import USERS
 from tests.slack.payloads import SECRET, event_body, message
 from tests.slack.service import Service
+from tests.slack.service import slack_service as start_slack
 
 MARK = "Zq7hostile"
 """A word that appears in the hostile bodies and must never reach a log."""
@@ -251,29 +250,15 @@ async def running(
         yield serving
 
 
-@contextlib.asynccontextmanager
-async def slack_service(
+def slack_service(
     settings: Settings, fake: FakeSlack, store: Sessions
-) -> AsyncIterator[Service]:
-    """`tests.slack.service.service`, started and stopped inside the test (so that the test's
-    log capture is in place before the service starts and complete once it stops)."""
-    settings = settings.model_copy(
-        update={
-            "slack_bot_token": SecretStr("xoxb-test"),
-            "slack_signing_secret": SecretStr(SECRET),
-            "slack_api_url": fake.api_url,
-            "slack_support_channels": ["CSUPPORT"],
-        }
-    )
-    stop = asyncio.Event()
-    ready: list[str] = []
-    task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop))
-    await eventually(lambda: ready or task.done())
-    if task.done():
-        task.result()
-    try:
-        async with aiohttp.ClientSession() as http:
-            yield Service(ready[0].split()[4] + "slack/events", fake, http, store, settings)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
+) -> contextlib.AbstractAsyncContextManager[Service]:
+    """The service with only the signing secret, a token and one support channel, started and
+    stopped inside the test (so that the test's log capture is in place before the service
+    starts and complete once it stops)."""
+    minimal = {
+        "slack_bot_token": SecretStr("xoxb-test"),
+        "slack_signing_secret": SecretStr(SECRET),
+        "slack_support_channels": ["CSUPPORT"],
+    }
+    return start_slack(settings, fake, store, configure=minimal)

@@ -77,22 +77,27 @@ class Service:
             return list(found.all())
 
 
+SLACK_SETTINGS: dict[str, Any] = {
+    "slack_bot_token": SecretStr("xoxb-test"),
+    "slack_signing_secret": SecretStr(SECRET),
+    "outage_slack_channel": "CANNOUNCE",
+    "slack_support_channels": ["CSUPPORT"],
+    "slack_triage_channels": TRIAGE,
+    "slack_agents": [{"user": "UAGENT"}],
+}
+
+
 @asynccontextmanager
 async def slack_service(
-    migrated: Settings, fake: FakeSlack, store: Sessions, triager: Triager | None = None
+    migrated: Settings,
+    fake: FakeSlack,
+    store: Sessions,
+    triager: Triager | None = None,
+    configure: dict[str, Any] = SLACK_SETTINGS,
 ) -> AsyncIterator[Service]:
-    """`serve` with Slack configured against the fake (and, if given, a scripted triager)."""
-    settings = migrated.model_copy(
-        update={
-            "slack_bot_token": SecretStr("xoxb-test"),
-            "slack_signing_secret": SecretStr(SECRET),
-            "outage_slack_channel": "CANNOUNCE",
-            "slack_api_url": fake.api_url,
-            "slack_support_channels": ["CSUPPORT"],
-            "slack_triage_channels": TRIAGE,
-            "slack_agents": [{"user": "UAGENT"}],
-        }
-    )
+    """`serve` with Slack configured (`configure`) against the fake, and, if given, a scripted
+    triager; stopped on exit."""
+    settings = migrated.model_copy(update={**configure, "slack_api_url": fake.api_url})
     stop = asyncio.Event()
     ready: list[str] = []
     task = asyncio.create_task(serve(settings, on_ready=ready.append, stop=stop, triager=triager))
