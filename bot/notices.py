@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.messages import say
 from bot.texts import PLAIN
+from bot.tickets.labels import language_of
 
 _env = PLAIN
 
@@ -16,18 +18,15 @@ class Rendered:
     text: str
 
 
-_UPDATE_SUBJECT = {"fr": "Mise à jour de votre billet", "en": "Update on your ticket"}
-
-
 def ticket_update(
     *, language: str, number: str, status: str, label: str, agent: str = ""
 ) -> Rendered:
     """A status change told to the requester (taken in charge, resolved, waiting on them)."""
-    lang = language if language in _UPDATE_SUBJECT else "fr"
-    text = _env.get_template(f"ticket_update.{lang}.txt.j2").render(
+    lang = language_of(language)
+    text = _env.get_template(f"ticket_update.{lang.value}.txt.j2").render(
         number=number, status=status, label=label, agent=agent
     )
-    return Rendered(_UPDATE_SUBJECT[lang], text)
+    return Rendered(say("notice.update_subject", lang), text)
 
 
 def render(template: str, **values: Any) -> str:

@@ -15,12 +15,14 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.messages import catalogue, say
 from bot.sla.calendar import Calendar
 from bot.sla.events import AGENT_REPLY
 from bot.sla.format import instant
 from bot.sla.policy import Policy
 from bot.sla.store import load_logs
 from bot.store.models import Direction, Message, Requester, Ticket, TicketEvent, TicketStatus
+from bot.tickets.labels import language_of
 from intake.mail.headers import addresses
 from intake.mail.parse import read_headers
 
@@ -31,29 +33,6 @@ OPEN = (
     TicketStatus.IN_PROGRESS,
     TicketStatus.WAITING_ON_USER,
 )
-
-LABELS: Mapping[str, Mapping[str, str]] = {
-    "fr": {
-        "new": "reçu, en attente de classement",
-        "open": "ouvert, en file pour un agent",
-        "in_progress": "pris en charge par un agent",
-        "waiting_on_user": "en attente de votre réponse",
-        "resolved": "résolu",
-        "closed": "fermé",
-        "redirected": "redirigé vers un autre service",
-        "linked": "rattaché à une panne en cours",
-    },
-    "en": {
-        "new": "received, waiting to be classified",
-        "open": "open, queued for an agent",
-        "in_progress": "being handled by an agent",
-        "waiting_on_user": "waiting for your answer",
-        "resolved": "resolved",
-        "closed": "closed",
-        "redirected": "redirected to another service",
-        "linked": "linked to an ongoing outage",
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +50,13 @@ def ticket_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(f"CSC-{int(m.group(1)):06d}" for m in TICKET.finditer(text)))
 
 
+def status_label(status: str, language: str) -> str:
+    """A status as told to a person: `in_progress` is « pris en charge par un agent »."""
+    return catalogue(language_of(language)).get(f"status.label.{status}", str(status))
+
+
 def unknown_answer(number: str, language: str) -> str:
-    if language == "en":
-        return (
-            f"I cannot give you information about {number}: either it does not exist, or you "
-            "are not its requester. Check the number in your acknowledgement, or ask the "
-            "service desk."
-        )
-    return (
-        f"Je ne peux pas vous renseigner sur {number} : ce billet n'existe pas, ou vous n'en "
-        "êtes pas le demandeur. Vérifiez le numéro dans votre accusé de réception, ou "
-        "adressez-vous au centre de service."
-    )
+    return say("status.unknown", language_of(language), number=number)
 
 
 class StatusDesk:
@@ -127,10 +101,10 @@ class StatusDesk:
             .limit(20)
         )
         tickets = found.all()
-        en = viewer.language == "en"
+        lang = language_of(viewer.language)
         if not tickets:
-            return "You have no open ticket." if en else "Vous n'avez aucun billet ouvert."
-        lines = ["Your open tickets:" if en else "Vos billets ouverts :"]
+            return say("status.none_open", lang)
+        lines = [say("status.open_heading", lang)]
         for ticket in tickets:
             lines.append(f"• {await self._describe(session, ticket, viewer.language, now)}")
         return "\n".join(lines)
@@ -143,20 +117,17 @@ class StatusDesk:
     async def _describe(
         self, session: AsyncSession, ticket: Ticket, language: str, now: datetime
     ) -> str:
-        en = language == "en"
-        labels = LABELS["en" if en else "fr"]
-        parts = [
-            f"{ticket.number} « {ticket.subject} » : {labels.get(ticket.status, ticket.status)}"
-        ]
+        lang = language_of(language)
+        parts = [f"{ticket.number} « {ticket.subject} » : {status_label(ticket.status, lang)}"]
         if ticket.status in OPEN and ticket.id is not None:
             logs = await load_logs(session, [ticket.id])
             clocks = logs[ticket.id].clocks(self._policy, self._calendars, now)
             if clocks is not None and clocks.due is not None:
                 due = instant(clocks.due)
-                parts.append(f"expected by {due}" if en else f"échéance prévue {due}")
+                parts.append(say("status.due", lang, due=due))
         note = await last_note(session, ticket)
         if note:
-            parts.append(f'last note: "{note}"' if en else f"dernière note : « {note} »")
+            parts.append(say("status.last_note", lang, note=note))
         return "; ".join(parts) + "."
 
 

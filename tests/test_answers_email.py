@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.settings import Settings
-from bot.status import LABELS, unknown_answer
+from bot.status import status_label, unknown_answer
 from bot.store.db import Sessions
 from tests.answers_helpers import JEANNE, MARC, PAT, Desk, running, text_of
 from tests.conftest import eventually
@@ -57,7 +57,7 @@ async def test_status_inquiry_lists_the_requesters_open_tickets(desk: Desk) -> N
     text = text_of(answer)
     ticket = await desk.ticket(number)
     assert "Vos billets ouverts" in text
-    assert f"{number} « Mon Outlook ne s'ouvre plus » : {LABELS['fr'][ticket.status]}" in text
+    assert f"{number} « Mon Outlook ne s'ouvre plus » : {status_label(ticket.status, 'fr')}" in text
     assert answer["Subject"] == "Re: Mes demandes"
     assert [t.number for t in await desk.tickets()] == [number]
     assert (await desk.message(asked)).ticket_id is None
@@ -79,7 +79,7 @@ async def test_status_of_a_number_is_told_only_to_its_requester(desk: Desk) -> N
 
     own = desk.send(f"Bonjour, où en est le billet {number}? Avez-vous des nouvelles?")
     told_requester = text_of(await desk.answer_to(own))
-    status = LABELS["fr"][(await desk.ticket(number)).status]
+    status = status_label((await desk.ticket(number)).status, "fr")
     assert f"{number} « Mon Outlook ne s'ouvre plus » : {status}" in told_requester
     assert len(await desk.tickets()) == 1
 
@@ -93,7 +93,7 @@ async def test_status_question_in_the_tickets_thread_is_added_and_answered_there
         "Des nouvelles?", subject=f"RE: {ack['Subject']}", reply_to=str(ack["Message-ID"])
     )
     answer = await desk.answer_to(nudge)
-    status = LABELS["fr"][(await desk.ticket(number)).status]
+    status = status_label((await desk.ticket(number)).status, "fr")
     assert f"{number} « Mon Outlook ne s'ouvre plus » : {status}" in text_of(answer)
     assert str(ack["Message-ID"]) in answer["References"]
     assert (await desk.message(nudge)).ticket_id == 1

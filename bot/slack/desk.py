@@ -19,12 +19,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import notices
 from bot.dispatch.replies import reply_target, to_requester
 from bot.outbox import queue
+from bot.tickets.outbox import NoticeKind
 from bot.sla import actions
 from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.slack.cards import SLACK_ACTOR, TriageCards
-from bot.status import LABELS, StatusDesk, Viewer, ticket_numbers
+from bot.status import StatusDesk, Viewer, status_label, ticket_numbers
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketStatus
+from bot.tickets.labels import language_of
 from intake.slack import cards as ids
 from intake.slack.agents import AgentDirectory, refusal
 from intake.slack.ports import BlockAction, SlackReply, SlashCommand
@@ -207,16 +209,16 @@ class SlackDesk:
         reply = await reply_target(session, ticket)
         if reply is None:
             return
-        language = ticket.language if ticket.language in LABELS else "fr"
+        language = language_of(ticket.language)
         rendered = notices.ticket_update(
             language=language,
             number=ticket.number or "",
             status=ticket.status,
-            label=LABELS[language].get(ticket.status, ticket.status),
+            label=status_label(ticket.status, language),
             agent=action.user_name,
         )
         message = to_requester(
             ticket, reply, subject=rendered.subject, text=rendered.text, domain=self._domain
         )
         key = f"status:{ticket.number}:{ticket.status}:{now.timestamp():.0f}"
-        session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
+        session.add(queue(message, kind=NoticeKind.STATUS_UPDATE, key=key, ticket_id=ticket.id, now=now))
