@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from nlp.labels import Level, Team
-from nlp.pipeline import unaccent
+from nlp.text import unaccent
 
 SERVICES_PATH = Path(__file__).parent / "data" / "services.toml"
 

@@ -18,9 +18,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from nlp import patterns as P
-from nlp.pipeline import unaccent
 from nlp.quantified import quantified_scopes
 from nlp.severity import Factors, Impact, Scope, Security
+from nlp.text import unaccent
 
 _SCOPE_ORDER = [Scope.ORGANISATION, Scope.SYSTEM, Scope.SITE, Scope.GROUP, Scope.PERSON]
 _SECURITY_ORDER = [

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from nlp.labels import TASKS
 from nlp.severity import FACTOR_TASKS, SEVERITY_TASK
+from nlp.text import unaccent
 
 __all__ = [
     "FACTOR_TASKS",
@@ -29,16 +30,7 @@ __all__ = [
     "categoriser",
     "features",
     "guichet_norm",
-    "unaccent",
 ]
-
-
-_UNACCENT = str.maketrans("àâäçéèêëîïôöûùüÿœæ", "aaaceeeeiioouuuyoa")
-
-
-def unaccent(text: str) -> str:
-    """Strip French accents without changing the length of the string."""
-    return text.translate(_UNACCENT)
 
 
 @SpacyLanguage.component("guichet_norm")

@@ -9,12 +9,11 @@ case or accents, and French and English plurals meet their singular.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 from bot.outages.draft import OutageStatus
 from bot.store.models import Outage
+from nlp.text import singular, spaced
 
 SERVICE = 2
 """A named service is enough by itself."""
@@ -33,18 +32,11 @@ _GENERIC_WORDS = """
 """
 GENERIC = frozenset(_GENERIC_WORDS.split())
 
-_WORD = re.compile(r"[a-z0-9]+")
-
 
 def fold(text: str) -> str:
-    """Lower case, accents removed, everything but letters and digits turned into spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_WORD.findall(bare))
-
-
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 4 and word[-1] in "sx" else word
+    """Lower case, accents removed, everything but letters and digits turned into spaces
+    (œ and æ included: see `nlp.text`)."""
+    return spaced(text, ligatures=False)
 
 
 def keywords(texts: Iterable[str]) -> set[str]:
@@ -52,7 +44,7 @@ def keywords(texts: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for text in texts:
         for word in fold(text).split():
-            stem = _stem(word)
+            stem = singular(word)
             if len(word) >= 4 and not word.isdigit() and GENERIC.isdisjoint((word, stem)):
                 found.add(stem)
     return found
@@ -87,7 +79,7 @@ def matching(
     """The known outage a report is about, or None (see module doc). Ties go to an active
     outage, then to the most recent start."""
     folded = fold(text)
-    words = {_stem(w) for w in folded.split()}
+    words = {singular(w) for w in folded.split()}
     best: tuple[float, bool, float] | None = None
     chosen: Outage | None = None
     for outage in outages:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from bot.selfservice.text import fold
 from nlp.clean import clean
+from nlp.text import fold
 
 Confirmation = Literal["solved", "unsolved"]
 

@@ -9,13 +9,12 @@ new report plus the recent ones close enough in time, in team and in words.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.selfservice.text import STOPWORDS, stem, words
+from nlp.text import STOPWORDS, cosine, stem, words
 
 LABEL_TERMS = 3
 
@@ -49,14 +48,6 @@ class Burst:
 def vector(text: str) -> Counter[str]:
     """Stem counts of the topic words of `text`."""
     return Counter(stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1)
-
-
-def cosine(a: Counter[str], b: Counter[str]) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(count * b[term] for term, count in a.items())
-    norm = math.sqrt(sum(c * c for c in a.values())) * math.sqrt(sum(c * c for c in b.values()))
-    return dot / norm
 
 
 def find_burst(

@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.selfservice.errors import SelfServiceDataError
 from bot.selfservice.phrases import STRONG, WEAK, Entry, best, compile_all
-from bot.selfservice.text import stems
 from nlp.labels import Language, Team
+from nlp.text import stems
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "kb"
 DEFAULT_THRESHOLD = 0.5

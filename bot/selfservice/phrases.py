@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from bot.selfservice.text import stems
+from nlp.text import stems
 
 STRONG = 0.6  # a phrase that names the problem on its own
 WEAK = 0.25  # a keyword that only hints at it: three of them are needed

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.selfservice.errors import SelfServiceDataError
 from bot.selfservice.phrases import STRONG, Entry, best, compile_all
-from bot.selfservice.text import stems
 from nlp.labels import Language
+from nlp.text import stems
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "redirects.toml"
 DEFAULT_THRESHOLD = 0.5

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.selfservice.gather import Burst, GatherConfig, Report, cosine, find_burst, vector
+from bot.selfservice.gather import Burst, GatherConfig, Report, find_burst, vector
+from nlp.text import cosine
 
 T0 = datetime(2025, 11, 12, 9, 0, tzinfo=UTC)
 CONFIG = GatherConfig(window=timedelta(minutes=10), threshold=0.5, min_count=3, same_team=True)

@@ -9,8 +9,8 @@ import pytest
 from bot.selfservice.errors import SelfServiceDataError
 from bot.selfservice.kb import DEFAULT_DIR, KnowledgeBase, load_kb
 from bot.selfservice.phrases import STRONG
-from bot.selfservice.text import stems
 from nlp.labels import Language, Team
+from nlp.text import stems
 
 KB = load_kb()
 

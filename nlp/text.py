@@ -1,19 +1,33 @@
-"""Text normalising shared by the self-service matchers: fold, tokenise, stem lightly.
+"""Text folding, light stemming and similarity: one home, pure and cheap (no spaCy).
 
-Everything here is deterministic and cheap (no spaCy): the same function is applied to the
-phrases written in the data files and to the people's messages, so a crude stemmer is enough as
-long as it is consistent. It maps the usual French and English inflections of one word onto one
-stem: "verrouillé", "verrouiller", "verrouillage" → "verrouill"; "printer", "printing" → "print".
+The same function is applied to the phrases written in data files and to people's messages,
+so a crude stemmer is enough as long as it is consistent: `stem` maps the usual French and
+English inflections of one word onto one stem ("verrouillé", "verrouiller", "verrouillage" →
+"verrouill"; "printer", "printing" → "print").
+
+Two foldings live here on purpose, each kept exactly as its callers have always used it:
+
+- `fold` lower-cases, strips accents and (by default) spells the ligatures œ and æ out and
+  straightens curly apostrophes; `words` splits it into runs of letters and digits.
+- `fold(..., ligatures=False)` leaves œ and æ alone, so `words` then drops them as
+  non-letters ("cœur" → "c", "ur"): what outage matching has always compared, and
+  `spaced` joins those words with single spaces for whole-word searches.
+
+`unaccent` is different again: it keeps the length of the string (the spaCy norms and the
+catalogue's phrases are matched on character offsets) and only knows French accents.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
 _WORD = re.compile(r"[a-z0-9]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "ʼ": "'", "`": "'"})
+_UNACCENT = str.maketrans("àâäçéèêëîïôöûùüÿœæ", "aaaceeeeiioouuuyoa")
 
 # Words that carry no topic: dropped before phrases are matched. Negations are kept on purpose
 # ("personne ne peut", "not solved") since they change what a message means.
@@ -65,16 +79,37 @@ _MIN_STEM = 4
 _UNDOUBLE = frozenset("bdgmnpt")
 
 
-def fold(text: str) -> str:
-    """Lower-case, strip accents, spell ligatures and curly apostrophes out."""
-    lowered = text.lower().translate(_LIGATURES)
+def fold(text: str, *, ligatures: bool = True) -> str:
+    """Lower-case and strip accents; with `ligatures`, also spell œ and æ out and straighten
+    curly apostrophes (see the module doc for the other form)."""
+    lowered = text.lower()
+    if ligatures:
+        lowered = lowered.translate(_LIGATURES)
     decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def words(text: str) -> list[str]:
-    """The folded words of `text`; elisions ("l'imprimante", "n'est") are split off."""
-    return _WORD.findall(fold(text))
+def words(text: str, *, ligatures: bool = True) -> list[str]:
+    """The folded words of `text` (runs of letters and digits); elisions ("l'imprimante",
+    "n'est") are split off."""
+    return _WORD.findall(fold(text, ligatures=ligatures))
+
+
+def spaced(text: str, *, ligatures: bool = True) -> str:
+    """The folded words of `text` joined by single spaces: "Réseau  ÉTEINT, à Québec!" →
+    "reseau eteint a quebec" (whole-word search with `f" {needle} " in f" {haystack} "`)."""
+    return " ".join(words(text, ligatures=ligatures))
+
+
+def unaccent(text: str) -> str:
+    """Strip French accents without changing the length of the string."""
+    return text.translate(_UNACCENT)
+
+
+def singular(word: str) -> str:
+    """The lightest stem: a final s or x dropped from words of five letters or more
+    ("services" → "service", "réseaux" → "réseau"; "pcs", "maux" stay)."""
+    return word[:-1] if len(word) > 4 and word[-1] in "sx" else word
 
 
 def stem(word: str) -> str:
@@ -96,3 +131,12 @@ def stems(text: str, *, drop: Iterable[str] = FILLERS) -> list[str]:
     """The stems of the words of `text`, in order, without the `drop` words."""
     dropped = drop if isinstance(drop, frozenset) else frozenset(drop)
     return [stem(w) for w in words(text) if w not in dropped]
+
+
+def cosine(a: Counter[str], b: Counter[str]) -> float:
+    """The cosine similarity of two term counts, 0 (nothing shared or one is empty) to 1."""
+    if not a or not b:
+        return 0.0
+    dot = sum(count * b[term] for term, count in a.items())
+    norm = math.sqrt(sum(c * c for c in a.values())) * math.sqrt(sum(c * c for c in b.values()))
+    return dot / norm
