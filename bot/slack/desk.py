@@ -19,7 +19,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import notices
 from bot.dispatch.replies import reply_target, to_requester
 from bot.outbox import queue
-from bot.tickets.outbox import NoticeKind
 from bot.sla import actions
 from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.slack.cards import SLACK_ACTOR, TriageCards
@@ -221,4 +220,4 @@ class SlackDesk:
             ticket, reply, subject=rendered.subject, text=rendered.text, domain=self._domain
         )
         key = f"status:{ticket.number}:{ticket.status}:{now.timestamp():.0f}"
-        session.add(queue(message, kind=NoticeKind.STATUS_UPDATE, key=key, ticket_id=ticket.id, now=now))
+        session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
