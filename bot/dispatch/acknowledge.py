@@ -13,72 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.messages import catalogue, say
 from bot.sla.calendar import WEEKDAYS, Calendar
 from bot.sla.policy import CalendarSpec, Policy, build_calendars, default_policy
 from bot.texts import TRIMMED
+from bot.tickets.labels import language_of
 from nlp import Triage
-
-_SUBJECT = {
-    "fr": "[{number}] Accusé de réception : {subject}",
-    "en": "[{number}] Acknowledgement: {subject}",
-}
-_NO_SUBJECT = {"fr": "(sans objet)", "en": "(no subject)"}
-# The triage guide's severity names (Critique, Élevé, Modérée, Faible, Planifié), agreed with
-# "priorité" in French.
-_PRIORITY = {
-    "fr": {"P1": "critique", "P2": "élevée", "P3": "modérée", "P4": "faible", "P5": "planifiée"},
-    "en": {"P1": "critical", "P2": "high", "P3": "moderate", "P4": "low", "P5": "planned"},
-}
-_KIND = {
-    "fr": {
-        "incident": "incident",
-        "request": "demande de service",
-        "question": "question",
-        "status": "suivi d'une demande",
-    },
-    "en": {
-        "incident": "incident",
-        "request": "service request",
-        "question": "question",
-        "status": "follow-up",
-    },
-}
-_DAYS = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_MONTHS_FR = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-_MONTHS_EN = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-_ZONES = {
-    "America/Toronto": {"fr": "heure de l'Est", "en": "Eastern time"},
-    "America/Montreal": {"fr": "heure de l'Est", "en": "Eastern time"},
-}
+from nlp.labels import Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,22 +63,23 @@ class Acknowledgements:
         opened: datetime,
         channel: str = "email",
     ) -> Rendered:
-        lang = language if language in _SUBJECT else "fr"
-        shown = subject.strip() or _NO_SUBJECT[lang]
+        lang = language_of(language)
+        words = catalogue(lang)
+        shown = subject.strip() or say("ack.no_subject", lang)
         style = "email" if channel == "email" else "chat"
         due = self.first_answer_due(opened)
-        text = TRIMMED.get_template(f"ack.{style}.{lang}.txt.j2").render(
+        text = TRIMMED.get_template(f"ack.{style}.{lang.value}.txt.j2").render(
             number=number,
             name=name,
             subject=shown,
             priority=priority_words(triage, lang),
-            kind=_KIND[lang].get(str(triage.kind), "") if triage and triage.kind else "",
+            kind=words.get(f"ack.kind.{triage.kind}", "") if triage and triage.kind else "",
             due=instant_words(due, lang),
-            zone=_ZONES.get(self._policy.time_zone, {}).get(lang, self._policy.time_zone),
+            zone=words.get(f"ack.zone.{self._policy.time_zone}", self._policy.time_zone),
             hours=hours_words(self._policy.calendars[self._policy.answer.calendar], lang),
             status_url=self._status_url,
         )
-        return Rendered(_SUBJECT[lang].format(number=number, subject=shown), text)
+        return Rendered(say("ack.subject", lang, number=number, subject=shown), text)
 
 
 def priority_words(triage: Triage | None, language: str) -> str:
@@ -145,36 +87,48 @@ def priority_words(triage: Triage | None, language: str) -> str:
     if triage is None or triage.severity is None:
         return ""
     severity = str(triage.severity)
-    return f"{severity[1:]} — {_PRIORITY[language][severity]}"
+    return f"{severity[1:]} — {say(f'ack.priority.{severity}', language_of(language))}"
 
 
 def instant_words(value: datetime, language: str) -> str:
     """``lundi 23 novembre 2026 à 9 h 01`` / ``Monday, November 23, 2026, 9:01 AM``."""
-    day = _DAYS[language][value.weekday()]
-    if language == "en":
-        return f"{day}, {_MONTHS_EN[value.month - 1]} {value.day}, {value.year}, {_clock_en(value)}"
-    return f"{day} {value.day} {_MONTHS_FR[value.month - 1]} {value.year} à {_clock_fr(value)}"
+    lang = language_of(language)
+    return say(
+        "ack.instant",
+        lang,
+        day=_day_name(WEEKDAYS[value.weekday()], lang),
+        date=value.day,
+        month=say(f"calendar.month.{value.month}", lang),
+        year=value.year,
+        clock=_clock(value, lang),
+    )
 
 
 def hours_words(spec: CalendarSpec, language: str) -> str:
     """``du lundi au vendredi, de 7 h 30 à 17 h, sauf les jours fériés`` / ``Monday to Friday,
     7:30 AM to 5:00 PM, except public holidays``."""
+    lang = language_of(language)
     if spec.kind == "always":
-        return "24 heures sur 24, 7 jours sur 7" if language == "fr" else "24/7"
+        return say("ack.always_open", lang)
     assert spec.hours is not None  # a business calendar has hours (checked by the policy)
     opens, _, closes = spec.hours.partition("-")
     start, end = _time(opens), _time(closes)
-    days = _day_range(spec.days, language)
-    if language == "en":
-        text = f"{days}, {_clock_en(start)} to {_clock_en(end)}"
-        return text + (", except public holidays" if spec.holidays else "")
-    text = f"{days}, de {_clock_fr(start)} à {_clock_fr(end)}"
-    return text + (", sauf les jours fériés" if spec.holidays else "")
+    days = _day_range(spec.days, lang)
+    text = say("ack.hours", lang, days=days, opens=_clock(start, lang), closes=_clock(end, lang))
+    return text + (say("ack.except_holidays", lang) if spec.holidays else "")
 
 
 def _time(text: str) -> datetime:
     hour, minute = (int(part) for part in text.strip().split(":"))
     return datetime(2000, 1, 1, hour, minute)
+
+
+def _clock(value: datetime, language: Language) -> str:
+    return _clock_en(value) if language == Language.EN else _clock_fr(value)
+
+
+def _day_name(day: str, language: Language) -> str:
+    return say(f"calendar.day.{day}", language)
 
 
 def _clock_fr(value: datetime) -> str:
@@ -187,12 +141,11 @@ def _clock_en(value: datetime) -> str:
     return f"{hour}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"
 
 
-def _day_range(days: tuple[str, ...], language: str) -> str:
-    names = _DAYS[language]
+def _day_range(days: tuple[str, ...], language: Language) -> str:
     index = sorted(WEEKDAYS.index(d) for d in days)
+    names = [_day_name(WEEKDAYS[i], language) for i in index]
     if len(index) >= 3 and index == list(range(index[0], index[-1] + 1)):
-        first, last = names[index[0]], names[index[-1]]
-        return f"du {first} au {last}" if language == "fr" else f"{first} to {last}"
-    listed = [names[i] for i in index]
-    joined = ", ".join(listed[:-1]) + (" et " if language == "fr" else " and ") + listed[-1]
+        return say("ack.day_range", language, first=names[0], last=names[-1])
+    listed = names
+    joined = ", ".join(listed[:-1]) + say("ack.last_of_list", language) + listed[-1]
     return joined if len(listed) > 1 else listed[0]

@@ -17,6 +17,7 @@ from bot import notices
 from bot.dispatch.incoming import Incoming, ReplyTo
 from bot.dispatch.replies import to_requester
 from bot.dispatch.routes import Answer, Route
+from bot.messages import say
 from bot.outages.broadcast import Broadcast
 from bot.outages.linked import answer_report
 from bot.outages.render import shown
@@ -28,20 +29,9 @@ from bot.sla import actions
 from bot.sla.events import REDIRECTED, SELFSERVICE_CONFIRMED, SELFSERVICE_OFFERED
 from bot.status import StatusDesk, Viewer
 from bot.store.models import Outage, Ticket, TicketStatus
+from bot.tickets.labels import language_of
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import local_time
-
-_THANKS = {
-    "fr": "Merci de votre confirmation : le billet {number} est résolu. Au besoin, répondez "
-    "simplement ici pour le rouvrir.",
-    "en": "Thank you for confirming: ticket {number} is resolved. If needed, just answer here to "
-    "reopen it.",
-}
-_VERDICT_SUBJECT = {"fr": "Suivi de votre billet", "en": "Follow-up on your ticket"}
-_HANDOVER = {
-    "fr": "Merci. Un agent du centre de service prend le relais pour le billet {number}.",
-    "en": "Thank you. A service desk agent will take ticket {number} from here.",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,12 +155,13 @@ class Answering:
         to = TicketStatus.RESOLVED if solved else TicketStatus.OPEN
         await actions.set_status(session, ticket, to, "requester", now)
         if reply is not None:
-            language = ticket.language if ticket.language in _THANKS else "fr"
-            text = (_THANKS if solved else _HANDOVER)[language].format(number=ticket.number)
+            language = language_of(ticket.language)
+            said = "answer.thanks" if solved else "answer.handover"
+            text = say(said, language, number=ticket.number)
             message = to_requester(
                 ticket,
                 reply,
-                subject=_VERDICT_SUBJECT[language],
+                subject=say("answer.verdict_subject", language),
                 text=text,
                 domain=self.broadcast.mail_domain,
             )
@@ -197,7 +188,7 @@ async def awaiting_verdict(session: AsyncSession, ticket: Ticket) -> bool:
 
 
 def outages_text(outages: Sequence[Outage], language: str, status_url: str) -> str:
-    lang = language if language in ("fr", "en") else "fr"
+    lang = language_of(language)
     listed = [
         {
             "title_fr": shown(o.title_fr),
@@ -208,4 +199,5 @@ def outages_text(outages: Sequence[Outage], language: str, status_url: str) -> s
         }
         for o in outages
     ]
-    return notices.render(f"outages_answer.{lang}.txt.j2", outages=listed, status_url=status_url)
+    template = f"outages_answer.{lang.value}.txt.j2"
+    return notices.render(template, outages=listed, status_url=status_url)
