@@ -10,7 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.sla.errors import PolicyError
-from nlp.labels import Team
+from bot.tickets.labels import language_of
+from nlp.labels import Language, Team
 
 DEFAULT_TEAMS_FILE = Path(__file__).parents[1] / "data" / "teams.toml"
 
@@ -24,7 +25,7 @@ class TeamContact(BaseModel):
     language: Literal["fr", "en"] = "fr"
 
     def name(self, language: str) -> str:
-        return self.name_en if language == "en" else self.name_fr
+        return self.name_en if language_of(language) == Language.EN else self.name_fr
 
 
 class _File(BaseModel):

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from bot.messages import catalogue, say
 from bot.outbox import queue
 from bot.periodic import every
 from bot.sla import format as fmt
@@ -31,6 +32,7 @@ from bot.sla.thresholds import warnings_due
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketEvent
 from bot.texts import PLAIN
+from bot.tickets.labels import language_of
 from intake.message import Channel, OutboundMessage
 from nlp.labels import Kind
 
@@ -41,27 +43,12 @@ RUNNING_STATUSES = ("new", "open", "in_progress")
 
 _templates = PLAIN
 
-_SUBJECT = {
-    "fr": {
-        "warn": "[Alerte SLA {percent}] {number} {severity} — échéance {due}",
-        "breach": "[SLA dépassé] {number} {severity} — échéance {due}",
-    },
-    "en": {
-        "warn": "[SLA warning {percent}] {number} {severity} — due {due}",
-        "breach": "[SLA breached] {number} {severity} — due {due}",
-    },
-}
-_CALENDAR = {
-    "fr": {"always": "24/7", "business": "heures ouvrables"},
-    "en": {"always": "24/7", "business": "business hours"},
-}
-
 
 def render_warning(
     ticket: Ticket, clocks: Clocks, threshold: int, team: TeamContact
 ) -> tuple[str, str]:
     """Subject and text of one warning, in the team's language."""
-    lang = team.language
+    lang = language_of(team.language)
     breached = threshold >= 100
     values = {
         "number": ticket.number or "",
@@ -69,14 +56,14 @@ def render_warning(
         "due": fmt.instant(clocks.due, lang),
         "percent": fmt.percent(threshold / 100, 0, lang),
     }
-    subject = _SUBJECT[lang]["breach" if breached else "warn"].format(**values)
-    text = _templates.get_template(f"sla_warning.{lang}.txt.j2").render(
+    subject = say("sla.subject.breach" if breached else "sla.subject.warn", lang, **values)
+    text = _templates.get_template(f"sla_warning.{lang.value}.txt.j2").render(
         team=team.name(lang),
         breached=breached,
         subject=ticket.subject or "–",
         organisation=ticket.organisation,
         budget=fmt.duration(clocks.budget_seconds, lang),
-        calendar=_CALENDAR[lang].get(clocks.calendar, clocks.calendar),
+        calendar=catalogue(lang).get(f"sla.calendar.{clocks.calendar}", clocks.calendar),
         opened=fmt.instant(clocks.opened_at, lang),
         elapsed=fmt.duration(clocks.elapsed_seconds, lang),
         paused=fmt.duration(clocks.paused_seconds, lang) if clocks.paused_seconds else "",
