@@ -22,7 +22,9 @@ from bot.outages import render
 from bot.outbox import queue
 from bot.outbox_links import LINK
 from bot.store.models import Outage, OutageNotice, Outbox
+from bot.tickets.labels import language_of
 from intake.message import Channel, OutboundMessage
+from nlp.labels import Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,9 @@ class Broadcast:
 
     def organisation_name(self, org_id: str, language: str) -> str:
         names = self.organisations.get(org_id)
-        return (names[1] if language == "en" else names[0]) if names else org_id
+        if not names:
+            return org_id
+        return names[1] if language_of(language) == Language.EN else names[0]
 
     @property
     def status_url(self) -> str:

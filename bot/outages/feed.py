@@ -6,10 +6,10 @@ import uuid
 
 from feedgen.feed import FeedGenerator
 
+from bot.messages import say
 from bot.outages import render
-from bot.outages.status import LABELS, StatusView
-
-AUTHOR = {"fr": "Centre de service à la clientèle", "en": "Service Desk"}
+from bot.outages.status import StatusView
+from bot.tickets.labels import language_of
 
 
 def entry_id(domain: str, number: str, seq: int) -> str:
@@ -19,12 +19,12 @@ def entry_id(domain: str, number: str, seq: int) -> str:
 
 def status_atom(view: StatusView, language: str, *, base_url: str, domain: str) -> bytes:
     """The feed of every notice on the status page, in one language."""
-    lang = render.lang_of(language)
+    lang = language_of(language).value
     page = f"{base_url.rstrip('/')}/status?lang={lang}"
     feed = FeedGenerator()
     feed.id(uuid.uuid5(uuid.NAMESPACE_URL, f"guichet:{domain}:status:{lang}").urn)
-    feed.title(LABELS[lang]["title"])
-    feed.author({"name": AUTHOR[lang]})
+    feed.title(say("outage.page.title", lang))
+    feed.author({"name": say("outage.feed_author", lang)})
     feed.language(lang)
     feed.link(href=page, rel="alternate", type="text/html")
     feed.link(href=f"{base_url.rstrip('/')}/status.atom?lang={lang}", rel="self")

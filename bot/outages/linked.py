@@ -21,7 +21,9 @@ from bot.sla.actions import append_event, set_status
 from bot.sla.events import OUTAGE_LINKED
 from bot.sla.store import utc
 from bot.store.models import Outage, OutageNotice, Outbox, Ticket, TicketStatus
+from bot.tickets.labels import language_of
 from intake.message import Channel
+from nlp.labels import Language
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +143,6 @@ async def tell_linked(
 
 def _own_words(notice: OutageNotice, language: str) -> str:
     """The resolution's text, unless it is the standard one the notice already says."""
-    lang = render.lang_of(language)
-    text = notice.text_en if lang == "en" else notice.text_fr
-    return "" if text == render.RESTORED[lang] else render.shown(text, multiline=True)
+    lang = language_of(language)
+    text = notice.text_en if lang == Language.EN else notice.text_fr
+    return "" if text == render.restored(lang) else render.shown(text, multiline=True)

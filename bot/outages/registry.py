@@ -178,7 +178,7 @@ async def resolve(
     if (text_fr is None) != (text_en is None):
         missing = "text_en" if text_en is None else "text_fr"
         raise InvalidOutage(missing, "give both texts, French and English, or neither")
-    texts = check_texts(text_fr or render.RESTORED["fr"], text_en or render.RESTORED["en"])
+    texts = check_texts(text_fr or render.restored("fr"), text_en or render.restored("en"))
     was_announced = await announced(session, outage)
     outage.status = OutageStatus.RESOLVED
     outage.resolved_at = now

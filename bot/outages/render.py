@@ -11,51 +11,21 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.messages import catalogue, say
 from bot.outages.draft import NoticeKind, OutageKind, without_controls
 from bot.store.models import Outage, OutageNotice
 from bot.texts import TRIMMED
+from bot.tickets.labels import language_of
+from nlp.labels import Language
 
 ZONE = ZoneInfo("America/Toronto")
-LANGUAGES = ("fr", "en")
 
 env = TRIMMED
 
-_ZONE_NAMES = {"fr": {"EDT": "HAE", "EST": "HNE"}, "en": {}}
 
-HEADINGS: dict[str, dict[str, str]] = {
-    "fr": {
-        "outage": "Panne en cours",
-        "planned": "Interruption planifiée",
-        "update": "Mise à jour",
-        "reminder": "Début de l'interruption planifiée",
-        "resolved": "Service rétabli",
-        "over": "Fin de l'interruption planifiée",
-        "cancelled": "Interruption planifiée annulée",
-    },
-    "en": {
-        "outage": "Ongoing outage",
-        "planned": "Planned interruption",
-        "update": "Update",
-        "reminder": "Planned interruption starting",
-        "resolved": "Service restored",
-        "over": "Planned interruption over",
-        "cancelled": "Planned interruption cancelled",
-    },
-}
-RESTORED = {
-    "fr": "Le service est rétabli. Merci de votre patience.",
-    "en": "The service has been restored. Thank you for your patience.",
-}
-_REQUESTER_SUBJECT = {
-    "fr": {"outage": "Panne connue : {t}", "planned": "Interruption planifiée : {t}",
-           "resolved": "Service rétabli : {t}"},
-    "en": {"outage": "Known outage: {t}", "planned": "Planned interruption: {t}",
-           "resolved": "Service restored: {t}"},
-}  # fmt: skip
-
-
-def lang_of(language: str | None) -> str:
-    return language if language in LANGUAGES else "fr"
+def restored(language: str) -> str:
+    """The standard text of a resolution (the notice's text when the agent gives none)."""
+    return say("outage.restored", language_of(language))
 
 
 def when(value: datetime | None, language: str) -> str:
@@ -64,8 +34,9 @@ def when(value: datetime | None, language: str) -> str:
         return ""
     local = value.astimezone(ZONE)
     zone = local.strftime("%Z")
-    zone = _ZONE_NAMES[lang_of(language)].get(zone, zone)
-    if lang_of(language) == "fr":
+    lang = language_of(language)
+    zone = catalogue(lang).get(f"outage.zone.{zone}", zone)
+    if lang == Language.FR:
         return f"{local:%Y-%m-%d} {local.hour} h {local.minute:02d} {zone}"
     return f"{local:%Y-%m-%d %H:%M} {zone}"
 
@@ -83,12 +54,12 @@ def heading_key(outage: Outage, kind: str) -> str:
 
 
 def heading(outage: Outage, kind: str, language: str) -> str:
-    return HEADINGS[lang_of(language)][heading_key(outage, kind)]
+    return say(f"outage.heading.{heading_key(outage, kind)}", language_of(language))
 
 
 def title(outage: Outage, language: str) -> str:
     """The title in a language, without control characters (see `shown`)."""
-    return shown(outage.title_en if lang_of(language) == "en" else outage.title_fr)
+    return shown(outage.title_en if language_of(language) == Language.EN else outage.title_fr)
 
 
 def shown(value: str, *, multiline: bool = False) -> str:
@@ -99,12 +70,13 @@ def shown(value: str, *, multiline: bool = False) -> str:
 
 def notice_text(notice: OutageNotice, language: str) -> str:
     """A notice's text in a language, as it is shown."""
-    return shown(notice.text_en if lang_of(language) == "en" else notice.text_fr, multiline=True)
+    text = notice.text_en if language_of(language) == Language.EN else notice.text_fr
+    return shown(text, multiline=True)
 
 
 def describe(outage: Outage, language: str) -> dict[str, Any]:
     """The facts every rendering shows, in one language."""
-    lang = lang_of(language)
+    lang = language_of(language)
     return {
         "number": outage.number or "",
         "title": title(outage, lang),
@@ -122,8 +94,8 @@ def notice_block(
     outage: Outage, notice: OutageNotice, language: str, *, status_url: str, slack: bool
 ) -> str:
     """One language's part of a broadcast notice."""
-    lang = lang_of(language)
-    return env.get_template(f"outage_notice.{lang}.txt.j2").render(
+    lang = language_of(language)
+    return env.get_template(f"outage_notice.{lang.value}.txt.j2").render(
         heading=heading(outage, notice.kind, lang),
         text=notice_text(notice, lang),
         status_url=status_url,
@@ -171,11 +143,11 @@ def requester_notice(
     status_url: str = "",
 ) -> tuple[str, str]:
     """(subject, text) for a requester: their report is a known outage, or it is resolved."""
-    lang = lang_of(language)
+    lang = language_of(language)
     facts = describe(outage, lang)
     subject_key = "resolved" if resolved else ("planned" if facts["planned"] else "outage")
-    subject = _REQUESTER_SUBJECT[lang][subject_key].format(t=facts["title"])
-    body = env.get_template(f"outage_requester.{lang}.txt.j2").render(
+    subject = say(f"outage.requester_subject.{subject_key}", lang, title=facts["title"])
+    body = env.get_template(f"outage_requester.{lang.value}.txt.j2").render(
         restored=resolved,
         ticket=ticket,
         chat=chat,

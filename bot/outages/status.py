@@ -14,9 +14,12 @@ from typing import Any
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.messages import catalogue
 from bot.outages import render
 from bot.outages.draft import OutageStatus
 from bot.store.models import Outage, OutageNotice
+from bot.tickets.labels import language_of
+from nlp.labels import Language
 
 RESOLVED_DAYS = 7
 
@@ -126,57 +129,25 @@ def status_json(view: StatusView) -> dict[str, Any]:
     }
 
 
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "État des services",
-        "intro": "Pannes en cours et interruptions planifiées des services du Centre de service à la clientèle.",
-        "active": "Pannes en cours",
-        "planned": "Interruptions planifiées",
-        "resolved": f"Rétablies depuis {RESOLVED_DAYS} jours",
-        "none_active": "Aucune panne en cours.",
-        "none_planned": "Aucune interruption planifiée.",
-        "none_resolved": "Aucune.",
-        "start": "Début",
-        "end": "Fin prévue",
-        "ended": "Fin",
-        "services": "Services",
-        "organisations": "Organisations",
-        "all": "toutes",
-        "sites": "Sites",
-        "updated": "Mis à jour :",
-        "other": "English",
-        "feed": "Fil Atom",
-    },
-    "en": {
-        "title": "Service status",
-        "intro": "Ongoing outages and planned interruptions of the services supported by the Service Desk.",
-        "active": "Ongoing outages",
-        "planned": "Planned interruptions",
-        "resolved": f"Resolved in the last {RESOLVED_DAYS} days",
-        "none_active": "No ongoing outage.",
-        "none_planned": "No planned interruption.",
-        "none_resolved": "None.",
-        "start": "Start",
-        "end": "Expected end",
-        "ended": "End",
-        "services": "Services",
-        "organisations": "Organisations",
-        "all": "all",
-        "sites": "Sites",
-        "updated": "Updated:",
-        "other": "Français",
-        "feed": "Atom feed",
-    },
-}  # fmt: skip
+def page_words(language: Language) -> dict[str, str]:
+    """The status page's words (`t` in status.html.j2): the catalogue's `outage.page` table."""
+    table = "outage.page."
+    return {
+        key.removeprefix(table): text.format(days=RESOLVED_DAYS)
+        for key, text in catalogue(language).items()
+        if key.startswith(table)
+    }
 
 
-def _card(entry: Entry, lang: str, names: Callable[[str, str], str]) -> dict[str, Any]:
+def _card(entry: Entry, lang: Language, names: Callable[[str, str], str]) -> dict[str, Any]:
     outage = entry.outage
     return {
         **render.describe(outage, lang),
         "organisations": [render.shown(names(o, lang)) for o in outage.organisations],
         "status": outage.status,
-        "text": render.shown(outage.text_en if lang == "en" else outage.text_fr, multiline=True),
+        "text": render.shown(
+            outage.text_en if lang == Language.EN else outage.text_fr, multiline=True
+        ),
         "notices": [
             {
                 "heading": render.heading(outage, n.kind, lang),
@@ -194,11 +165,11 @@ def status_html(
     names: Callable[[str, str], str] = lambda org_id, _language: org_id,
 ) -> str:
     """The page; `names` gives an organisation's name in a language (its id by default)."""
-    lang = render.lang_of(language)
+    lang = language_of(language)
     return render.env.get_template("status.html.j2").render(
-        lang=lang,
-        other="fr" if lang == "en" else "en",
-        t=LABELS[lang],
+        lang=lang.value,
+        other="fr" if lang == Language.EN else "en",
+        t=page_words(lang),
         updated=render.when(view.at, lang),
         sections=[
             ("active", [_card(e, lang, names) for e in view.active]),
