@@ -15,6 +15,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.models import Outbox, OutboxStatus, Suppression
+from bot.tickets.outbox import Audience
 from intake.message import Channel
 
 
@@ -52,7 +53,7 @@ async def why_blocked(
 
 def _broadcast(row: Outbox) -> bool:
     """An outage notice to a distribution list: sent because an agent said so."""
-    return row.ticket_id is None and row.key.startswith("outage:")
+    return bool(row.audience == Audience.PUBLIC)
 
 
 async def _sent_since(session: AsyncSession, clause: ColumnElement[bool], since: datetime) -> int:

@@ -31,6 +31,7 @@ from bot.guards import SendCaps, why_blocked
 from bot.outbox_links import posted_id, resolve_links
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
+from bot.tickets.outbox import NoticeKind
 from intake.errors import DeliveryRefused, OperatorError, SenderError
 from intake.message import Channel, OutboundMessage
 from intake.ports import Sender
@@ -54,10 +55,20 @@ def from_payload(payload: Mapping[str, Any]) -> OutboundMessage:
     return OutboundMessage(**data)
 
 
-def queue(message: OutboundMessage, *, key: str, ticket_id: int | None, now: datetime) -> Outbox:
-    """A new outbox row; add it to the session that makes the change it announces."""
+def queue(
+    message: OutboundMessage,
+    *,
+    kind: NoticeKind,
+    key: str,
+    ticket_id: int | None,
+    now: datetime,
+) -> Outbox:
+    """A new outbox row; add it to the session that makes the change it announces. `kind` says
+    what it is, and so whom it is for (`NoticeKind.audience`); `key` only makes it unique."""
     return Outbox(
         key=key,
+        kind=kind,
+        audience=kind.audience,
         ticket_id=ticket_id,
         channel=message.channel,
         recipient=(message.to[0] if message.to else "")[:320],

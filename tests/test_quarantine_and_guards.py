@@ -15,6 +15,7 @@ from bot.outbox import OutboxWorker, RetryPolicy, queue
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Attachment, Message, MessageState, Outbox, OutboxStatus, Suppression
+from bot.tickets.outbox import NoticeKind
 from intake.fakes import RecordingSender
 from intake.message import Channel, OutboundMessage
 from tests.mail import make_email
@@ -100,7 +101,7 @@ def _now() -> datetime:
 async def _queue(store: Sessions, key: str, to: str, ticket_id: int | None = None) -> int:
     message = OutboundMessage(Channel.EMAIL, (to,), "Sujet", "Texte", f"{key}@guichet.example")
     async with store() as session:
-        row = queue(message, key=key, ticket_id=ticket_id, now=_now())
+        row = queue(message, kind=NoticeKind.ACK, key=key, ticket_id=ticket_id, now=_now())
         session.add(row)
         await session.commit()
         assert row.id is not None

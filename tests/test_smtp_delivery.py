@@ -9,6 +9,7 @@ from sqlmodel import select
 from bot.outbox import OutboxWorker, RetryPolicy, queue
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, Outbox, OutboxStatus
+from bot.tickets.outbox import NoticeKind
 from intake.mail.send import SmtpConfig, SmtpSender
 from intake.message import Channel, OutboundMessage
 from tests.conftest import eventually
@@ -35,7 +36,7 @@ async def enqueue(store: Sessions, key: str, to: str = "pat@saaq.example") -> in
         Channel.EMAIL, (to,), "Sujet", "Corps", f"{key}.1@guichet.example", in_reply_to="orig@x"
     )
     async with store() as session:
-        row = queue(message, key=key, ticket_id=None, now=now())
+        row = queue(message, kind=NoticeKind.ACK, key=key, ticket_id=None, now=now())
         session.add(row)
         await session.commit()
         assert row.id is not None

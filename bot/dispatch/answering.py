@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
-from bot.dispatch.incoming import Incoming, ReplyTo
+from bot.dispatch.incoming import Incoming
 from bot.dispatch.replies import to_requester
 from bot.dispatch.routes import Answer, Route
 from bot.messages import say
@@ -25,13 +25,18 @@ from bot.outbox import queue
 from bot.selfservice import render
 from bot.selfservice.confirm import read_confirmation
 from bot.selfservice.expiry import last_offer_event
-from bot.sla import actions
 from bot.sla.events import REDIRECTED, SELFSERVICE_CONFIRMED, SELFSERVICE_OFFERED
 from bot.status import StatusDesk, Viewer
 from bot.store.models import Outage, Ticket, TicketStatus
+from bot.tickets import actions
 from bot.tickets.labels import language_of
+from bot.tickets.outbox import NoticeKind
+from bot.tickets.reply import ReplyTo
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import local_time
+
+_NOTICE = {Route.REDIRECT: NoticeKind.REDIRECT, Route.SELF_SERVICE: NoticeKind.SELF_SERVICE}
+"""What a route's answer to a new ticket is, as an outbox row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +73,15 @@ class Answering:
             references=reply.references,
             thread=reply.thread,
         )
-        session.add(queue(outbound, key=f"answer:{message_id}", ticket_id=None, now=now))
+        session.add(
+            queue(
+                outbound,
+                kind=NoticeKind.ANSWER,
+                key=f"answer:{message_id}",
+                ticket_id=None,
+                now=now,
+            )
+        )
 
     async def status_text(
         self,
@@ -104,14 +117,14 @@ class Answering:
         if answer.route == Route.REDIRECT and answer.redirect is not None:
             target = answer.redirect.redirect
             rendered = render.redirect_answer(language, number, target, channel)
-            actions.append_event(session, ticket, now, REDIRECTED, "bot", to=target.id)
+            actions.record(session, ticket, now, REDIRECTED, "bot", to=target.id)
             await actions.set_status(session, ticket, TicketStatus.REDIRECTED, "bot", now)
         elif answer.route == Route.SELF_SERVICE and answer.article is not None:
             article = answer.article.article
             rendered = render.kb_answer(language, number, article, channel)
             if incoming.channel == Channel.SLACK:
                 blocks = render.kb_buttons(number, language, article)
-            actions.append_event(
+            actions.record(
                 session, ticket, now, SELFSERVICE_OFFERED, "bot", article=article.slug
             )
             await actions.set_status(session, ticket, TicketStatus.WAITING_ON_USER, "bot", now)
@@ -125,7 +138,15 @@ class Answering:
             domain=self.broadcast.mail_domain,
             blocks=json.dumps(blocks) if blocks else None,
         )
-        session.add(queue(message, key=f"{answer.route}:{number}", ticket_id=ticket.id, now=now))
+        session.add(
+            queue(
+                message,
+                kind=_NOTICE[answer.route],
+                key=f"{answer.route}:{number}",
+                ticket_id=ticket.id,
+                now=now,
+            )
+        )
         return True
 
     # -- the requester's verdict on an article -------------------------------------------------
@@ -143,7 +164,7 @@ class Answering:
         say so to `reply`; False when no article is waiting for a verdict on this ticket."""
         if not await awaiting_verdict(session, ticket):
             return False
-        actions.append_event(
+        actions.record(
             session,
             ticket,
             now,
@@ -166,7 +187,9 @@ class Answering:
                 domain=self.broadcast.mail_domain,
             )
             key = f"verdict:{ticket.number}"
-            session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
+            session.add(
+                queue(message, kind=NoticeKind.VERDICT, key=key, ticket_id=ticket.id, now=now)
+            )
         return True
 
     async def follow_up(

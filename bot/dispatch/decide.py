@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from bot.dispatch.incoming import Incoming
 from bot.organisations import UNKNOWN
-from bot.store.models import TicketStatus
+from bot.tickets import Status
 from intake.message import Channel
 
 
@@ -78,7 +78,7 @@ def decide(
     if incoming.automated is not None:
         return Decision(Action.AUTOMATED, known, reason if known else None)
     claimed = None
-    if known is not None and ticket_status != TicketStatus.CLOSED:
+    if known is not None and ticket_status != Status.CLOSED:
         stranger = incoming.channel == Channel.EMAIL and incoming.sender not in (on_ticket or ())
         if not stranger:
             return Decision(Action.FOLLOW_UP, known, reason)
@@ -92,8 +92,8 @@ def decide(
     return Decision(Action.NEW_TICKET, claimed=claimed)
 
 
-def status_after_follow_up(status: str) -> str:
+def status_after_follow_up(status: Status) -> Status:
     """A person's reply lifts `waiting_on_user` and reopens a resolved ticket."""
-    if status in (TicketStatus.WAITING_ON_USER, TicketStatus.RESOLVED):
-        return TicketStatus.OPEN
+    if status in (Status.WAITING_ON_USER, Status.RESOLVED):
+        return Status.OPEN
     return status

@@ -10,27 +10,14 @@ import html
 import re
 from dataclasses import dataclass
 
+from bot.tickets.reply import ReplyTo
+from bot.tickets.thread import find_thread
 from intake.errors import SenderError
 from intake.mail.parse import parse_email
 from intake.mail.parsed import Attachment, Automated, Bounce, ParsedEmail
-from intake.mail.thread import find_thread
 from intake.message import Channel
 from intake.slack.envelope import SlackEnvelope, any_team, message_id_for, parse_envelope
 from nlp import Channel as TextChannel
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyTo:
-    """Where an answer goes: an email thread, or a chat thread."""
-
-    channel: Channel
-    address: str
-    """Email: the requester's address. Slack: the channel ID."""
-    name: str = ""
-    in_reply_to: str | None = None
-    references: tuple[str, ...] = ()
-    thread: str | None = None
-    """Slack: the `thread_ts` to answer in."""
 
 
 @dataclass(frozen=True, slots=True)

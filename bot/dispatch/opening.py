@@ -12,12 +12,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dispatch.incoming import Incoming
 from bot.organisations import Directory
-from bot.store.models import Message, Requester, Ticket, TicketEvent, TicketStatus
-from nlp import Language, Triage, detect_language
+from bot.store.models import Message, Requester, Ticket
+from bot.tickets import Language, Status, TicketNumber
+from bot.tickets.log import EventType, record
+from nlp import Triage, detect_language
 
 
 def ticket_number(ticket_id: int) -> str:
-    return f"CSC-{ticket_id:06d}"
+    return str(TicketNumber(ticket_id))
 
 
 def auto_applies(triage: Triage) -> bool:
@@ -37,13 +39,13 @@ def awaits_confirmation(ticket: Ticket) -> bool:
     decision on the severity, or taking or closing the ticket, moves it out of `new`). Until
     then the ticket runs on the raised severity, and the card and lists show it first."""
     proposal = ticket.triage or {}
-    return ticket.status == TicketStatus.NEW and proposal.get("to_confirm") is True
+    return ticket.status == Status.NEW and proposal.get("to_confirm") is True
 
 
 def awaiting_confirmation() -> ColumnElement[bool]:
     """`awaits_confirmation` as a SQL condition (JSON path: SQLite and PostgreSQL alike)."""
     flag = col(Ticket.triage)["to_confirm"].as_boolean()
-    return and_(col(Ticket.status) == TicketStatus.NEW, flag.is_(True))
+    return and_(col(Ticket.status) == Status.NEW, flag.is_(True))
 
 
 def proposal_json(triage: Triage) -> dict[str, Any]:
@@ -65,7 +67,7 @@ async def open_ticket(
     requester = await _requester(session, incoming, language, now, directory)
     applied = triage is not None and auto_applies(triage)
     ticket = Ticket(
-        status=TicketStatus.OPEN if applied else TicketStatus.NEW,
+        status=Status.OPEN if applied else Status.NEW,
         kind=triage.kind if triage else None,
         severity=triage.severity if triage else None,
         level=triage.level if triage else None,
@@ -77,6 +79,7 @@ async def open_ticket(
         organisation=requester.organisation,
         triage=proposal_json(triage) if triage else None,
         model_version=triage.model if triage else None,
+        reply_to=incoming.reply.to_json(),
         created_at=now,
         updated_at=now,
     )
@@ -85,21 +88,21 @@ async def open_ticket(
     assert ticket.id is not None
     ticket.number = ticket_number(ticket.id)
     message.ticket_id = ticket.id
-    log_event(
+    record(
         session,
         ticket,
         now,
-        "opened",
+        EventType.OPENED,
         message=message.id,
         channel=incoming.channel,
         organisation=requester.organisation,
     )
     if triage is not None:
-        log_event(
+        record(
             session,
             ticket,
             now,
-            "proposed",
+            EventType.PROPOSED,
             model=triage.model,
             kind=triage.kind,
             severity=triage.severity,
@@ -108,7 +111,7 @@ async def open_ticket(
             **({"to_confirm": True} if triage.to_confirm else {}),
         )
         if applied:
-            log_event(session, ticket, now, "status_changed", **{"from": "new", "to": "open"})
+            record(session, ticket, now, EventType.STATUS_CHANGED, **{"from": "new", "to": "open"})
     return ticket
 
 
@@ -136,14 +139,3 @@ async def _requester(
         found.name = incoming.sender_name[:200] or found.name
     return found
 
-
-def log_event(
-    session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any
-) -> None:
-    """Append one entry to the ticket's log (values stored as text, numbers kept)."""
-    assert ticket.id is not None
-    clean = {
-        k: (str(v) if v is not None and not isinstance(v, int | bool) else v)
-        for k, v in data.items()
-    }
-    session.add(TicketEvent(ticket_id=ticket.id, at=now, type=type_, data=clean))

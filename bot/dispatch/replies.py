@@ -3,19 +3,30 @@ in the channel and thread the ticket came from, in the requester's language."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dispatch.incoming import ReplyTo, read_incoming
+from bot.dispatch.incoming import read_incoming
 from bot.store.models import Direction, Message, Ticket
+from bot.tickets.reply import ReplyTo
+from bot.tickets.thread import new_message_id
 from intake.errors import SenderError
-from intake.mail.thread import new_message_id
 from intake.message import Channel, OutboundMessage
+
+log = logging.getLogger(__name__)
 
 
 async def reply_target(session: AsyncSession, ticket: Ticket) -> ReplyTo | None:
-    """Where the requester is answered: the thread of the ticket's first message (None when the
-    ticket has no readable inbound message, e.g. one opened by an agent)."""
+    """Where the requester is answered: stored on the ticket when it opened; for a ticket opened
+    before it was stored, the thread of its first message (None when the ticket has no readable
+    inbound message, e.g. one opened by an agent)."""
+    if ticket.reply_to is not None:
+        try:
+            return ReplyTo.from_json(ticket.reply_to)
+        except (KeyError, TypeError, ValueError):
+            log.warning("ticket %s: unreadable stored reply target, read again", ticket.number)
     raw = (
         await session.exec(
             select(Message.channel, Message.raw)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,15 +21,13 @@ from bot.dispatch.decide import (
     Withheld,
     status_after_follow_up,
 )
-from bot.dispatch.incoming import Incoming, ReplyTo
-from bot.dispatch.opening import log_event, open_ticket
+from bot.dispatch.incoming import Incoming
+from bot.dispatch.opening import open_ticket
 from bot.dispatch.replies import reply_target, to_requester
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox import queue
-from bot.sla.actions import record_answer
-from bot.sla.clock import Responder
 from bot.store.models import (
     Attachment,
     Message,
@@ -38,7 +36,11 @@ from bot.store.models import (
     Suppression,
     Ticket,
 )
-from intake.mail.thread import new_message_id
+from bot.tickets.actions import record_answer
+from bot.tickets.log import EventType, move, record
+from bot.tickets.outbox import NoticeKind
+from bot.tickets.reply import ReplyTo
+from bot.tickets.thread import new_message_id
 from intake.message import Channel, OutboundMessage
 from nlp import Triage, detect_language
 
@@ -137,11 +139,11 @@ class TicketWriter:
                 )
             if ticket is not None:
                 message.ticket_id = ticket.id
-                self._event(
+                record(
                     session,
                     ticket,
                     now,
-                    "automated_mail",
+                    EventType.AUTOMATED_MAIL,
                     message=message_id,
                     automated=str(incoming.automated),
                 )
@@ -164,7 +166,7 @@ class TicketWriter:
         _log_opened(ticket, triage)
         if decision.claimed is not None:
             # Its sender is not on the ticket it names: kept apart, for an agent to link.
-            self._event(session, ticket, now, "not_on_ticket", claimed=decision.claimed)
+            record(session, ticket, now, EventType.NOT_ON_TICKET, claimed=decision.claimed)
             log.info(
                 "ticket %s names %s, whose people do not include its sender: kept apart",
                 ticket.number,
@@ -174,7 +176,7 @@ class TicketWriter:
         if withheld is None and await _suppressed(session, incoming.reply, now):
             withheld = Withheld.SUPPRESSED_ADDRESS
         if withheld is not None:
-            self._event(session, ticket, now, "ack_withheld", reason=withheld)
+            record(session, ticket, now, EventType.ACK_WITHHELD, reason=withheld)
             log.info("no acknowledgement for %s: %s", ticket.number, WITHHELD_REASONS[withheld])
             answered = False
         elif self._answering is not None and await self._answering.with_ticket(
@@ -208,7 +210,9 @@ class TicketWriter:
             self._follow_up(session, ticket, incoming, message_id, decision, now)
             return False
         if await self._answering.follow_up(session, ticket, incoming, now):
-            self._event(session, ticket, now, "message_added", message=message_id, reason="verdict")
+            record(
+                session, ticket, now, EventType.MESSAGE_ADDED, message=message_id, reason="verdict"
+            )
             return True
         self._follow_up(session, ticket, incoming, message_id, decision, now)
         if answer.route != Route.STATUS:
@@ -237,7 +241,7 @@ class TicketWriter:
         await record_answer(
             session,
             ticket,
-            Responder.PERSON,
+            True,
             now,
             actor=f"slack:{incoming.author}",
             message=message_id,
@@ -260,7 +264,15 @@ class TicketWriter:
             text=text,
             domain=self._domain,
         )
-        session.add(queue(message, key=f"relay:{message_id}", ticket_id=ticket.id, now=now))
+        session.add(
+            queue(
+                message,
+                kind=NoticeKind.RELAY,
+                key=f"relay:{message_id}",
+                ticket_id=ticket.id,
+                now=now,
+            )
+        )
         return True
 
     async def _ticket(self, session: AsyncSession, number: str | None) -> Ticket | None:
@@ -277,15 +289,15 @@ class TicketWriter:
         decision: Decision,
         now: datetime,
     ) -> None:
-        self._event(
-            session, ticket, now, "message_added", message=message_id, reason=decision.thread_reason
+        record(
+            session,
+            ticket,
+            now,
+            EventType.MESSAGE_ADDED,
+            message=message_id,
+            reason=decision.thread_reason,
         )
-        new_status = status_after_follow_up(ticket.status)
-        if new_status != ticket.status:
-            self._event(
-                session, ticket, now, "status_changed", **{"from": ticket.status, "to": new_status}
-            )
-            ticket.status = new_status
+        move(session, ticket, status_after_follow_up(ticket.status), "bot", now)
         ticket.updated_at = now
 
     def _acknowledgement(
@@ -313,13 +325,9 @@ class TicketWriter:
             references=reply.references,
             thread=reply.thread,
         )
-        return queue(outbound, key=f"ack:{number}", ticket_id=ticket.id, now=now)
-
-    @staticmethod
-    def _event(
-        session: AsyncSession, ticket: Ticket, now: datetime, type_: str, **data: Any
-    ) -> None:
-        log_event(session, ticket, now, type_, **data)
+        return queue(
+            outbound, kind=NoticeKind.ACK, key=f"ack:{number}", ticket_id=ticket.id, now=now
+        )
 
 
 def _log_opened(ticket: Ticket, triage: Triage | None) -> None:

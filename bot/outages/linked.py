@@ -10,18 +10,19 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dispatch.incoming import ReplyTo
 from bot.dispatch.replies import reply_target, to_requester
 from bot.outages import render
 from bot.outages.broadcast import Broadcast, prefix
 from bot.outages.draft import OutageStatus
 from bot.outages.errors import InvalidOutage
 from bot.outbox import queue
-from bot.sla.actions import append_event, set_status
 from bot.sla.events import OUTAGE_LINKED
 from bot.sla.store import utc
 from bot.store.models import Outage, OutageNotice, Outbox, Ticket, TicketStatus
+from bot.tickets.actions import record, set_status
 from bot.tickets.labels import language_of
+from bot.tickets.outbox import NoticeKind
+from bot.tickets.reply import ReplyTo
 from intake.message import Channel
 from nlp.labels import Language
 
@@ -40,7 +41,7 @@ async def link_ticket(
         raise ValueError("flush the ticket and the outage (give them ids) before linking")
     ticket.outage_id = outage.id
     await set_status(session, ticket, TicketStatus.LINKED, actor, now)
-    append_event(session, ticket, now, OUTAGE_LINKED, actor, outage=outage.number)
+    record(session, ticket, now, OUTAGE_LINKED, actor, outage=outage.number)
     return True
 
 
@@ -87,7 +88,9 @@ async def answer_report(
     )
     message = to_requester(ticket, reply, subject=subject, text=text, domain=broadcast.mail_domain)
     key = f"{prefix(outage)}known:{ticket.number}"
-    session.add(queue(message, key=key, ticket_id=ticket.id, now=utc(now)))
+    session.add(
+        queue(message, kind=NoticeKind.OUTAGE_KNOWN, key=key, ticket_id=ticket.id, now=utc(now))
+    )
     return True
 
 
@@ -135,7 +138,9 @@ async def tell_linked(
             message = to_requester(
                 ticket, reply, subject=subject, text=text, domain=broadcast.mail_domain
             )
-            session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
+            session.add(
+                queue(message, kind=NoticeKind.OUTAGE_DONE, key=key, ticket_id=ticket.id, now=now)
+            )
         elif reply is None:
             log.info("%s: no conversation to answer on; resolved silently", ticket.number)
         await set_status(session, ticket, TicketStatus.RESOLVED, actor, now)

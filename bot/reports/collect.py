@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.reports.metrics import Targets, TicketRow
 from bot.reports.outcomes import linked_outage, redirected_to, self_service
 from bot.sla.calendar import Calendar
-from bot.sla.events import FINISHED, escalated, reopen_count, severity_decision
+from bot.sla.events import escalated, reopen_count, severity_decision
+from bot.tickets.labels import FINISHED
 from bot.sla.policy import Policy
 from bot.sla.store import TicketLog, load_logs, utc
 from bot.store.models import Ticket

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.sla.events import (
-    FINISHED,
     OUTAGE_LINKED,
     REDIRECTED,
     SELFSERVICE_CONFIRMED,
@@ -35,6 +34,7 @@ from bot.sla.events import (
     STATUS_CHANGED,
     LoggedEvent,
 )
+from bot.tickets.labels import FINISHED
 
 if TYPE_CHECKING:
     from bot.reports.metrics import TicketRow

@@ -27,6 +27,7 @@ from bot.sla.calendar import BusinessCalendar
 from bot.sla.policy import Policy, build_calendars
 from bot.store.db import open_store, sessions
 from bot.store.models import Outbox
+from bot.tickets.outbox import NoticeKind
 from intake.message import Channel, OutboundMessage
 
 
@@ -101,7 +102,7 @@ async def _queue_mail(
                     text=summary_text(item, month, where),
                     message_id=f"report.{org.id}.{month}@{settings.message_id_domain}",
                 )
-                session.add(queue(message, key=key, ticket_id=None, now=now))
+                session.add(queue(message, kind=NoticeKind.REPORT, key=key, ticket_id=None, now=now))
                 queued.append(org.id)
             await session.commit()
     finally:

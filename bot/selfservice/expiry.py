@@ -11,10 +11,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.periodic import every
-from bot.sla import actions
 from bot.sla.events import SELFSERVICE_CONFIRMED, SELFSERVICE_EXPIRED, SELFSERVICE_OFFERED
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketEvent, TicketStatus
+from bot.tickets import actions
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class SelfServiceExpiry:
                 last = await last_offer_event(session, ticket)
                 if last is None or last.type != SELFSERVICE_OFFERED or now - last.at < self._wait:
                     continue
-                actions.append_event(
+                actions.record(
                     session, ticket, now, SELFSERVICE_EXPIRED, "bot", after=str(self._wait)
                 )
                 await actions.set_status(session, ticket, TicketStatus.OPEN, "bot", now)

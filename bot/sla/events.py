@@ -34,8 +34,8 @@ entering a finished status (``resolved``, ``closed``, ``redirected``, ``linked``
 clock (the engine ends a pause there); leaving a finished status for any other reopens it
 (and a reopening straight into ``waiting_on_user`` also pauses).
 
-The bot's answers to the requester are its outbox rows once delivered: the acknowledgement
-(``ack:CSC-…``) and any later row of the ticket except the staff notices (`STAFF_KEY_PREFIXES`).
+The bot's answers to the requester are its outbox rows for the requester's eyes once delivered
+(`Audience.REQUESTER`: the acknowledgement and every later answer; not the staff notices).
 """
 
 from __future__ import annotations
@@ -46,31 +46,32 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.sla.clock import ClockEvent, Responder
-from nlp.labels import Kind, Severity
+from bot.tickets.actions import proposed_severity
+from bot.tickets.labels import FINISHED, Severity, Status
+from bot.tickets.log import EventType
+from bot.tickets.outbox import Audience
 
-WAITING = "waiting_on_user"
-FINISHED = frozenset({"resolved", "closed", "redirected", "linked"})
-STAFF_KEY_PREFIXES = ("sla:", "report:", "card:")
-"""Outbox keys of notices to staff, not answers to the requester."""
+WAITING = Status.WAITING_ON_USER
 
-OPENED = "opened"
-PROPOSED = "proposed"
-SEVERITY_SET = "severity_set"
-LEVEL_SET = "level_set"
-STATUS_CHANGED = "status_changed"
-AGENT_REPLY = "agent_reply"
-BOT_REPLY = "bot_reply"
-SLA_WARNING = "sla_warning"
-# Entries the clocks ignore (see the table above); named here so every writer and reader agrees.
-ASSIGNED = "assigned"
-TEAM_SET = "team_set"
-REDIRECTED = "redirected"
-OUTAGE_LINKED = "outage_linked"
-SELFSERVICE_OFFERED = "selfservice_offered"
-SELFSERVICE_CONFIRMED = "selfservice_confirmed"
-SELFSERVICE_EXPIRED = "selfservice_expired"
-BURST_PROPOSED = "burst_proposed"
-BURST_DISMISSED = "burst_dismissed"
+# The log's vocabulary (`bot.tickets.log.EventType`), under the names its readers here use.
+OPENED = EventType.OPENED
+PROPOSED = EventType.PROPOSED
+SEVERITY_SET = EventType.SEVERITY_SET
+LEVEL_SET = EventType.LEVEL_SET
+STATUS_CHANGED = EventType.STATUS_CHANGED
+AGENT_REPLY = EventType.AGENT_REPLY
+BOT_REPLY = EventType.BOT_REPLY
+SLA_WARNING = EventType.SLA_WARNING
+# Entries the clocks ignore (see the table above).
+ASSIGNED = EventType.ASSIGNED
+TEAM_SET = EventType.TEAM_SET
+REDIRECTED = EventType.REDIRECTED
+OUTAGE_LINKED = EventType.OUTAGE_LINKED
+SELFSERVICE_OFFERED = EventType.SELFSERVICE_OFFERED
+SELFSERVICE_CONFIRMED = EventType.SELFSERVICE_CONFIRMED
+SELFSERVICE_EXPIRED = EventType.SELFSERVICE_EXPIRED
+BURST_PROPOSED = EventType.BURST_PROPOSED
+BURST_DISMISSED = EventType.BURST_DISMISSED
 
 
 class LoggedEvent(Protocol):
@@ -90,7 +91,7 @@ class SentRow(Protocol):
     """What the mapping reads of an ``outbox`` row (`bot.store.models.Outbox` fits)."""
 
     @property
-    def key(self) -> str: ...
+    def audience(self) -> str: ...
 
     @property
     def sent_at(self) -> datetime | None: ...
@@ -102,13 +103,6 @@ def severity_of(value: object) -> Severity | None:
         return Severity(str(value))
     except ValueError:
         return None
-
-
-def proposed_severity(data: Mapping[str, Any]) -> Severity | None:
-    """The restoration severity a ``proposed`` event gives: incidents only."""
-    if str(data.get("kind")) != Kind.INCIDENT:
-        return None
-    return severity_of(data.get("severity"))
 
 
 def status_clock_events(at: datetime, old: str, new: str) -> list[ClockEvent]:
@@ -134,7 +128,7 @@ def requester_answers(rows: Iterable[SentRow]) -> list[datetime]:
     return sorted(
         row.sent_at
         for row in rows
-        if row.sent_at is not None and not row.key.startswith(STAFF_KEY_PREFIXES)
+        if row.sent_at is not None and row.audience == Audience.REQUESTER
     )
 
 

@@ -41,7 +41,7 @@ class Entry:
 class Sent:
     """One delivered ``outbox`` row of the ticket."""
 
-    key: str
+    audience: str
     sent_at: datetime | None
 
 
@@ -88,11 +88,11 @@ async def load_logs(
             logs[ticket_id].events.append(Entry(utc(at), type_, data or {}))
         if with_outbox:
             rows = await session.exec(
-                select(Outbox.ticket_id, Outbox.key, Outbox.sent_at).where(
+                select(Outbox.ticket_id, Outbox.audience, Outbox.sent_at).where(
                     col(Outbox.ticket_id).in_(chunk), Outbox.status == OutboxStatus.SENT
                 )
             )
-            for owner, key, sent_at in rows:
+            for owner, audience, sent_at in rows:
                 if owner is not None:
-                    logs[owner].sent.append(Sent(key, utc(sent_at) if sent_at else None))
+                    logs[owner].sent.append(Sent(audience, utc(sent_at) if sent_at else None))
     return {i: logs[i] for i in ids}

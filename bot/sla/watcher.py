@@ -33,6 +33,7 @@ from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketEvent
 from bot.texts import PLAIN
 from bot.tickets.labels import language_of
+from bot.tickets.outbox import NoticeKind
 from intake.message import Channel, OutboundMessage
 from nlp.labels import Kind
 
@@ -183,7 +184,7 @@ class SlaWatcher:
                         },
                     )
                 )
-            session.add(queue(message, key=f"sla:{number}:{highest}", ticket_id=ticket_id, now=now))
+            session.add(queue(message, kind=NoticeKind.SLA_WARNING, key=f"sla:{number}:{highest}", ticket_id=ticket_id, now=now))
             try:
                 await session.commit()
             except IntegrityError:  # another watcher announced it first

@@ -29,6 +29,7 @@ from bot.sla.events import BURST_DISMISSED, BURST_PROPOSED
 from bot.slack.cards import SLACK_ACTOR, TriageCards
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, Ticket, TicketEvent, TicketStatus
+from bot.tickets.outbox import NoticeKind
 from intake.message import Channel, OutboundMessage
 from intake.slack.agents import AgentDirectory, refusal
 from intake.slack.cards import TEAMS
@@ -98,7 +99,15 @@ class BurstWatch:
             message_id=f"<burst.{burst.numbers[0]}@slack>",
             blocks=json.dumps(burst_card(burst, members)),
         )
-        session.add(queue(message, key=f"burst:{burst.numbers[0]}", ticket_id=None, now=now))
+        session.add(
+            queue(
+                message,
+                kind=NoticeKind.BURST,
+                key=f"burst:{burst.numbers[0]}",
+                ticket_id=None,
+                now=now,
+            )
+        )
         log.info("burst of %d reports proposed (%s)", len(burst.numbers), burst.label)
         return True
 
@@ -220,7 +229,11 @@ class BurstActions:
             replaces=action.message_ts,
         )
         return queue(
-            message, key=f"burst-done:{action.channel}:{action.message_ts}", ticket_id=None, now=now
+            message,
+            kind=NoticeKind.BURST,
+            key=f"burst-done:{action.channel}:{action.message_ts}",
+            ticket_id=None,
+            now=now,
         )
 
 

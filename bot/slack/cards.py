@@ -19,6 +19,7 @@ from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.sla.policy import Policy
 from bot.sla.store import load_logs
 from bot.store.models import Outbox, Requester, Ticket, TicketEvent
+from bot.tickets.outbox import NoticeKind
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import CardData, Decision, card_text, decided_card, triage_card
 
@@ -71,7 +72,7 @@ class TriageCards:
             message_id=f"<{card_key(ticket.number)}@slack>",
             blocks=json.dumps(triage_card(card)),
         )
-        session.add(queue(message, key=card_key(ticket.number), ticket_id=ticket.id, now=now))
+        session.add(queue(message, kind=NoticeKind.CARD, key=card_key(ticket.number), ticket_id=ticket.id, now=now))
         return True
 
     async def moved(
@@ -93,7 +94,7 @@ class TriageCards:
             message_id=f"<{key}@slack>",
             blocks=json.dumps(decided_card(card, decisions)),
         )
-        session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
+        session.add(queue(message, kind=NoticeKind.CARD, key=key, ticket_id=ticket.id, now=now))
         return True
 
     async def updated(
@@ -132,7 +133,7 @@ class TriageCards:
             replaces=ts,
         )
         key = f"{card_key(number)}:{seq}"
-        session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
+        session.add(queue(message, kind=NoticeKind.CARD, key=key, ticket_id=ticket.id, now=now))
 
     async def data(
         self, session: AsyncSession, ticket: Ticket, author: str, now: datetime

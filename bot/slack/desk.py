@@ -19,13 +19,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import notices
 from bot.dispatch.replies import reply_target, to_requester
 from bot.outbox import queue
-from bot.sla import actions
 from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.slack.cards import SLACK_ACTOR, TriageCards
 from bot.status import StatusDesk, Viewer, status_label, ticket_numbers
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketStatus
+from bot.tickets import actions
 from bot.tickets.labels import language_of
+from bot.tickets.outbox import NoticeKind
 from intake.slack import cards as ids
 from intake.slack.agents import AgentDirectory, refusal
 from intake.slack.ports import BlockAction, SlackReply, SlashCommand
@@ -169,7 +170,7 @@ class SlackDesk:
                 await actions.confirm_proposal(session, ticket, actor, now)
             case ids.TAKE:
                 if ticket.assignee != actor:
-                    actions.append_event(
+                    actions.record(
                         session,
                         ticket,
                         now,
@@ -191,9 +192,9 @@ class SlackDesk:
             case ids.LEVEL:
                 await actions.set_level(session, ticket, Level(choice), actor, now)
             case ids.TEAM:
-                team = Team(choice).value
+                team = Team(choice)
                 if ticket.team != team:
-                    actions.append_event(
+                    actions.record(
                         session, ticket, now, TEAM_SET, actor, **{"from": ticket.team, "to": team}
                     )
                     ticket.team = team
@@ -220,4 +221,4 @@ class SlackDesk:
             ticket, reply, subject=rendered.subject, text=rendered.text, domain=self._domain
         )
         key = f"status:{ticket.number}:{ticket.status}:{now.timestamp():.0f}"
-        session.add(queue(message, key=key, ticket_id=ticket.id, now=now))
+        session.add(queue(message, kind=NoticeKind.STATUS_UPDATE, key=key, ticket_id=ticket.id, now=now))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     Index,
@@ -21,7 +22,11 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
+
+from bot.tickets.labels import Channel, Kind, Language, Level, Severity, Status, Team
+from bot.tickets.outbox import Audience, NoticeKind
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -54,15 +59,38 @@ def _when(*, nullable: bool = False, index: bool = False) -> Any:
     )
 
 
-class TicketStatus(StrEnum):
-    NEW = "new"
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    WAITING_ON_USER = "waiting_on_user"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    REDIRECTED = "redirected"
-    LINKED = "linked"
+def _label(
+    enum: type[StrEnum],
+    length: int,
+    *,
+    nullable: bool = False,
+    index: bool = False,
+    default: StrEnum | None = None,
+) -> Any:
+    """A column holding one of `enum`'s values (VARCHAR on every database, checked by a CHECK
+    constraint from `one_of`); read back as the enum member."""
+    kind = SAEnum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+    return Field(
+        default=default if default is not None or nullable else ...,
+        sa_column=Column(kind, nullable=nullable, index=index),
+    )
+
+
+def one_of(table: str, column: str, enum: type[StrEnum]) -> CheckConstraint:
+    """The CHECK constraint `ck_<table>_<column>`: the column holds one of `enum`'s values."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return CheckConstraint(f"{column} IN ({values})", name=f"ck_{table}_{column}")
+
+
+TicketStatus = Status
+"""The ticket's status (`bot.tickets.labels.Status`; this name is kept for the store's readers)."""
 
 
 class MessageState(StrEnum):
@@ -87,24 +115,36 @@ class OutboxStatus(StrEnum):
 
 
 class Requester(SQLModel, table=True):
+    __table_args__ = (one_of("requester", "language", Language),)
+
     id: int | None = Field(default=None, primary_key=True)
     address: str = Field(max_length=320, unique=True)
     name: str = Field(default="", max_length=200)
     organisation: str = Field(max_length=64, index=True)
-    language: str = Field(default="fr", max_length=8)
+    language: Language = _label(Language, 8, default=Language.FR)
     created_at: datetime = _when()
 
 
 class Ticket(SQLModel, table=True):
+    __table_args__ = (
+        one_of("ticket", "status", Status),
+        one_of("ticket", "kind", Kind),
+        one_of("ticket", "severity", Severity),
+        one_of("ticket", "level", Level),
+        one_of("ticket", "team", Team),
+        one_of("ticket", "channel", Channel),
+        one_of("ticket", "language", Language),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     number: str | None = Field(default=None, max_length=16, unique=True)
-    status: str = Field(max_length=24, index=True)
-    kind: str | None = Field(default=None, max_length=16)
-    severity: str | None = Field(default=None, max_length=4)
-    level: str | None = Field(default=None, max_length=4)
-    team: str | None = Field(default=None, max_length=24, index=True)
-    channel: str = Field(max_length=16)
-    language: str = Field(max_length=8)
+    status: Status = _label(Status, 24, index=True)
+    kind: Kind | None = _label(Kind, 16, nullable=True)
+    severity: Severity | None = _label(Severity, 4, nullable=True)
+    level: Level | None = _label(Level, 4, nullable=True)
+    team: Team | None = _label(Team, 24, nullable=True, index=True)
+    channel: Channel = _label(Channel, 16)
+    language: Language = _label(Language, 8)
     subject: str = Field(default="", max_length=998)
     requester_id: int = Field(foreign_key="requester.id", index=True)
     organisation: str = Field(max_length=64, index=True)
@@ -115,6 +155,9 @@ class Ticket(SQLModel, table=True):
     """Who took the ticket (a Slack user ID, or an agent's name from the console)."""
     outage_id: int | None = Field(default=None, foreign_key="outage.id", index=True)
     """The outage this ticket is a report of (a linked child)."""
+    reply_to: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    """Where the requester is answered (`bot.tickets.reply.ReplyTo`), written when the ticket
+    opens; None for tickets opened before it was stored (read from their first message)."""
     created_at: datetime = _when(index=True)
     updated_at: datetime = _when()
 
@@ -165,11 +208,19 @@ class TicketEvent(SQLModel, table=True):
 
 
 class Outbox(SQLModel, table=True):
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        one_of("outbox", "audience", Audience),
+        one_of("outbox", "kind", NoticeKind),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
-    """What this notification is for (`ack:CSC-000001`): the same cause never queues it twice."""
+    """Which cause this notification is for (`ack:CSC-000001`): the same one never queues twice.
+    Never read for meaning: `kind` and `audience` say what the row is."""
+    kind: NoticeKind = _label(NoticeKind, 24)
+    audience: Audience = _label(Audience, 16)
+    """Who reads it: the requester (counts as an answer for the clocks), staff, or the public."""
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     channel: str = Field(max_length=16)
     recipient: str = Field(default="", max_length=320, index=True)

@@ -20,6 +20,7 @@ from bot.outbox import OutboxWorker, RetryPolicy, queue, to_payload
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, Outbox, OutboxStatus
+from bot.tickets.outbox import NoticeKind
 from intake.mail.send import SmtpConfig, SmtpSender
 from intake.message import Channel, OutboundMessage
 from tests.conftest import eventually, running_service
@@ -49,7 +50,9 @@ async def enqueue(
 ) -> int:
     """A row as the dispatcher writes it, or with `payload` written as is (as a bug might)."""
     async with store() as session:
-        row = queue(message(key, subject, to), key=key, ticket_id=None, now=now())
+        row = queue(
+            message(key, subject, to), kind=NoticeKind.ACK, key=key, ticket_id=None, now=now()
+        )
         if payload is not None:
             row.payload = payload
         session.add(row)

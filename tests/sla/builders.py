@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.store.db import Sessions
 from bot.store.models import Outbox, OutboxStatus, Requester, Ticket, TicketEvent
+from bot.tickets.outbox import NoticeKind
 
 _serial = count(1)
 
@@ -68,6 +69,8 @@ async def add_ticket(
             session.add(
                 Outbox(
                     key=f"ack:{ticket.number}",
+                    kind=NoticeKind.ACK,
+                    audience=NoticeKind.ACK.audience,
                     ticket_id=ticket.id,
                     channel="email",
                     payload={},

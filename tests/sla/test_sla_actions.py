@@ -10,13 +10,14 @@ import pytest
 from sqlmodel import col, select
 
 from bot.settings import Settings
-from bot.sla.actions import confirm_proposal, record_answer, set_level, set_severity, set_status
 from bot.sla.clock import ClockState, Responder
 from bot.sla.events import escalated, severity_decision
 from bot.sla.show import show_ticket
 from bot.sla.store import load_logs
 from bot.store.db import Sessions, create_engine, sessions
 from bot.store.models import Ticket, TicketEvent
+from bot.tickets.actions import confirm_proposal, record_answer, set_level, set_severity, set_status
+from bot.tickets.errors import TicketRuleError
 from nlp.labels import Kind, Level, Severity
 
 from .builders import add_ticket
@@ -36,9 +37,7 @@ async def test_actions_write_the_vocabulary(store: Sessions) -> None:
     async with store() as session:
         row = (await session.exec(select(Ticket).where(Ticket.number == number))).one()
         await confirm_proposal(session, row, "ana", MONDAY + timedelta(minutes=2))
-        await record_answer(
-            session, row, Responder.PERSON, MONDAY + timedelta(minutes=3), actor="ana"
-        )
+        await record_answer(session, row, True, MONDAY + timedelta(minutes=3), actor="ana")
         assert await set_status(session, row, "waiting_on_user", "ana", MONDAY + timedelta(hours=1))
         assert not await set_status(
             session, row, "waiting_on_user", "ana", MONDAY + timedelta(hours=1)
@@ -78,8 +77,11 @@ async def test_a_request_takes_no_severity(store: Sessions) -> None:
     number = await add_ticket(store, MONDAY, kind="request", severity=None)
     async with store() as session:
         row = (await session.exec(select(Ticket).where(Ticket.number == number))).one()
-        with pytest.raises(ValueError):
+        with pytest.raises(TicketRuleError) as refused:
             await set_severity(session, row, Severity.P2, "ana", MONDAY)
+        assert refused.value.render("fr") == (
+            "un billet de type « request » n'a pas de priorité ; reclassez-le d'abord en incident"
+        )
         await set_severity(session, row, Severity.P2, "ana", MONDAY, kind=Kind.INCIDENT)
         assert row.kind == "incident"
 

@@ -30,7 +30,7 @@ class E:
 
 @dataclass(frozen=True)
 class Row:
-    key: str
+    audience: str
     sent_at: datetime | None
 
 
@@ -83,7 +83,7 @@ def test_a_whole_life_replays_into_the_clocks() -> None:
         status(OPEN + timedelta(hours=6), "open", "resolved"),
         E(OPEN + timedelta(hours=6), "sla_warning", {"threshold": 50}),
     ]
-    ack = [Row("ack:CSC-000001", OPEN + timedelta(seconds=4)), Row("sla:CSC-000001:50", OPEN)]
+    ack = [Row("requester", OPEN + timedelta(seconds=4)), Row("staff", OPEN)]
     events = clock_events(log, requester_answers(ack))
     assert [e.type for e in events] == [
         EventType.OPENED,
@@ -125,7 +125,7 @@ def test_proposals_after_an_agent_decision_do_not_move_the_clock() -> None:
 
 
 def test_answers_pending_or_to_staff_do_not_count_and_unknown_events_are_skipped() -> None:
-    rows = [Row("ack:CSC-1", None), Row("report:msss:2026-10", OPEN), Row("reply:x", OPEN)]
+    rows = [Row("requester", None), Row("staff", OPEN), Row("requester", OPEN)]
     assert requester_answers(rows) == [OPEN]
     log = [*opening(), E(OPEN, "automated_mail"), E(OPEN, "bot_reply")]
     assert clock_events(log)[-1] == ClockEvent.answered(OPEN, Responder.BOT)

@@ -1,56 +1,51 @@
 """What agents (and the bot) do to a ticket that moves its clocks, written as log entries.
 
 Each function changes the ticket row and appends the matching ``ticket_event`` inside the
-caller's session; the caller commits (with any outbox row the change causes). The vocabulary is
-documented in `bot.sla.events`. The Slack and console actions call these, never raw inserts, so
-the clocks and the reports read one consistent log.
+caller's session; the caller commits (with any outbox row the change causes). Every entry goes
+through `bot.tickets.log`; the vocabulary is documented in `bot.sla.events`. The Slack and
+console actions call these, never raw inserts, so the clocks and the reports read one log.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.sla.clock import Responder
-from bot.sla.events import (
-    AGENT_REPLY,
-    BOT_REPLY,
-    LEVEL_SET,
-    SEVERITY_SET,
-    STATUS_CHANGED,
-    proposed_severity,
-)
-from bot.sla.store import utc
-from bot.store.models import Ticket, TicketEvent, TicketStatus
-from nlp.labels import Kind, Level, Severity
+from bot.store.models import Ticket
+from bot.tickets.errors import TicketRuleError
+from bot.tickets.labels import Kind, Level, Severity, Status
+from bot.tickets.log import EventType, move, record
+
+__all__ = [
+    "confirm_proposal",
+    "proposed_severity",
+    "record",
+    "record_answer",
+    "set_level",
+    "set_severity",
+    "set_status",
+]
 
 
-def append_event(
-    session: AsyncSession, ticket: Ticket, now: datetime, type_: str, actor: str, **data: Any
-) -> TicketEvent:
-    """Append one entry to the ticket's log (and touch the ticket); the caller commits."""
-    if ticket.id is None:
-        raise ValueError("the ticket must be flushed (have an id) before events are added")
-    now = utc(now)  # SQLite drops offsets: the store holds UTC
-    event = TicketEvent(ticket_id=ticket.id, at=now, type=type_, actor=actor, data=data)
-    session.add(event)
-    ticket.updated_at = now
-    return event
+def proposed_severity(data: Mapping[str, Any]) -> Severity | None:
+    """The restoration severity a proposal (or a ``proposed`` entry) gives: incidents only."""
+    if str(data.get("kind")) != Kind.INCIDENT:
+        return None
+    try:
+        return Severity(str(data.get("severity")))
+    except ValueError:
+        return None
 
 
 async def set_status(
-    session: AsyncSession, ticket: Ticket, to: TicketStatus | str, actor: str, now: datetime
+    session: AsyncSession, ticket: Ticket, to: Status, actor: str, now: datetime
 ) -> bool:
-    """Move the ticket to status ``to``; False (and nothing written) when it is already there."""
-    new = TicketStatus(to)  # ValueError on a status that does not exist
-    old = ticket.status
-    if old == new:
-        return False
-    append_event(session, ticket, now, STATUS_CHANGED, actor, **{"from": old, "to": new.value})
-    ticket.status = new
-    return True
+    """Move the ticket to status ``to``; False (and nothing written) when it is already there.
+    `TicketRuleError` for a change the workflow does not allow."""
+    return move(session, ticket, to, actor, now)
 
 
 async def set_severity(
@@ -68,15 +63,15 @@ async def set_severity(
     opens a ``new`` ticket: the proposal has been looked at.
     """
     if kind is not None:
-        ticket.kind = kind.value
+        ticket.kind = kind
     if severity is not None and ticket.kind not in (None, Kind.INCIDENT):
-        raise ValueError(f"a {ticket.kind} carries no severity; reclassify it as an incident")
+        raise TicketRuleError("no_severity_on", kind=ticket.kind)
     confirmed = _proposed(ticket) == severity
-    append_event(
+    record(
         session,
         ticket,
         now,
-        SEVERITY_SET,
+        EventType.SEVERITY_SET,
         actor,
         **{
             "from": ticket.severity,
@@ -86,9 +81,9 @@ async def set_severity(
             "confirmed": confirmed,
         },
     )
-    ticket.severity = severity.value if severity else None
-    if ticket.status == TicketStatus.NEW:
-        await set_status(session, ticket, TicketStatus.OPEN, actor, now)
+    ticket.severity = severity
+    if ticket.status == Status.NEW:
+        move(session, ticket, Status.OPEN, actor, now)
 
 
 async def confirm_proposal(
@@ -97,7 +92,7 @@ async def confirm_proposal(
     """An agent accepts the classifier's proposal as it stands (counts as "confirmed")."""
     proposed = _proposed(ticket)
     if proposed is None and ticket.kind == Kind.INCIDENT:
-        raise ValueError(f"{ticket.number}: the proposal has no severity to confirm; set one")
+        raise TicketRuleError("nothing_to_confirm", number=ticket.number or "")
     await set_severity(session, ticket, proposed, actor, now)
 
 
@@ -107,17 +102,15 @@ async def set_level(
     """Route the ticket to another support level; N2/N3 counts as an escalation past N1."""
     if ticket.level == level:
         return False
-    append_event(
-        session, ticket, now, LEVEL_SET, actor, **{"from": ticket.level, "to": level.value}
-    )
-    ticket.level = level.value
+    record(session, ticket, now, EventType.LEVEL_SET, actor, **{"from": ticket.level, "to": level})
+    ticket.level = level
     return True
 
 
 async def record_answer(
     session: AsyncSession,
     ticket: Ticket,
-    by: Responder,
+    by_person: bool,
     now: datetime,
     *,
     actor: str = "bot",
@@ -128,8 +121,8 @@ async def record_answer(
     The bot's outbox deliveries count by themselves; use ``bot_reply`` for answers that do not go
     through the outbox (a self-service answer shown in a chat window).
     """
-    type_ = AGENT_REPLY if by is Responder.PERSON else BOT_REPLY
-    append_event(session, ticket, now, type_, actor, message=message)
+    type_ = EventType.AGENT_REPLY if by_person else EventType.BOT_REPLY
+    record(session, ticket, now, type_, actor, message=message)
 
 
 def _proposed(ticket: Ticket) -> Severity | None:
