@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.selfservice.errors import SelfServiceDataError
 from bot.selfservice.phrases import STRONG, Entry, best, compile_all
+from bot.tickets.labels import language_of
 from nlp.labels import Language
 from nlp.text import stems
 
@@ -49,13 +50,13 @@ class Redirect(BaseModel):
         return self
 
     def name(self, language: Language | str) -> str:
-        return self.name_en if language == Language.EN else self.name_fr
+        return self.name_en if language_of(language) == Language.EN else self.name_fr
 
     def handles(self, language: Language | str) -> str:
-        return self.handles_en if language == Language.EN else self.handles_fr
+        return self.handles_en if language_of(language) == Language.EN else self.handles_fr
 
     def hours(self, language: Language | str) -> str:
-        return self.hours_en if language == Language.EN else self.hours_fr
+        return self.hours_en if language_of(language) == Language.EN else self.hours_fr
 
 
 class _CatalogueWide(BaseModel):
@@ -121,8 +122,7 @@ class Catalogue:
         found = best(self._entries, text, self._exclusions, self.threshold)
         if found is None:
             return None
-        lang = Language.EN if language == Language.EN else Language.FR
-        return RedirectMatch(found.key, found.score, found.evidence, lang)
+        return RedirectMatch(found.key, found.score, found.evidence, language_of(language))
 
 
 def load_catalogue(path: Path = DEFAULT_FILE, *, threshold: float = DEFAULT_THRESHOLD) -> Catalogue:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.messages import say
 from bot.notices import Rendered
 from bot.selfservice.kb import Article
 from bot.selfservice.redirect import Redirect
 from bot.texts import TRIMMED
+from bot.tickets.labels import language_of
 from nlp.labels import Language
 
 SOLVED_ACTION = "guichet.kb.solved"
@@ -21,17 +23,6 @@ UNSOLVED_ACTION = "guichet.kb.unsolved"
 SECTION_LIMIT = 3000  # Slack's limit on a section's text
 
 _env = TRIMMED
-
-_KB_SUBJECT = {
-    "fr": "[{number}] Solution proposée : {title}",
-    "en": "[{number}] Suggested solution: {title}",
-}
-_REDIRECT_SUBJECT = {"fr": "[{number}] Redirection : {name}", "en": "[{number}] Redirected: {name}"}
-_BUTTONS = {"fr": ("C'est réglé", "Ce n'est pas réglé"), "en": ("Solved", "Not solved")}
-_QUESTION = {
-    "fr": "*Est-ce réglé?* Sinon, un agent prendra le relais. Rien n'est fermé sans votre réponse.",
-    "en": "*Did this solve it?* If not, an agent will take over. Nothing is closed without your answer.",
-}
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
@@ -43,27 +34,29 @@ def kb_answer(
     language: Language | str, number: str, article: Article, channel: str = "email"
 ) -> Rendered:
     """The self-service answer: the article, then "is it solved?" (nothing closes by itself)."""
-    lang = _lang(language)
+    lang = language_of(language)
     style = "email" if channel == "email" else "chat"
     body = to_plain(article.body) if style == "email" else to_mrkdwn(article.body)
-    text = _env.get_template(f"kb_answer.{style}.{lang}.txt.j2").render(
+    text = _env.get_template(f"kb_answer.{style}.{lang.value}.txt.j2").render(
         number=number, title=article.title, body=body
     )
-    return Rendered(_KB_SUBJECT[lang].format(number=number, title=article.title), text)
+    return Rendered(say("selfservice.kb_subject", lang, number=number, title=article.title), text)
 
 
 def kb_buttons(number: str, language: Language | str, article: Article) -> list[dict[str, Any]]:
     """Slack blocks: the article as mrkdwn, the question, and solved / not solved buttons."""
-    lang = _lang(language)
+    lang = language_of(language)
     text = f"*{_escape(article.title)}*\n\n{to_mrkdwn(article.body)}"
     if len(text) > SECTION_LIMIT:
         text = text[: SECTION_LIMIT - 1].rstrip() + "…"
-    solved, unsolved = _BUTTONS[lang]
+    solved, unsolved = say("selfservice.solved", lang), say("selfservice.unsolved", lang)
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"{_QUESTION[lang]} · {number}"}],
+            "elements": [
+                {"type": "mrkdwn", "text": f"{say('selfservice.question', lang)} · {number}"}
+            ],
         },
         {
             "type": "actions",
@@ -80,11 +73,11 @@ def redirect_answer(
     language: Language | str, number: str, redirect: Redirect, channel: str = "email"
 ) -> Rendered:
     """Where the request belongs and how to reach them; the ticket is closed as redirected."""
-    lang = _lang(language)
+    lang = language_of(language)
     style = "email" if channel == "email" else "chat"
     name = redirect.name(lang)
     contacts = [c for c in (redirect.email, redirect.phone, redirect.url) if c]
-    text = _env.get_template(f"redirect.{style}.{lang}.txt.j2").render(
+    text = _env.get_template(f"redirect.{style}.{lang.value}.txt.j2").render(
         number=number,
         name=name,
         handles=redirect.handles(lang),
@@ -94,7 +87,7 @@ def redirect_answer(
         hours=redirect.hours(lang),
         contacts=contacts,
     )
-    return Rendered(_REDIRECT_SUBJECT[lang].format(number=number, name=name), text)
+    return Rendered(say("selfservice.redirect_subject", lang, number=number, name=name), text)
 
 
 def to_mrkdwn(markdown: str) -> str:
@@ -127,7 +120,3 @@ def _button(label: str, action_id: str, number: str, *, style: str = "") -> dict
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _lang(language: Language | str) -> str:
-    return "en" if language == Language.EN else "fr"
