@@ -162,7 +162,7 @@ def _run(args: argparse.Namespace, settings: object) -> int:
     if args.command in startup.WRITERS:
         startup.check_writable(settings)
     if args.command == "inspect-email":
-        from intake.mail.inspect import print_inspections
+        from bot.commands.inspect import print_inspections
 
         return print_inspections(
             args.paths, domain=settings.message_id_domain, details=args.details

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Message, Outbox, Ticket, TicketEvent
-from intake.mail.thread import ticket_of_message_id
+from bot.tickets.thread import ticket_of_message_id
 from tests.conftest import eventually, running_service
 from tests.mail import drop, make_email
 

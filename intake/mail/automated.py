@@ -14,10 +14,14 @@ from email.message import Message
 
 from intake.mail.headers import Headers, first_address
 from intake.mail.parsed import Automated
-from intake.mail.thread import ticket_of_message_id
 
 LOOP_HEADER = "X-Guichet-Loop"
 """Set on everything Guichet sends; seeing it on inbound mail means our own mail came back."""
+
+# The shape of the Message-IDs the bot writes (`csc-000123.<hex>@domain`, any number of
+# digits): a copy of `bot.tickets.thread`'s, since intake never imports bot. Keep them in step
+# (tests/tickets/test_thread.py checks that this accepts what the bot writes).
+_OUR_SHAPE = re.compile(r"^[a-z]+-\d{1,12}\.[0-9a-f]+@.", re.I)
 
 # Who sends delivery-status notices: RFC 5321 §4.5.1 postmaster, Sendmail/Postfix's
 # MAILER-DAEMON, MDaemon, Exchange's "MicrosoftExchange…" system mailbox.
@@ -96,6 +100,11 @@ def detect_automated(msg: Message, *, our_domain: str = "") -> Automated | None:
     return classify(msg, Headers(msg), "", our_domain=our_domain).kind
 
 
+def looks_like_ours(message_id: str) -> bool:
+    """Whether a Message-ID (with or without its brackets) has the shape of the bot's own."""
+    return _OUR_SHAPE.match(message_id.strip().strip("<>")) is not None
+
+
 def classify(msg: Message, headers: Headers, text: str, *, our_domain: str = "") -> Verdict:
     """Classify with the already decoded headers and the body text (for absence notices)."""
 
@@ -110,7 +119,7 @@ def classify(msg: Message, headers: Headers, text: str, *, our_domain: str = "")
     message_id = get("message-id").strip("<> ")
     if domain and message_id.endswith("@" + domain):
         return Verdict(Automated.LOOP, "message-id is ours")
-    if not domain and ticket_of_message_id(message_id) is not None:
+    if not domain and looks_like_ours(message_id):
         # Without our domain, our Message-ID shape (`csc-000123.<hex>@…`) still tells.
         return Verdict(Automated.LOOP, "message-id has our shape")
     if headers.has(LOOP_HEADER):

@@ -13,9 +13,9 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.commands.inspect import inspect_bytes
 from intake.errors import SenderError
 from intake.mail.headers import addr_spec
-from intake.mail.inspect import inspect_bytes
 from intake.mail.parse import parse_email
 from intake.mail.parsed import ParsedEmail, Unreadable
 from tests.intake.mail.conftest import SAMPLES

@@ -1,4 +1,5 @@
-"""End to end over our synthetic samples, through `inspect_file` (what `inspect-email` prints)."""
+"""End to end over our synthetic samples, through `inspect_file` (what `inspect-email` prints:
+intake's reading plus the bot's language and thread)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from intake.mail.inspect import inspect_file
+from bot.commands.inspect import FORMAT, inspect_bytes, inspect_file
+from intake.mail.inspect import inspect_file as intake_fields
 from tests.intake.mail.conftest import SAMPLES
 
 
@@ -31,7 +33,29 @@ def test_every_sample_gives_the_full_shape() -> None:
     for path in sorted(SAMPLES.glob("*.eml")):
         result = inspect_file(path)
         assert set(result) == keys, path.name  # exactly the evaluation format
+        assert list(result) == list(FORMAT), path.name  # in its order
         assert set(result["thread"]) == {"ticket", "reason"}
+    detailed = inspect_file(SAMPLES / "bounce_exim_text.eml", details=True)
+    assert list(detailed) == [*FORMAT, "automated_evidence", "bounce"]
+
+
+def test_intake_reads_no_language_and_no_thread() -> None:
+    fields = intake_fields(SAMPLES / "outlook_fr_reply.eml")
+    assert "language" not in fields and "thread" not in fields
+    assert fields["subject"] == "RE : [CSC-000123] Imprimante en panne"
+
+
+@pytest.mark.parametrize(
+    ("headers", "thread"),
+    [
+        ("In-Reply-To: <csc-1000000.0a1b@guichet.example>\n", ("CSC-1000000", "in_reply_to")),
+        ("", ("CSC-1000000", "subject_tag")),
+    ],
+)
+def test_ticket_one_million_threads(headers: str, thread: tuple[str, str]) -> None:
+    raw = f"From: a@b.example\nSubject: RE: [CSC-1000000] Imprimante\n{headers}\nMerci\n"
+    result = inspect_bytes(raw.encode())
+    assert (result["thread"]["ticket"], result["thread"]["reason"]) == thread
 
 
 def test_outlook_french_reply() -> None:
@@ -193,7 +217,7 @@ def test_command_prints_one_json_line_per_file_and_exit_codes(tmp_path: Path) ->
 
     good = SAMPLES / "gmail_en_reply.eml"
     bad = SAMPLES / "not_an_email.eml"
-    run = [sys.executable, "-m", "intake.mail.inspect"]
+    run = [sys.executable, "-m", "bot", "inspect-email"]
     done = subprocess.run(
         [*run, str(good), str(bad)], capture_output=True, text=True, check=False, timeout=120
     )
