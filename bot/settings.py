@@ -5,29 +5,37 @@ Secrets are `SecretStr`: they print as `**********`; a password inside a URL (th
 prints as `***`. Core code receives values, never `Settings`.
 
 A misspelt setting must not be ignored (GUICHET_SMTP_HOTS kept mail in the file outbox): an
-unknown `GUICHET_*` variable or TOML key is a `SettingError` naming the closest known one.
+unknown `GUICHET_*` variable or TOML key is a `SettingError` naming the closest known one, at
+every level: structured settings (mailboxes, Slack agents) are strict models (`extra="forbid"`)
+and the Slack settings hold levels, teams and IDs, not free strings, so a typo refuses the start
+instead of granting or routing something else (`team` for `teams` granted every team).
 `explain` turns pydantic's multi-line `ValidationError` into one line naming the variable.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,6 +44,7 @@ from pydantic_settings import (
 
 from bot.errors import SettingError
 from bot.organisations import DEFAULT_FILE
+from bot.tickets import Level, Team
 
 PREFIX = "GUICHET_"
 CONFIG_FILE = "GUICHET_CONFIG_FILE"
@@ -48,7 +57,7 @@ NOT_SETTINGS = frozenset({CONFIG_FILE, "GUICHET_TEST_CRASH_AT", "GUICHET_REQUIRE
 class MailboxSettings(BaseModel):
     """One IMAP mailbox to read (several may be configured)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(default="default", pattern=r"^[A-Za-z0-9_.-]+$")
     host: str
@@ -67,6 +76,110 @@ class MailboxSettings(BaseModel):
     chunk: int = Field(default=50, ge=2, le=1000)
     verify_tls: bool = True
     ca_file: str = ""
+
+
+def _channel_id(value: str) -> str:
+    if not re.fullmatch(r"[CG][A-Z0-9]+", value):
+        raise ValueError(
+            f"{value!r} is not a Slack channel ID: write its ID (C…, or G… for an older private "
+            "channel), shown at the bottom of the channel's details"
+        )
+    return value
+
+
+ChannelId = Annotated[str, AfterValidator(_channel_id)]
+USER_ID = r"^[UW][A-Z0-9]+$"  # W…: Enterprise Grid
+GROUP_ID = r"^S[A-Z0-9]+$"
+_AGENT_KEYS = ("user", "group", "teams", "levels")
+
+
+class AgentEntry(BaseModel):
+    """One `slack_agents` entry: a Slack user (`user`) or user group (`group`), exactly one, and
+    the teams and levels it covers. Empty or left-out `teams` / `levels` mean every team / every
+    level (a chief of the desk); anything mis-spelt or unknown refuses the start, never widens.
+    A single name stands for a list of one (`teams = "network"`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user: str | None = Field(default=None, pattern=USER_ID)
+    group: str | None = Field(default=None, pattern=GROUP_ID)
+    teams: tuple[Team, ...] = ()
+    levels: tuple[Level, ...] = ()
+
+    @field_validator("teams", "levels", mode="before")
+    @classmethod
+    def _one_name(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_line(cls, data: Any, handler: ModelWrapValidatorHandler[AgentEntry]) -> AgentEntry:
+        """Every problem of the entry as one message naming it (its user or group ID): the
+        index is added by `explain`."""
+        try:
+            entry = handler(data)
+        except ValidationError as exc:
+            problems = [_agent_problem(item) for item in exc.errors(include_url=False)]
+            raise _entry_error(data, "; ".join(problems)) from None
+        if entry.user and entry.group:
+            raise _entry_error(data, "names a user and a group: not both — write two entries")
+        if not entry.user and not entry.group:
+            raise _entry_error(
+                data,
+                'names no one: write user = "U…" (a member ID, from the profile\'s ⋮ → '
+                '"Copy member ID") or group = "S…" (a user group ID)',
+            )
+        return entry
+
+
+def _entry_error(data: Any, problem: str) -> PydanticCustomError:
+    named = []
+    if isinstance(data, dict):
+        for key in ("user", "group"):
+            value = data.get(key)
+            if value is not None:
+                text = str(value)[:40]
+                named.append(
+                    f"{key} {text}" if re.fullmatch("[A-Z0-9]+", text) else f"{key} {text!r}"
+                )
+    said = f"{' and '.join(named)}: {problem}" if named else problem
+    return PydanticCustomError("agent_entry", "{said}", {"said": said})
+
+
+def _agent_problem(item: Any) -> str:
+    loc, kind, value = item["loc"], item["type"], item.get("input")
+    key = str(loc[0]) if loc else ""
+    if kind == "extra_forbidden":
+        found = difflib.get_close_matches(key, _AGENT_KEYS, n=1)
+        fix = f"write {found[0]!r}" if found else "remove it"
+        return f"unknown key {key!r}; {fix} (the keys are user or group, teams, levels)"
+    if kind == "enum" and key in ("teams", "levels"):
+        names = [str(x.value) for x in (Team if key == "teams" else Level)]
+        found = difflib.get_close_matches(str(value), names, n=1)
+        hint = f" (did you mean {found[0]!r}?)" if found else ""
+        return f"unknown {key[:-1]} {value!r} in {key}{hint}; write one of {', '.join(names)}"
+    if kind == "string_pattern_mismatch" and key == "user":
+        return (
+            "user is not a Slack member ID: write U… (W… on Enterprise Grid), from "
+            'the profile\'s ⋮ → "Copy member ID"'
+        )
+    if kind == "string_pattern_mismatch" and key == "group":
+        return "group is not a Slack user group ID: write S… (from usergroups.list)"
+    if kind in ("tuple_type", "list_type") and key in ("teams", "levels"):
+        return f'{key} must be a list of names, e.g. {key} = ["{"network" if key == "teams" else "N2"}"]'
+    if not loc:
+        return 'not a table: write {"user": "U…", "teams": […], "levels": […]}'
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    return f"{where}: {str(item['msg'])[:1].lower()}{str(item['msg'])[1:]}"
+
+
+def _triage_levels(value: Any) -> Any:
+    if isinstance(value, dict):
+        names = [str(x.value) for x in Level]
+        for key in value:
+            if key not in names:
+                raise ValueError(f"unknown level {key!r}; write {', '.join(names)}")
+    return value
 
 
 class Settings(BaseSettings):
@@ -138,18 +251,18 @@ class Settings(BaseSettings):
         default=SecretStr(""), description="xapp-… app-level token: turns Socket Mode on."
     )
     slack_api_url: str = "https://slack.com/api/"
-    slack_support_channels: list[str] = Field(
+    slack_support_channels: list[ChannelId] = Field(
         default_factory=list, description="Channel IDs where every message becomes a ticket."
     )
-    slack_triage_channels: dict[str, str] = Field(
+    slack_triage_channels: dict[Level, ChannelId] = Field(
         default_factory=dict,
         description='Triage channel per level, e.g. {"N1": "C01", "N2": "C02", "N3": "C03"}; '
         "a level without its own channel uses N1's.",
     )
-    slack_agents: list[dict[str, Any]] = Field(
+    slack_agents: list[AgentEntry] = Field(
         default_factory=list,
         description='Agents: [{"user": "U1", "teams": ["network"], "levels": ["N2"]}, '
-        '{"group": "S1", ...}]; empty teams/levels = all.',
+        '{"group": "S1", ...}]; empty or left-out teams/levels = all.',
     )
     slack_reaction: str = Field(default="ticket", description="Reaction that makes a ticket.")
 
@@ -180,6 +293,11 @@ class Settings(BaseSettings):
     def _unset_when_empty(cls, value: Any) -> Any:
         # GUICHET_SERVICES_FILE= means "the shipped catalogue", not the current directory.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_triage_channels", mode="before")
+    @classmethod
+    def _levels_only(cls, value: Any) -> Any:
+        return _triage_levels(value)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -244,11 +362,9 @@ class Settings(BaseSettings):
         )
 
     def describe(self) -> dict[str, str]:
-        """Every setting as text, secrets masked: safe to print or log."""
-        return {
-            name: without_password(value) if isinstance(value, str) else str(value)
-            for name, value in self.model_dump().items()
-        }
+        """Every setting as text, secrets masked: safe to print or log. A list or table is
+        shown as the JSON an operator writes (unset keys of its entries left out)."""
+        return {name: _shown(value) for name, value in self.model_dump(mode="json").items()}
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         # A URL setting may carry credentials (a proxy in GUICHET_SLACK_API_URL): never shown.
@@ -269,6 +385,22 @@ def without_password(text: str) -> str:
         return text
     host = parts.netloc.rpartition("@")[2]
     return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return without_password(value)
+    if isinstance(value, list | dict):
+        return json.dumps(_set_only(value), ensure_ascii=False)
+    return str(value)
+
+
+def _set_only(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _set_only(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_set_only(v) for v in value]
+    return without_password(value) if isinstance(value, str) else value
 
 
 def _secret(name: str) -> bool:
@@ -332,7 +464,9 @@ def explain(error: ValidationError) -> str:
             continue
         value = item.get("input")
         shown = ""
-        if not _secret(top) and isinstance(value, str | int | float) and len(str(value)) <= 60:
+        if repr(value) in message:
+            pass  # the message quotes it already
+        elif not _secret(top) and isinstance(value, str | int | float) and len(str(value)) <= 60:
             shown = f" (got {value!r})"
         parts.append(f"{where}: {message[:1].lower()}{message[1:]}{shown}")
     return "; ".join(parts)

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import col, select
 
 from bot.dispatch.answering import Answering
 from bot.outages.broadcast import Broadcast
 from bot.selfservice.gather import GatherConfig
-from bot.settings import Settings
+from bot.settings import AgentEntry, Settings
 from bot.sla.calendar import Calendar
 from bot.sla.policy import Policy
 from bot.slack.burst import BurstActions
@@ -25,7 +24,7 @@ from bot.slack.verdict import VerdictActions
 from bot.status import StatusDesk
 from bot.store.db import Sessions
 from bot.store.models import Message
-from intake.slack.agents import AgentDirectory, groups
+from intake.slack.agents import AgentDirectory, AgentGrant, groups
 from intake.slack.connector import SlackConfig, SlackConnector
 from intake.slack.envelope import any_team
 
@@ -46,8 +45,12 @@ def slack_desk(
         return None
     return SlackDesk(
         sessions,
-        agents=AgentDirectory.from_config(settings.slack_agents),
-        cards=TriageCards(settings.slack_triage_channels, policy, calendars),
+        agents=AgentDirectory.from_config(agent_grants(settings.slack_agents)),
+        cards=TriageCards(
+            {str(level): channel for level, channel in settings.slack_triage_channels.items()},
+            policy,
+            calendars,
+        ),
         status=StatusDesk(policy, calendars),
         domain=settings.message_id_domain,
         now=now,
@@ -118,13 +121,26 @@ def extend_desk(
     )
 
 
+def agent_grants(entries: Iterable[AgentEntry]) -> list[AgentGrant]:
+    """The checked `slack_agents` entries as intake's grants (labels as plain strings)."""
+    return [
+        AgentGrant(
+            user=entry.user or "",
+            group=entry.group or "",
+            teams=tuple(team.value for team in entry.teams),
+            levels=tuple(level.value for level in entry.levels),
+        )
+        for entry in entries
+    ]
+
+
 async def resolve_agent_groups(
-    connector: SlackConnector, desk: SlackDesk, entries: list[dict[str, Any]]
+    connector: SlackConnector, desk: SlackDesk, entries: Sequence[AgentEntry]
 ) -> None:
     """Add the members of the configured Slack user groups to the agents; retried until Slack
     answers (until then, only agents named by user ID are agents)."""
     delay = 2.0
-    for group, teams, levels in groups(entries):
+    for group, teams, levels in groups(agent_grants(entries)):
         while True:
             try:
                 members = await connector.usergroup_members(group)

@@ -1,8 +1,9 @@
 """Who is an agent in Slack: a pure directory built from configuration.
 
 Configuration names Slack user IDs and/or user-group IDs, each with the teams and levels it
-covers. Group members are resolved at start-up (`SlackConnector.usergroup_members`) and added
-with `with_group`; a user in several entries gets the union of their teams and levels.
+covers, given here as `AgentGrant`s (the bot checks the settings and builds them: intake does not
+read settings). Group members are resolved at start-up (`SlackConnector.usergroup_members`) and
+added with `with_members`; a user in several entries gets the union of their teams and levels.
 """
 
 from __future__ import annotations
@@ -11,6 +12,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from intake.slack.ports import SlackReply
+
+
+@dataclass(frozen=True, slots=True)
+class AgentGrant:
+    """One configured entry: a Slack user ID (`user`) or a user group ID (`group`), exactly one,
+    and the team and level labels it covers (empty: all)."""
+
+    user: str = ""
+    group: str = ""
+    teams: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if bool(self.user) == bool(self.group):
+            raise ValueError(f"an agent grant names a user or a group, exactly one: {self!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,17 +47,13 @@ class AgentDirectory:
     agents: Mapping[str, Agent] = field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, entries: Iterable[Mapping[str, object]]) -> AgentDirectory:
-        """Entries like `{"user": "U123", "teams": ["network"], "levels": ["N2"]}`.
-
-        An entry with `"group": "S123"` instead of `"user"` is kept aside: see `groups()`.
-        """
+    def from_config(cls, grants: Iterable[AgentGrant]) -> AgentDirectory:
+        """The agents named by user ID; a grant to a group is kept aside: see `groups()`."""
         directory = cls()
-        for entry in entries:
-            user = entry.get("user")
-            if isinstance(user, str) and user:
+        for grant in grants:
+            if grant.user:
                 directory = directory.with_members(
-                    [user], teams=_strings(entry.get("teams")), levels=_strings(entry.get("levels"))
+                    [grant.user], teams=grant.teams, levels=grant.levels
                 )
         return directory
 
@@ -62,16 +74,9 @@ class AgentDirectory:
         return self.agents.get(user)
 
 
-def groups(
-    entries: Iterable[Mapping[str, object]],
-) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
-    """(group ID, teams, levels) of the configuration entries that name a user group."""
-    found = []
-    for entry in entries:
-        group = entry.get("group")
-        if isinstance(group, str) and group:
-            found.append((group, _strings(entry.get("teams")), _strings(entry.get("levels"))))
-    return found
+def groups(grants: Iterable[AgentGrant]) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """(group ID, teams, levels) of the grants to a user group."""
+    return [(g.group, g.teams, g.levels) for g in grants if g.group]
 
 
 def refusal(locale: str) -> SlackReply:
@@ -81,11 +86,3 @@ def refusal(locale: str) -> SlackReply:
     return SlackReply(
         "Seuls les agents du centre de service peuvent utiliser ce bouton.", ephemeral=True
     )
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, Iterable):
-        return tuple(str(v) for v in value)
-    return ()

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from sqlmodel import col, select
 
 from bot.app import serve
-from bot.settings import Settings
+from bot.settings import AgentEntry, Settings
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketEvent
 from bot.triager import Triager
@@ -83,7 +83,7 @@ SLACK_SETTINGS: dict[str, Any] = {
     "outage_slack_channel": "CANNOUNCE",
     "slack_support_channels": ["CSUPPORT"],
     "slack_triage_channels": TRIAGE,
-    "slack_agents": [{"user": "UAGENT"}],
+    "slack_agents": [AgentEntry(user="UAGENT")],
 }
 
 

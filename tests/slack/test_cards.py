@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from intake.slack import cards
-from intake.slack.agents import AgentDirectory, groups, refusal
+from intake.slack.agents import AgentDirectory, AgentGrant, groups, refusal
 from intake.slack.envelope import SlackEnvelope, SlackFile, parse_envelope
 from intake.slack.interactive import ticket_of
 
@@ -84,9 +84,9 @@ def test_decided_card_logs_decisions_and_closes() -> None:
 
 def test_agent_directory() -> None:
     entries = [
-        {"user": "UA", "teams": ["network"], "levels": ["N2"]},
-        {"user": "UA", "teams": "security"},
-        {"group": "S1", "levels": ["N1"]},
+        AgentGrant(user="UA", teams=("network",), levels=("N2",)),
+        AgentGrant(user="UA", teams=("security",)),
+        AgentGrant(group="S1", levels=("N1",)),
     ]
     directory = AgentDirectory.from_config(entries)
     assert directory.is_agent("UA") and not directory.is_agent("UB")
