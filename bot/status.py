@@ -7,7 +7,6 @@ the answer must not tell "exists but not yours" from "no such ticket".
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,10 +22,10 @@ from bot.sla.policy import Policy
 from bot.sla.store import load_logs
 from bot.store.models import Direction, Message, Requester, Ticket, TicketEvent, TicketStatus
 from bot.tickets.labels import language_of
+from bot.tickets.number import numbers_in
 from intake.mail.headers import addresses
 from intake.mail.parse import read_headers
 
-TICKET = re.compile(r"\bCSC-?(\d{1,9})\b", re.IGNORECASE)
 OPEN = (
     TicketStatus.NEW,
     TicketStatus.OPEN,
@@ -47,7 +46,7 @@ class Viewer:
 
 def ticket_numbers(text: str) -> list[str]:
     """The ticket numbers a text names, normalised (`csc 12` is not one; `CSC-12` is)."""
-    return list(dict.fromkeys(f"CSC-{int(m.group(1)):06d}" for m in TICKET.finditer(text)))
+    return [str(number) for number in numbers_in(text)]
 
 
 def status_label(status: str, language: str) -> str:

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
 from bot.dispatch.replies import reply_target, to_requester
+from bot.messages import say
 from bot.outbox import queue
 from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.slack.cards import SLACK_ACTOR, TriageCards
@@ -25,6 +26,7 @@ from bot.status import StatusDesk, Viewer, status_label, ticket_numbers
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketStatus
 from bot.tickets import actions
+from bot.tickets.errors import TicketRuleError
 from bot.tickets.labels import language_of
 from bot.tickets.outbox import NoticeKind
 from intake.slack import cards as ids
@@ -44,21 +46,12 @@ _MINE = {"mes-billets", "mes_billets", "mesbillets", "my-tickets", "mine", "bill
 
 
 def help_text(language: str) -> str:
-    if language == "en":
-        return (
-            "Usage: `/csc status CSC-000123` (where a ticket stands) · `/csc my-tickets` "
-            "(your open tickets) · `/csc panne` (outages, agents)."
-        )
-    return (
-        "Utilisation : `/csc status CSC-000123` (où en est un billet) · `/csc mes-billets` "
-        "(vos billets ouverts) · `/csc panne` (pannes, réservé aux agents)."
-    )
+    return say("desk.usage", language_of(language))
 
 
 def viewer_of(team: str, user: str, email: str, locale: str, agents: AgentDirectory) -> Viewer:
     keys = {f"slack:{team}:{user}"} | ({email.strip().lower()} if email.strip() else set())
-    language = "en" if locale.lower().startswith("en") else "fr"
-    return Viewer(frozenset(keys), language, agents.is_agent(user))
+    return Viewer(frozenset(keys), language_of(locale), agents.is_agent(user))
 
 
 class SlackDesk:
@@ -127,7 +120,7 @@ class SlackDesk:
     async def _decide(
         self, action: BlockAction, *, covers: Callable[..., bool]
     ) -> SlackReply | None:
-        en = action.locale.lower().startswith("en")
+        language = language_of(action.locale)
         now = self._now()
         async with self._sessions() as session:
             ticket = (
@@ -146,8 +139,10 @@ class SlackDesk:
             before = ticket.status
             try:
                 await self._apply(session, ticket, action, now)
-            except ValueError as exc:
-                return SlackReply(str(exc) if en else f"Impossible : {exc}")
+            except TicketRuleError as refused:
+                return SlackReply(say("rule.refused", language, reason=refused.render(language)))
+            except ValueError:  # a choice none of our cards offers: a forged or stale payload
+                return SlackReply(say("rule.bad_choice", language, action=action.action_id[:40]))
             closed = ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
             await self.cards.updated(
                 session, ticket, now, channel=action.channel, ts=action.message_ts, closed=closed
@@ -180,7 +175,7 @@ class SlackDesk:
                     )
                     ticket.assignee = actor
                 if ticket.status == TicketStatus.NEW:
-                    with contextlib.suppress(ValueError):  # no severity to confirm: just take it
+                    with contextlib.suppress(TicketRuleError):  # no severity to confirm: take it
                         await actions.confirm_proposal(session, ticket, actor, now)
                 await actions.set_status(session, ticket, TicketStatus.IN_PROGRESS, actor, now)
             case ids.RESOLVE:
