@@ -10,24 +10,22 @@ from sqlmodel import select
 
 from bot.dispatch.answering import Answering
 from bot.dispatch.replies import reply_target
+from bot.messages import say
 from bot.selfservice.render import SOLVED_ACTION
 from bot.store.db import Sessions
 from bot.store.models import Requester, Ticket
+from bot.tickets.labels import language_of
 from intake.slack.ports import BlockAction, SlackReply
 
 log = logging.getLogger(__name__)
 
 
 def _only_requester(locale: str) -> SlackReply:
-    if locale.lower().startswith("en"):
-        return SlackReply("Only the person who asked can answer this question.")
-    return SlackReply("Seule la personne qui a fait la demande peut répondre à cette question.")
+    return SlackReply(say("verdict.only_requester", language_of(locale)))
 
 
 def _already(locale: str) -> SlackReply:
-    if locale.lower().startswith("en"):
-        return SlackReply("Your answer was already recorded; reply in the thread if needed.")
-    return SlackReply("Votre réponse est déjà notée; au besoin, écrivez dans le fil.")
+    return SlackReply(say("verdict.already", language_of(locale)))
 
 
 class VerdictActions:
