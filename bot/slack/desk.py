@@ -28,6 +28,7 @@ from bot.store.models import Ticket, TicketStatus
 from bot.tickets import actions
 from bot.tickets.errors import TicketRuleError
 from bot.tickets.labels import language_of
+from bot.tickets.number import canonical
 from bot.tickets.outbox import NoticeKind
 from intake.slack import cards as ids
 from intake.slack.agents import AgentDirectory, refusal
@@ -123,11 +124,14 @@ class SlackDesk:
         language = language_of(action.locale)
         now = self._now()
         async with self._sessions() as session:
+            number = canonical(action.ticket)
             ticket = (
-                await session.exec(select(Ticket).where(Ticket.number == action.ticket))
-            ).first()
+                (await session.exec(select(Ticket).where(Ticket.number == number))).first()
+                if number
+                else None
+            )
             if ticket is None:
-                return SlackReply(f"{action.ticket} : billet introuvable / ticket not found.")
+                return SlackReply(say("rule.not_found", language, number=action.ticket[:64]))
             if not covers(team=ticket.team or "", level=ticket.level or ""):
                 log.warning(
                     "slack: refused %s on %s to %s (not their team or level)",
@@ -216,4 +220,6 @@ class SlackDesk:
             ticket, reply, subject=rendered.subject, text=rendered.text, domain=self._domain
         )
         key = f"status:{ticket.number}:{ticket.status}:{now.timestamp():.0f}"
-        session.add(queue(message, kind=NoticeKind.STATUS_UPDATE, key=key, ticket_id=ticket.id, now=now))
+        session.add(
+            queue(message, kind=NoticeKind.STATUS_UPDATE, key=key, ticket_id=ticket.id, now=now)
+        )

@@ -15,6 +15,7 @@ from bot.selfservice.render import SOLVED_ACTION
 from bot.store.db import Sessions
 from bot.store.models import Requester, Ticket
 from bot.tickets.labels import language_of
+from bot.tickets.number import canonical
 from intake.slack.ports import BlockAction, SlackReply
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,12 @@ class VerdictActions:
     async def __call__(self, action: BlockAction) -> SlackReply | None:
         keys = {f"slack:{action.team}:{action.user}", action.user_email.strip().lower()} - {""}
         async with self._sessions() as session:
+            number = canonical(action.ticket)
             ticket = (
-                await session.exec(select(Ticket).where(Ticket.number == action.ticket))
-            ).first()
+                (await session.exec(select(Ticket).where(Ticket.number == number))).first()
+                if number
+                else None
+            )
             requester = await session.get(Requester, ticket.requester_id) if ticket else None
             if ticket is None or requester is None or requester.address not in keys:
                 log.warning(

@@ -44,10 +44,11 @@ def unavailable(locale: str) -> SlackReply:
 
 
 def ticket_of(block_id: str, value: str) -> str:
-    """Our cards name the ticket in the block_id (`ticket:CSC-000123`) or the button value."""
+    """The ticket our cards name in the block_id (`ticket:CSC-000123`), else the button's value,
+    as sent (at most 64 characters): the bot reads it as a ticket number, or as none."""
     if block_id.startswith("ticket:"):
-        return block_id.split(":")[1]
-    return value if value.startswith("CSC-") else ""
+        return block_id.split(":")[1][:64]
+    return value[:64]
 
 
 def block_action(action: dict[str, Any], body: dict[str, Any]) -> BlockAction:

@@ -58,3 +58,13 @@ async def test_a_forged_choice_is_refused_and_changes_nothing(service: Service) 
     assert "Ce choix n'existe pas (guichet.severity)" in said
     [after] = await service.tickets()
     assert (after.severity, after.status) == (ticket.severity, ticket.status)
+
+
+async def test_an_unknown_ticket_is_named_in_the_agents_language(service: Service) -> None:
+    _, where = await _opened(service, "1700000900.000100", "EvRule3")
+    await service.click(
+        {"type": "button", "action_id": "guichet.take", "value": "CSC-1000000"}, **where
+    )
+    await service.fake.wait_for(lambda f: bool(f.responses))
+    said = json.dumps(service.fake.responses[-1][1], ensure_ascii=False)
+    assert "CSC-1000000 : billet introuvable." in said
