@@ -24,6 +24,7 @@ from bot.errors import GuichetError
 from bot.organisations import Directory
 from bot.sla.policy import Policy, build_calendars
 from bot.store.models import Outbox, OutboxStatus, Requester, Ticket, TicketEvent
+from bot.tickets.outbox import NoticeKind
 
 
 class StoreNotEmpty(GuichetError):
@@ -96,6 +97,8 @@ def _rows(tickets: Sequence[PlannedTicket]) -> dict[str, list[dict[str, Any]]]:
             tables["outbox"].append(
                 {
                     "key": f"ack:{t.number}",
+                    "kind": NoticeKind.ACK,
+                    "audience": NoticeKind.ACK.audience,
                     "ticket_id": t.id,
                     "channel": t.channel,  # answered where it was asked, as the bot does
                     "payload": {

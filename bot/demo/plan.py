@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.sla.calendar import Calendar
 from bot.sla.policy import Policy
+from bot.tickets.number import TicketNumber
 from nlp.labels import Severity
 
 DAY = timedelta(days=1)
@@ -212,7 +213,7 @@ class PlannedTicket:
 
     @property
     def number(self) -> str:
-        return f"CSC-{self.id:06d}"
+        return str(TicketNumber(self.id))
 
 
 class Planner:
