@@ -49,7 +49,7 @@ def _fill(settings: object) -> int:
 
 def run() -> list[tuple[str, float, str]]:
     from bot.organisations import load_directory
-    from bot.reports.command import make_reports
+    from bot.reports.make import make_reports
     from bot.settings import Settings
     from bot.sla.policy import default_policy
     from bot.store.db import migrate

@@ -11,14 +11,15 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.reports.metrics import Targets, TicketRow
+from bot.reports.metrics import Targets
 from bot.reports.outcomes import linked_outage, redirected_to, self_service
+from bot.reports.rows import TicketRow
 from bot.sla.calendar import Calendar
 from bot.sla.events import escalated, reopen_count, severity_decision
-from bot.tickets.labels import FINISHED
 from bot.sla.policy import Policy
 from bot.sla.store import TicketLog, load_logs, utc
 from bot.store.models import Ticket
+from bot.tickets.labels import FINISHED
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.reports.metrics import TicketRow
+from bot.reports.rows import TicketRow
 
 CSV_COLUMNS = (
     "number",

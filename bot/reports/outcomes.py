@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from bot.reports.rows import TicketRow
 from bot.sla.events import (
     OUTAGE_LINKED,
     REDIRECTED,
@@ -35,9 +35,6 @@ from bot.sla.events import (
     LoggedEvent,
 )
 from bot.tickets.labels import FINISHED
-
-if TYPE_CHECKING:
-    from bot.reports.metrics import TicketRow
 
 LINKED = "linked"
 

@@ -19,7 +19,8 @@ from sqlmodel import select
 
 from bot.organisations import Directory
 from bot.outbox import queue
-from bot.reports.command import CHROMIUM, Written, make_reports, previous_month
+from bot.reports.make import Written, make_reports, previous_month
+from bot.reports.pdf import CHROMIUM
 from bot.reports.render import month_name
 from bot.settings import Settings
 from bot.sla import format as fmt
@@ -102,7 +103,9 @@ async def _queue_mail(
                     text=summary_text(item, month, where),
                     message_id=f"report.{org.id}.{month}@{settings.message_id_domain}",
                 )
-                session.add(queue(message, kind=NoticeKind.REPORT, key=key, ticket_id=None, now=now))
+                session.add(
+                    queue(message, kind=NoticeKind.REPORT, key=key, ticket_id=None, now=now)
+                )
                 queued.append(org.id)
             await session.commit()
     finally:

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.reports.metrics import Rate, Targets, TicketRow, compute, week_of
+from bot.reports.metrics import Rate, Targets, compute, week_of
+from bot.reports.rows import TicketRow
 from bot.sla import format as fmt
 
 ZONE = ZoneInfo("America/Toronto")

@@ -17,10 +17,12 @@ from bot.demo.command import write_history
 from bot.demo.plan import PlannedEvent, PlannedTicket
 from bot.organisations import load_directory
 from bot.reports.collect import Period, collect, targets_of
-from bot.reports.command import Written, register
-from bot.reports.metrics import Figures, Rate, TicketRow, compute
+from bot.reports.command import register
+from bot.reports.make import Written
+from bot.reports.metrics import Figures, Rate, compute
 from bot.reports.outcomes import ArticleLine
 from bot.reports.render import render_html
+from bot.reports.rows import TicketRow
 from bot.reports.schedule import summary_text
 from bot.settings import Settings
 from bot.sla.policy import build_calendars, default_policy
