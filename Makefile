@@ -11,7 +11,7 @@ help:
 	@echo "make run    install, migrate, start the service on http://127.0.0.1:8080/"
 	@echo "make test   install, start the real servers the tests need, run lint + the whole suite"
 	@echo "make bench  run the benchmarks and print one figure per line"
-	@echo "make lint   ruff, mypy --strict, hadolint"
+	@echo "make lint   ruff, mypy --strict, import-linter, hadolint"
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ corpora: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot intake nlp tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 
 unit: $(STAMP)
