@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bot.messages import catalogue, say
 from bot.outages import registry, render
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import OutageDraft, OutageKind
@@ -27,16 +28,13 @@ from bot.store.db import Sessions
 from bot.store.models import Outage
 from intake.slack.agents import AgentDirectory, refusal
 from intake.slack.ports import SlackReply, SlashCommand
+from nlp.labels import Language
 
 log = logging.getLogger(__name__)
 
-USAGE = (
-    "`/csc panne` (pannes en cours) · "
-    "`/csc panne déclarer Titre FR | Title EN | Texte FR | Text EN [| services=…; "
-    "organisations=…; début=…; fin=…; planifiée]` · "
-    "`/csc panne maj PANNE-0001 Texte FR | Text EN` · "
-    "`/csc panne résolue PANNE-0001 [Texte FR | Text EN]`"
-)
+_FR = Language.FR
+"""The command answers agents in French (the catalogue has the English text too)."""
+USAGE = say("outage_command.usage", _FR)
 _DECLARE = {"déclarer", "declarer", "declare", "nouvelle", "new"}
 _UPDATE = {"maj", "update", "mise-à-jour", "mise-a-jour"}
 _RESOLVE = {"résolue", "resolue", "résolu", "resolu", "resolve", "resolved", "fin"}
@@ -75,12 +73,8 @@ class OutageCommand:
                 if verb in _DECLARE:
                     draft = declaration(rest)
                     outage = await registry.declare(session, draft, actor, now, self._broadcast)
-                    answer = f"Panne *{outage.number}* déclarée et diffusée."
-                    if draft.kind == OutageKind.PLANNED:
-                        answer = (
-                            f"Interruption planifiée *{outage.number}* enregistrée : annoncée "
-                            "avant son début, rappelée quand elle commence."
-                        )
+                    said = "planned" if draft.kind == OutageKind.PLANNED else "declared"
+                    answer = say(f"outage_command.{said}", _FR, number=outage.number)
                 elif verb in _UPDATE or verb in _RESOLVE:
                     number, _, texts = rest.strip().partition(" ")
                     if verb in _UPDATE:
@@ -88,7 +82,7 @@ class OutageCommand:
                         await registry.post_update(
                             session, number, fr, en, actor, now, self._broadcast
                         )
-                        answer = f"Mise à jour de *{number.upper()}* diffusée."
+                        answer = say("outage_command.updated", _FR, number=number.upper())
                     else:
                         fr_en = _parts(texts, 2) if texts.strip() else (None, None)
                         await registry.resolve(
@@ -100,15 +94,17 @@ class OutageCommand:
                             text_fr=fr_en[0],
                             text_en=fr_en[1],
                         )
-                        answer = f"*{number.upper()}* résolue; les personnes touchées sont avisées."
+                        answer = say("outage_command.resolved", _FR, number=number.upper())
                 else:
-                    return SlackReply(f"Commande inconnue. {USAGE}")
+                    return SlackReply(say("outage_command.unknown", _FR, usage=USAGE))
                 await session.commit()
         except InvalidOutage as exc:
-            where = f"{PARTS[exc.field]} ({exc.field})" if exc.field in PARTS else exc.field
-            return SlackReply(f"Impossible : {where} — {exc.detail}\n{USAGE}")
+            where = _where(exc.field)
+            return SlackReply(
+                say("outage_command.invalid", _FR, where=where, detail=exc.detail, usage=USAGE)
+            )
         except (OutageError, _Usage) as exc:
-            return SlackReply(f"Impossible : {exc}\n{USAGE}")
+            return SlackReply(say("outage_command.failed", _FR, reason=exc, usage=USAGE))
         self._on_queued()
         self._on_planned()  # a planned interruption inside its lead time is announced at once
         return SlackReply(answer, ephemeral=False)
@@ -118,19 +114,10 @@ class _Usage(ValueError):
     pass
 
 
-PARTS = {
-    "title_fr": "le titre FR (1re partie)",
-    "title_en": "le titre EN (2e partie)",
-    "text_fr": "le texte FR",
-    "text_en": "le texte EN",
-    "services": "l'option services=",
-    "organisations": "l'option organisations=",
-    "sites": "l'option sites=",
-    "team": "l'option équipe=",
-    "starts_at": "l'option début=",
-    "expected_end": "l'option fin=",
-}
-"""Where, in what the agent typed, is the field an `InvalidOutage` names."""
+def _where(field: str) -> str:
+    """Where, in what the agent typed, is the field an `InvalidOutage` names."""
+    part = catalogue(_FR).get(f"outage_command.part.{field}")
+    return say("outage_command.where", _FR, part=part, field=field) if part else field
 
 
 _LISTS = {
@@ -156,9 +143,9 @@ def declaration(text: str) -> OutageDraft:
     elif len(parts) == 4:
         options = ""
     else:
-        raise _Usage("4 parties séparées par « | » attendues, plus les options au besoin")
+        raise _Usage(say("outage_command.four_parts", _FR))
     if not all(parts):
-        raise _Usage("un titre ou un texte est vide")
+        raise _Usage(say("outage_command.empty_part", _FR))
     values: dict[str, Any] = {}
     for option in (o.strip() for o in options.split(";") if o.strip()):
         name, _, value = option.partition("=")
@@ -172,7 +159,7 @@ def declaration(text: str) -> OutageDraft:
         elif name in ("équipe", "equipe", "team") and value:
             values["team"] = value
         else:
-            raise _Usage(f"option inconnue ou vide : « {option} »")
+            raise _Usage(say("outage_command.unknown_option", _FR, option=option))
     return OutageDraft(parts[0], parts[1], parts[2], parts[3], **values)
 
 
@@ -180,21 +167,21 @@ def _instant(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _Usage(f"« {value} » n'est pas une date ISO 8601 (2026-12-05T20:00-05:00)") from None
+        raise _Usage(say("outage_command.not_iso", _FR, value=value)) from None
     if moment.tzinfo is None:
-        raise _Usage(f"« {value} » : précisez le fuseau (-05:00 en hiver, -04:00 en été)")
+        raise _Usage(say("outage_command.no_zone", _FR, value=value))
     return moment
 
 
 def _parts(text: str, count: int) -> tuple[str, ...]:
     parts = tuple(p.strip() for p in text.split("|"))
     if len(parts) != count or not all(parts):
-        raise _Usage(f"{count} parties séparées par « | » attendues")
+        raise _Usage(say("outage_command.parts", _FR, count=count))
     return parts
 
 
 def _listing(outages: list[Outage]) -> str:
     if not outages:
-        return "Aucune panne en cours ni interruption annoncée."
-    lines = [f"• *{o.number}* ({o.status}) {render.title(o, 'fr')}" for o in outages]
-    return "Pannes en cours :\n" + "\n".join(lines)
+        return say("outage_command.none", _FR)
+    lines = [f"• *{o.number}* ({o.status}) {render.title(o, _FR)}" for o in outages]
+    return "\n".join([say("outage_command.listing", _FR), *lines])
