@@ -17,34 +17,33 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
 from bot.errors import SettingError
 from bot.organisations import DEFAULT_FILE
-from bot.tickets import Level, Team
+from bot.settings_slack import AgentEntry, ChannelId, ChannelIdOrNone, triage_levels
+from bot.tickets import Level
 
 PREFIX = "GUICHET_"
 CONFIG_FILE = "GUICHET_CONFIG_FILE"
@@ -76,110 +75,6 @@ class MailboxSettings(BaseModel):
     chunk: int = Field(default=50, ge=2, le=1000)
     verify_tls: bool = True
     ca_file: str = ""
-
-
-def _channel_id(value: str) -> str:
-    if not re.fullmatch(r"[CG][A-Z0-9]+", value):
-        raise ValueError(
-            f"{value!r} is not a Slack channel ID: write its ID (C…, or G… for an older private "
-            "channel), shown at the bottom of the channel's details"
-        )
-    return value
-
-
-ChannelId = Annotated[str, AfterValidator(_channel_id)]
-USER_ID = r"^[UW][A-Z0-9]+$"  # W…: Enterprise Grid
-GROUP_ID = r"^S[A-Z0-9]+$"
-_AGENT_KEYS = ("user", "group", "teams", "levels")
-
-
-class AgentEntry(BaseModel):
-    """One `slack_agents` entry: a Slack user (`user`) or user group (`group`), exactly one, and
-    the teams and levels it covers. Empty or left-out `teams` / `levels` mean every team / every
-    level (a chief of the desk); anything mis-spelt or unknown refuses the start, never widens.
-    A single name stands for a list of one (`teams = "network"`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    user: str | None = Field(default=None, pattern=USER_ID)
-    group: str | None = Field(default=None, pattern=GROUP_ID)
-    teams: tuple[Team, ...] = ()
-    levels: tuple[Level, ...] = ()
-
-    @field_validator("teams", "levels", mode="before")
-    @classmethod
-    def _one_name(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _one_line(cls, data: Any, handler: ModelWrapValidatorHandler[AgentEntry]) -> AgentEntry:
-        """Every problem of the entry as one message naming it (its user or group ID): the
-        index is added by `explain`."""
-        try:
-            entry = handler(data)
-        except ValidationError as exc:
-            problems = [_agent_problem(item) for item in exc.errors(include_url=False)]
-            raise _entry_error(data, "; ".join(problems)) from None
-        if entry.user and entry.group:
-            raise _entry_error(data, "names a user and a group: not both — write two entries")
-        if not entry.user and not entry.group:
-            raise _entry_error(
-                data,
-                'names no one: write user = "U…" (a member ID, from the profile\'s ⋮ → '
-                '"Copy member ID") or group = "S…" (a user group ID)',
-            )
-        return entry
-
-
-def _entry_error(data: Any, problem: str) -> PydanticCustomError:
-    named = []
-    if isinstance(data, dict):
-        for key in ("user", "group"):
-            value = data.get(key)
-            if value is not None:
-                text = str(value)[:40]
-                named.append(
-                    f"{key} {text}" if re.fullmatch("[A-Z0-9]+", text) else f"{key} {text!r}"
-                )
-    said = f"{' and '.join(named)}: {problem}" if named else problem
-    return PydanticCustomError("agent_entry", "{said}", {"said": said})
-
-
-def _agent_problem(item: Any) -> str:
-    loc, kind, value = item["loc"], item["type"], item.get("input")
-    key = str(loc[0]) if loc else ""
-    if kind == "extra_forbidden":
-        found = difflib.get_close_matches(key, _AGENT_KEYS, n=1)
-        fix = f"write {found[0]!r}" if found else "remove it"
-        return f"unknown key {key!r}; {fix} (the keys are user or group, teams, levels)"
-    if kind == "enum" and key in ("teams", "levels"):
-        names = [str(x.value) for x in (Team if key == "teams" else Level)]
-        found = difflib.get_close_matches(str(value), names, n=1)
-        hint = f" (did you mean {found[0]!r}?)" if found else ""
-        return f"unknown {key[:-1]} {value!r} in {key}{hint}; write one of {', '.join(names)}"
-    if kind == "string_pattern_mismatch" and key == "user":
-        return (
-            "user is not a Slack member ID: write U… (W… on Enterprise Grid), from "
-            'the profile\'s ⋮ → "Copy member ID"'
-        )
-    if kind == "string_pattern_mismatch" and key == "group":
-        return "group is not a Slack user group ID: write S… (from usergroups.list)"
-    if kind in ("tuple_type", "list_type") and key in ("teams", "levels"):
-        return f'{key} must be a list of names, e.g. {key} = ["{"network" if key == "teams" else "N2"}"]'
-    if not loc:
-        return 'not a table: write {"user": "U…", "teams": […], "levels": […]}'
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    return f"{where}: {str(item['msg'])[:1].lower()}{str(item['msg'])[1:]}"
-
-
-def _triage_levels(value: Any) -> Any:
-    if isinstance(value, dict):
-        names = [str(x.value) for x in Level]
-        for key in value:
-            if key not in names:
-                raise ValueError(f"unknown level {key!r}; write {', '.join(names)}")
-    return value
 
 
 class Settings(BaseSettings):
@@ -266,7 +161,9 @@ class Settings(BaseSettings):
     )
     slack_reaction: str = Field(default="ticket", description="Reaction that makes a ticket.")
 
-    outage_slack_channel: str = Field(default="", description="Slack announcement channel ID.")
+    outage_slack_channel: ChannelIdOrNone = Field(
+        default="", description="Slack announcement channel ID."
+    )
     outage_mail_lists: list[str] = Field(
         default_factory=list, description="Addresses that receive every outage notice."
     )
@@ -297,7 +194,7 @@ class Settings(BaseSettings):
     @field_validator("slack_triage_channels", mode="before")
     @classmethod
     def _levels_only(cls, value: Any) -> Any:
-        return _triage_levels(value)
+        return triage_levels(value)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -357,7 +254,7 @@ class Settings(BaseSettings):
         return (
             _NoUnknownVariables(settings_cls),
             init_settings,
-            env_settings,
+            _EnvSource(settings_cls),
             _TomlFileSource(settings_cls),
         )
 
@@ -470,6 +367,28 @@ def explain(error: ValidationError) -> str:
             shown = f" (got {value!r})"
         parts.append(f"{where}: {message[:1].lower()}{message[1:]}{shown}")
     return "; ".join(parts)
+
+
+class _EnvSource(EnvSettingsSource):
+    """pydantic-settings' own source of `GUICHET_*` variables, where a list or table that is not
+    JSON is a `SettingError` naming the variable (pydantic-settings raised a traceback)."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)
+        except ValueError as exc:
+            example = _JSON_EXAMPLES.get(field_name, '["…"]')
+            raise SettingError(
+                f"{PREFIX}{field_name.upper()}",
+                f"not valid JSON ({exc}) — write it as JSON, e.g. {example}",
+            ) from None
+
+
+_JSON_EXAMPLES = {
+    "slack_agents": '[{"user": "U012AB3CD", "teams": ["network"], "levels": ["N2"]}]',
+    "slack_triage_channels": '{"N1": "C…", "N2": "C…", "N3": "C…"}',
+    "imap_mailboxes": '[{"name": "rh", "host": "imap.example", "username": "…", "password": "…"}]',
+}
 
 
 class _TomlFileSource(PydanticBaseSettingsSource):

@@ -21,7 +21,8 @@ from bot.organisations import load_directory
 from bot.selfservice.errors import SelfServiceDataError
 from bot.selfservice.redirect import DEFAULT_FILE as REDIRECTS
 from bot.selfservice.redirect import load_catalogue
-from bot.settings import AgentEntry, Settings
+from bot.settings import Settings
+from bot.settings_slack import AgentEntry
 from bot.sla.errors import PolicyError
 from bot.sla.policy import load_policy
 from bot.sla.teams import DEFAULT_TEAMS_FILE, load_teams
@@ -196,12 +197,16 @@ def test_bot_settings_shows_the_agents_and_masks_what_it_did(settings: Settings)
         ("GUICHET_SLACK_TRIAGE_CHANNELS", '{"N1": "C01", "n4": "C04"}', ("'n4'", "N1, N2, N3")),
         ("GUICHET_SLACK_TRIAGE_CHANNELS", '{"N1": "#triage"}', ("'#triage'", "channel ID")),
         ("GUICHET_SLACK_SUPPORT_CHANNELS", '["#support"]', ("'#support'", "channel ID")),
+        ("GUICHET_OUTAGE_SLACK_CHANNEL", "#annonces", ("'#annonces'", "channel ID")),
+        ("GUICHET_SLACK_AGENTS", '[{"user": "U1",}]', ("not valid JSON", "line 1 column 16")),
+        ("GUICHET_SLACK_TRIAGE_CHANNELS", "N1=C01", ("not valid JSON", '{"N1": "C…"')),
     ],
 )
-def test_slack_channels_are_levels_and_channel_ids(
+def test_slack_channels_are_levels_and_channel_ids_and_json_is_json(
     settings: Settings, variable: str, value: str, says: tuple[str, ...]
 ) -> None:
-    result = bot(settings, "settings", extra_env={variable: value})
+    extra = {variable: value, "GUICHET_SLACK_BOT_TOKEN": "xoxb-s3cret-bot"}
+    result = bot(settings, "settings", extra_env=extra)
     assert result.returncode == 2, result.stdout
     line = _one_line(result.stderr)
     assert line.startswith(f"guichet: {variable}"), line

@@ -13,7 +13,8 @@ from sqlmodel import col, select
 from bot.dispatch.answering import Answering
 from bot.outages.broadcast import Broadcast
 from bot.selfservice.gather import GatherConfig
-from bot.settings import AgentEntry, Settings
+from bot.settings import Settings
+from bot.settings_slack import AgentEntry
 from bot.sla.calendar import Calendar
 from bot.sla.policy import Policy
 from bot.slack.burst import BurstActions

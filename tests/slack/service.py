@@ -15,7 +15,8 @@ from pydantic import SecretStr
 from sqlmodel import col, select
 
 from bot.app import serve
-from bot.settings import AgentEntry, Settings
+from bot.settings import Settings
+from bot.settings_slack import AgentEntry
 from bot.store.db import Sessions
 from bot.store.models import Ticket, TicketEvent
 from bot.triager import Triager
