@@ -30,9 +30,10 @@ from bot.sla.store import load_logs, utc
 from bot.sla.teams import TeamContact, TeamDirectory
 from bot.sla.thresholds import warnings_due
 from bot.store.db import Sessions
-from bot.store.models import Ticket, TicketEvent
+from bot.store.models import Ticket
 from bot.texts import PLAIN
 from bot.tickets.labels import language_of
+from bot.tickets.log import entry
 from bot.tickets.outbox import NoticeKind
 from intake.message import Channel, OutboundMessage
 from nlp.labels import Kind
@@ -170,21 +171,27 @@ class SlaWatcher:
             )
             for threshold in due:
                 session.add(
-                    TicketEvent(
-                        ticket_id=ticket_id,
-                        at=now,
-                        type=SLA_WARNING,
-                        actor="bot",
-                        data={
-                            "threshold": threshold,
-                            "due": clocks.due.isoformat() if clocks.due else None,
-                            "fraction": round(clocks.fraction or 0.0, 4),
-                            "notified": threshold == highest,
-                            "to": team.address,
-                        },
+                    entry(
+                        ticket_id,
+                        now,
+                        SLA_WARNING,
+                        "bot",
+                        threshold=threshold,
+                        due=clocks.due.isoformat() if clocks.due else None,
+                        fraction=round(clocks.fraction or 0.0, 4),
+                        notified=threshold == highest,
+                        to=team.address,
                     )
                 )
-            session.add(queue(message, kind=NoticeKind.SLA_WARNING, key=f"sla:{number}:{highest}", ticket_id=ticket_id, now=now))
+            session.add(
+                queue(
+                    message,
+                    kind=NoticeKind.SLA_WARNING,
+                    key=f"sla:{number}:{highest}",
+                    ticket_id=ticket_id,
+                    now=now,
+                )
+            )
             try:
                 await session.commit()
             except IntegrityError:  # another watcher announced it first

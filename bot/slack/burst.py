@@ -29,6 +29,7 @@ from bot.sla.events import BURST_DISMISSED, BURST_PROPOSED
 from bot.slack.cards import SLACK_ACTOR, TriageCards
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, Ticket, TicketEvent, TicketStatus
+from bot.tickets.log import record
 from bot.tickets.outbox import NoticeKind
 from intake.message import Channel, OutboundMessage
 from intake.slack.agents import AgentDirectory, refusal
@@ -82,14 +83,14 @@ class BurstWatch:
         if channel is None:
             return False
         for member in members:
-            assert member.id is not None
-            session.add(
-                TicketEvent(
-                    ticket_id=member.id,
-                    at=now,
-                    type=BURST_PROPOSED,
-                    data={"members": list(burst.numbers), "label": burst.label},
-                )
+            record(
+                session,
+                member,
+                now,
+                BURST_PROPOSED,
+                "bot",
+                members=list(burst.numbers),
+                label=burst.label,
             )
         message = OutboundMessage(
             channel=Channel.SLACK,
@@ -183,10 +184,7 @@ class BurstActions:
                 outcome = await self._declare(session, members, actor, now)
             else:
                 for member in members:
-                    assert member.id is not None
-                    session.add(
-                        TicketEvent(ticket_id=member.id, at=now, type=BURST_DISMISSED, actor=actor)
-                    )
+                    record(session, member, now, BURST_DISMISSED, actor)
                 outcome = f"Jugé sans lien par <@{action.user}>."
             session.add(self._card_update(action, outcome, now))
             await session.commit()

@@ -97,18 +97,25 @@ def record(
     """Append one entry to the ticket's log; the caller commits."""
     if ticket.id is None:
         raise TicketRuleError("flush_first")
-    now = now.astimezone(UTC)  # SQLite drops offsets: the store holds UTC
-    event = TicketEvent(
-        ticket_id=ticket.id,
-        at=now,
+    event = entry(ticket.id, now, type_, actor, **data)
+    session.add(event)
+    if type_.touches:
+        ticket.updated_at = event.at
+    return event
+
+
+def entry(
+    ticket_id: int, now: datetime, type_: EventType, actor: str = "bot", /, **data: object
+) -> TicketEvent:
+    """One log row for a ticket known by its id only (the watchers' memories, which never
+    touch the ticket); everything else goes through `record`. The caller adds it."""
+    return TicketEvent(
+        ticket_id=ticket_id,
+        at=now.astimezone(UTC),  # SQLite drops offsets: the store holds UTC
         type=type_.value,
         actor=actor,
         data={key: stored(value) for key, value in data.items()},
     )
-    session.add(event)
-    if type_.touches:
-        ticket.updated_at = now
-    return event
 
 
 def move(
