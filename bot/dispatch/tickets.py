@@ -37,6 +37,7 @@ from bot.store.models import (
     Ticket,
 )
 from bot.tickets.actions import record_answer
+from bot.tickets.labels import language_of
 from bot.tickets.log import EventType, move, record
 from bot.tickets.outbox import NoticeKind
 from bot.tickets.reply import ReplyTo
@@ -250,9 +251,9 @@ class TicketWriter:
         here = incoming.reply
         if reply is None or (reply.address, reply.thread) == (here.address, here.thread):
             return False
-        language = ticket.language if ticket.language in ("fr", "en") else "fr"
+        language = language_of(ticket.language)
         text = notices.render(
-            f"agent_reply.{language}.txt.j2",
+            f"agent_reply.{language.value}.txt.j2",
             text=incoming.body,
             name=incoming.sender_name,
             number=ticket.number or "",
