@@ -4,12 +4,17 @@ in the channel and thread the ticket came from, in the requester's language."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import notices
 from bot.dispatch.incoming import read_incoming
+from bot.outbox import queue
 from bot.store.models import Direction, Message, Ticket
+from bot.tickets.labels import language_of
+from bot.tickets.outbox import NoticeKind
 from bot.tickets.reply import ReplyTo
 from bot.tickets.thread import new_message_id
 from intake.errors import SenderError
@@ -76,3 +81,30 @@ def to_requester(
         thread=reply.thread,
         blocks=blocks,
     )
+
+
+async def relay_answer(
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    text: str,
+    name: str,
+    key: str,
+    domain: str,
+    now: datetime,
+) -> bool:
+    """An agent's public answer, sent to the requester in their channel and language (an outbox
+    row of kind relay, unique on `key`); False when the ticket has nowhere to answer."""
+    reply = await reply_target(session, ticket)
+    if reply is None:
+        return False
+    language = language_of(ticket.language)
+    number = ticket.number or ""
+    rendered = notices.render(
+        f"agent_reply.{language.value}.txt.j2", text=text, name=name, number=number
+    )
+    message = to_requester(
+        ticket, reply, subject=ticket.subject or number, text=rendered, domain=domain
+    )
+    session.add(queue(message, kind=NoticeKind.RELAY, key=key, ticket_id=ticket.id, now=now))
+    return True

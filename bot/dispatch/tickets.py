@@ -11,7 +11,6 @@ from typing import Protocol
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import notices
 from bot.dispatch.acknowledge import Acknowledgements
 from bot.dispatch.answering import Answering
 from bot.dispatch.decide import (
@@ -23,7 +22,7 @@ from bot.dispatch.decide import (
 )
 from bot.dispatch.incoming import Incoming
 from bot.dispatch.opening import open_ticket
-from bot.dispatch.replies import reply_target, to_requester
+from bot.dispatch.replies import reply_target
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
@@ -37,7 +36,6 @@ from bot.store.models import (
     Ticket,
 )
 from bot.tickets.actions import record_answer
-from bot.tickets.labels import language_of
 from bot.tickets.log import EventType, move, record
 from bot.tickets.outbox import NoticeKind
 from bot.tickets.reply import ReplyTo
@@ -237,44 +235,17 @@ class TicketWriter:
         message_id: int,
         now: datetime,
     ) -> bool:
-        """An agent wrote in a ticket's Slack thread (the requester's, or under the card): an
-        answer by a person; relayed to the requester unless they saw it in their own thread."""
-        await record_answer(
-            session,
-            ticket,
-            True,
-            now,
-            actor=f"slack:{incoming.author}",
-            message=message_id,
-        )
+        """An agent wrote in a ticket's Slack thread. In the requester's own thread it is an
+        answer (they read it there). Anywhere else, under the triage card for one, it is an
+        internal note: logged, never sent (a public answer is `/csc répondre`)."""
+        actor = f"slack:{incoming.author}"
         reply = await reply_target(session, ticket)
         here = incoming.reply
-        if reply is None or (reply.address, reply.thread) == (here.address, here.thread):
-            return False
-        language = language_of(ticket.language)
-        text = notices.render(
-            f"agent_reply.{language.value}.txt.j2",
-            text=incoming.body,
-            name=incoming.sender_name,
-            number=ticket.number or "",
-        )
-        message = to_requester(
-            ticket,
-            reply,
-            subject=ticket.subject or ticket.number or "",
-            text=text,
-            domain=self._domain,
-        )
-        session.add(
-            queue(
-                message,
-                kind=NoticeKind.RELAY,
-                key=f"relay:{message_id}",
-                ticket_id=ticket.id,
-                now=now,
-            )
-        )
-        return True
+        if reply is not None and (reply.address, reply.thread) == (here.address, here.thread):
+            await record_answer(session, ticket, True, now, actor=actor, message=message_id)
+        else:
+            record(session, ticket, now, EventType.NOTE_ADDED, actor, message=message_id)
+        return False
 
     async def _ticket(self, session: AsyncSession, number: str | None) -> Ticket | None:
         if number is None:

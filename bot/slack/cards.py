@@ -18,7 +18,7 @@ from bot.sla.calendar import Calendar
 from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.sla.policy import Policy
 from bot.sla.store import load_logs
-from bot.store.models import Outbox, Requester, Ticket, TicketEvent
+from bot.store.models import Direction, Message, Outbox, Requester, Ticket, TicketEvent
 from bot.tickets.outbox import NoticeKind
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import CardData, Decision, card_text, decided_card, triage_card
@@ -72,7 +72,15 @@ class TriageCards:
             message_id=f"<{card_key(ticket.number)}@slack>",
             blocks=json.dumps(triage_card(card)),
         )
-        session.add(queue(message, kind=NoticeKind.CARD, key=card_key(ticket.number), ticket_id=ticket.id, now=now))
+        session.add(
+            queue(
+                message,
+                kind=NoticeKind.CARD,
+                key=card_key(ticket.number),
+                ticket_id=ticket.id,
+                now=now,
+            )
+        )
         return True
 
     async def moved(
@@ -167,6 +175,7 @@ class TriageCards:
             evidence=tuple(e for e in evidence if e),
             sla_due=due,
             to_confirm=awaits_confirmation(ticket),
+            excerpt=await _first_words(session, ticket),
         )
 
 
@@ -191,3 +200,16 @@ async def decisions_of(session: AsyncSession, ticket: Ticket) -> Sequence[Decisi
         )
         for event in events
     ]
+
+
+async def _first_words(session: AsyncSession, ticket: Ticket) -> str:
+    """The start of what the person wrote (quotes and signature already removed when stored)."""
+    body = (
+        await session.exec(
+            select(Message.body)
+            .where(Message.ticket_id == ticket.id, Message.direction == Direction.IN)
+            .order_by(col(Message.id))
+            .limit(1)
+        )
+    ).first()
+    return (body or "")[:2000]

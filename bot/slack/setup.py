@@ -21,6 +21,7 @@ from bot.slack.burst import BurstActions
 from bot.slack.cards import TriageCards
 from bot.slack.desk import SlackDesk
 from bot.slack.outage_command import OutageCommand
+from bot.slack.reply_command import ReplyCommand
 from bot.slack.verdict import VerdictActions
 from bot.status import StatusDesk
 from bot.store.db import Sessions
@@ -113,6 +114,9 @@ def extend_desk(
         now=now,
         on_queued=on_queued,
         on_planned=on_planned,
+    )
+    desk.commands["répondre"] = desk.commands["repondre"] = desk.commands["reply"] = ReplyCommand(
+        sessions, agents=agents, domain=broadcast.mail_domain, now=now, on_queued=on_queued
     )
     desk.actions["guichet.outage."] = BurstActions(
         sessions, agents=agents, broadcast=broadcast, now=now, on_queued=on_queued

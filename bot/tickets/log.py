@@ -35,6 +35,8 @@ class EventType(StrEnum):
     STATUS_CHANGED = "status_changed"
     ASSIGNED = "assigned"
     AGENT_REPLY = "agent_reply"
+    NOTE_ADDED = "note_added"
+    """An agent's internal note (`message`: the stored message): never sent to the requester."""
     BOT_REPLY = "bot_reply"
     REDIRECTED = "redirected"
     OUTAGE_LINKED = "outage_linked"

@@ -80,6 +80,8 @@ class CardData:
     link: str = ""
     to_confirm: bool = False
     """The severity was raised on ambiguous evidence and awaits an agent: shown before all else."""
+    excerpt: str = ""
+    """What the person wrote (the start of it: `EXCERPT_CHARS`), quoted under the title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,17 +149,37 @@ def _body(card: CardData) -> list[Block]:
         _mrkdwn(f"*Demandeur*\n{requester}"),
         _mrkdwn(f"*Échéance SLA*\n{local_time(card.sla_due) if card.sla_due else '—'}"),
     ]
-    blocks: list[Block] = [
-        {"type": "section", "text": _mrkdwn(title)},
-        {"type": "section", "fields": proposed},
-    ]
+    title_block: Block = {"type": "section", "text": _mrkdwn(title)}
+    blocks: list[Block] = [title_block, {"type": "section", "fields": proposed}]
     if card.to_confirm:
         # first, before the title: the agent sees why this one needs a click before anything else
         blocks.insert(0, {"type": "section", "text": _mrkdwn(to_confirm_line(card.severity))})
+    if card.excerpt.strip():
+        quoted = "\n".join(f"> {_escape(line)}" for line in _excerpt(card.excerpt).splitlines())
+        blocks.insert(blocks.index(title_block) + 1, {"type": "section", "text": _mrkdwn(quoted)})
     if card.evidence:
         spans = " · ".join(f"« {_escape(_clip(e, 120))} »" for e in card.evidence[:6])
         blocks.append({"type": "context", "elements": [_mrkdwn(f"Indices : {spans}")]})
+    hint = (
+        "Une réponse dans ce fil est une *note interne* (jamais envoyée). Pour écrire au "
+        f"demandeur : `/csc répondre {card.ticket} votre texte`"
+    )
+    blocks.append({"type": "context", "elements": [_mrkdwn(hint)]})
     return blocks
+
+
+EXCERPT_CHARS = 500
+
+
+def _excerpt(text: str) -> str:
+    """The first `EXCERPT_CHARS` characters, blank lines dropped, cut at a word when it can."""
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    kept = "\n".join(line for line in lines if line)
+    if len(kept) <= EXCERPT_CHARS:
+        return kept
+    cut = kept[:EXCERPT_CHARS]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > EXCERPT_CHARS * 0.8 else cut) + " …"
 
 
 def _actions(card: CardData) -> Block:

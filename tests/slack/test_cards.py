@@ -117,3 +117,25 @@ def test_envelope_round_trip() -> None:
     raw = envelope.to_bytes()
     assert parse_envelope(raw) == envelope
     assert raw == parse_envelope(raw).to_bytes()  # canonical
+
+
+def test_the_card_quotes_the_first_500_characters_and_says_replies_are_notes() -> None:
+    words = "Bonjour, l'imprimante du 3e <ne répond plus> & affiche une erreur. " * 20
+    data = cards.CardData(
+        ticket="CSC-000321",
+        summary="Imprimante",
+        requester="Léa",
+        kind="incident",
+        level="N1",
+        team="printing",
+        severity="P4",
+        excerpt=f"{words}\n\n\nMerci",
+    )
+    blocks = cards.triage_card(data)
+    quoted = blocks[1]["text"]["text"]
+    assert quoted.startswith("> Bonjour, l'imprimante du 3e &lt;ne répond plus&gt; &amp;")
+    assert quoted.endswith(" …") and "Merci" not in quoted
+    assert len(quoted) < 600  # 500 characters of text, escaped
+    hint = json.dumps(blocks[-2], ensure_ascii=False)
+    assert "note interne" in hint and "/csc répondre CSC-000321" in hint
+    assert blocks[-1]["type"] == "actions"

@@ -10,7 +10,7 @@ import json
 from sqlmodel import col, select
 
 from bot.commands.corrections import export
-from bot.store.models import Message
+from bot.store.models import Message, Ticket
 from tests.conftest import eventually
 from tests.mail import drop, make_email
 from tests.slack.payloads import (
@@ -165,7 +165,9 @@ async def test_csc_status_only_for_requester_and_agents(service: Service) -> Non
     assert "no open ticket" in await service.slash("my-tickets", "U2")
 
 
-async def test_agent_answer_under_the_card_reaches_an_email_requester(service: Service) -> None:
+async def test_a_reply_under_the_card_is_an_internal_note_and_csc_repondre_answers(
+    service: Service,
+) -> None:
     drop(service.settings.inbox, "a.eml", make_email())
     [ticket] = await eventually(service.tickets)
 
@@ -180,10 +182,10 @@ async def test_agent_answer_under_the_card_reaches_an_email_requester(service: S
 
     posted = await eventually(card_post)
     _, _, channel, ts = (posted or "").split(":", 3)
-    answer = "Bonjour, pouvez-vous redémarrer le poste et nous dire si Outlook s'ouvre?"
+    note = "Entre nous : c'est sûrement encore FS02, on attend le redémarrage de 18 h."
     await service.event(
         message(
-            answer,
+            note,
             ts="1700001500.000100",
             user="UAGENT",
             channel=channel,
@@ -193,17 +195,38 @@ async def test_agent_answer_under_the_card_reaches_an_email_requester(service: S
         "EvAg1",
     )
 
-    def relayed() -> list[str]:
+    async def noted() -> bool:
+        return "note_added" in await _types(service, ticket)
+
+    await eventually(noted)
+
+    answer = "Bonjour, pouvez-vous redémarrer le poste et nous dire si Outlook s'ouvre?"
+    said = await service.slash(f"répondre {ticket.number} {answer}", user="UAGENT")
+    assert said == f"Réponse envoyée au demandeur de {ticket.number}."
+
+    def mails(words: str) -> list[str]:
         return [
             p.read_text("utf-8")
             for p in service.settings.outbox.glob("*.eml")
-            if "redémarrer le poste" in p.read_text("utf-8")
+            if words in p.read_text("utf-8")
         ]
 
-    [mail] = await eventually(relayed)
+    [mail] = await eventually(lambda: mails("redémarrer le poste"))
     assert "jeanne.tremblay@msss.example" in mail and "CSC-000001" in mail
-    events = [e.type for e in await service.events(ticket)]
-    assert "agent_reply" in events and "message_added" not in events
+    assert not mails("FS02")  # the note never left
+    types = await _types(service, ticket)
+    assert types.count("agent_reply") == 1 and "message_added" not in types
+
+    refused = await service.slash(f"répondre {ticket.number} {answer}", user="U2")
+    assert "agents" in refused
+    assert await service.slash("répondre CSC-000001", user="UAGENT") == (
+        "Utilisation : `/csc répondre CSC-000123 Votre texte` (envoyé au demandeur, dans son fil "
+        "ou par courriel). Une réponse dans le fil d'une carte de triage reste une note interne."
+    )
+
+
+async def _types(service: Service, ticket: Ticket) -> list[str]:
+    return [e.type for e in await service.events(ticket)]
 
 
 async def test_level_change_brings_the_card_to_the_new_level_channel(service: Service) -> None:

@@ -102,7 +102,8 @@ async def test_raised_proposal_waits_for_an_agent_and_is_shown_first(service: Se
     blocks = _blocks(card)
     assert blocks[0] == {"type": "section", "text": {"type": "mrkdwn", "text": TOP_LINE}}
     assert card["text"].startswith("⚠️ À confirmer · P1 · ")  # the notification too
-    fields = [f["text"] for f in blocks[2]["fields"]]
+    assert blocks[2]["text"]["text"].startswith("> ")  # what the person wrote, quoted
+    fields = [f["text"] for f in blocks[3]["fields"]]
     due = local_time(utc(raised.created_at) + timedelta(hours=3))  # P1: 3 h, 24/7
     assert f"*Échéance SLA*\n{due}" in fields
     actions = blocks[-1]
