@@ -138,4 +138,3 @@ async def _requester(
         found.language = language
         found.name = incoming.sender_name[:200] or found.name
     return found
-

@@ -104,7 +104,9 @@ async def queue_notice(
                 message_id=message_id(outage, notice.seq, broadcast.mail_domain),
                 thread=f"{LINK}{root}" if root else None,
             )
-            session.add(queue(message, kind=NoticeKind.OUTAGE_BROADCAST, key=key, ticket_id=None, now=now))
+            session.add(
+                queue(message, kind=NoticeKind.OUTAGE_BROADCAST, key=key, ticket_id=None, now=now)
+            )
             added += 1
     if broadcast.mail_lists:
         added += _queue_mail(session, outage, notice, broadcast, earlier, now)
@@ -140,7 +142,9 @@ def _queue_mail(
             # Lists and their members' robots should not answer a broadcast (RFC 2076).
             headers=(("Precedence", "bulk"), ("X-Guichet-Outage", outage.number or "")),
         )
-        session.add(queue(message, kind=NoticeKind.OUTAGE_BROADCAST, key=key, ticket_id=None, now=now))
+        session.add(
+            queue(message, kind=NoticeKind.OUTAGE_BROADCAST, key=key, ticket_id=None, now=now)
+        )
         added += 1
     return added
 

@@ -58,9 +58,7 @@ async def test_announced_at_lead_time_then_reminded_at_start_once_each(store: Se
     assert reminder.thread == f"{LINK}outage:PANNE-0001:2:slack"
     assert "Début de l'interruption planifiée" in reminder.text
     mail = sent["outage:PANNE-0001:3:mail:tous-csc@itq.example"]
-    assert (
-        mail.in_reply_to == announce["outage:PANNE-0001:2:mail:tous-csc@itq.example"].message_id
-    )
+    assert mail.in_reply_to == announce["outage:PANNE-0001:2:mail:tous-csc@itq.example"].message_id
     async with store() as session:
         now_active = await registry.get(session, outage.number or "")
         kinds = [n.kind for n in await registry.notices(session, now_active)]

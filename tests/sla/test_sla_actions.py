@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.settings import Settings
-from bot.sla.clock import ClockState, Responder
+from bot.sla.clock import ClockState
 from bot.sla.events import escalated, severity_decision
 from bot.sla.show import show_ticket
 from bot.sla.store import load_logs

@@ -100,7 +100,5 @@ def test_forward_flag_keeps_outlook_block() -> None:
 
 
 def test_french_begin_forwarded_message() -> None:
-    text = (
-        "Début du message réexpédié :\n\nDe: X <x@y.example>\nObjet: Panne\nDate: hier\n\nPanne réseau."
-    )
+    text = "Début du message réexpédié :\n\nDe: X <x@y.example>\nObjet: Panne\nDate: hier\n\nPanne réseau."
     assert "Panne réseau." in strip_quoted(text)

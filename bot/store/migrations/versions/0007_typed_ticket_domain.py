@@ -99,11 +99,10 @@ def upgrade() -> None:
     # a language becomes French (the default everywhere).
     for column, (values, fallback) in _TICKET.items():
         if fallback is not None:
-            op.execute(
-                f"UPDATE ticket SET {column} = {fallback} "
-                f"WHERE {column} IS NOT NULL AND NOT {_in(column, values)}"  # noqa: S608
-            )
-    op.execute(f"UPDATE requester SET language = 'fr' WHERE NOT {_in('language', _LANGUAGES)}")  # noqa: S608
+            clean = f"UPDATE ticket SET {column} = {fallback} WHERE {column} IS NOT NULL"  # noqa: S608
+            op.execute(f"{clean} AND NOT {_in(column, values)}")
+    requester = f"UPDATE requester SET language = 'fr' WHERE NOT {_in('language', _LANGUAGES)}"  # noqa: S608
+    op.execute(requester)
 
     with op.batch_alter_table("ticket") as batch:
         batch.add_column(sa.Column("reply_to", sa.JSON(), nullable=True))
