@@ -117,7 +117,10 @@ class StatusDesk:
         self, session: AsyncSession, ticket: Ticket, language: str, now: datetime
     ) -> str:
         lang = language_of(language)
-        parts = [f"{ticket.number} « {ticket.subject} » : {status_label(ticket.status, lang)}"]
+        label = status_label(ticket.status, lang)
+        parts = [
+            say("status.line", lang, number=ticket.number, subject=ticket.subject, label=label)
+        ]
         if ticket.status in OPEN and ticket.id is not None:
             logs = await load_logs(session, [ticket.id])
             clocks = logs[ticket.id].clocks(self._policy, self._calendars, now)

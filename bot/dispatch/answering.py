@@ -60,7 +60,9 @@ class Answering:
             text = outages_text(answer.outages, language, self.broadcast.status_url)
         else:
             text = await self.status_text(session, incoming, answer.numbers, language, now)
-        subject = ("Re: " if incoming.subject else "") + (incoming.subject or "État / Status")
+        subject = ("Re: " if incoming.subject else "") + (
+            incoming.subject or say("answer.default_subject", language_of(language))
+        )
         reply = incoming.reply
         outbound = OutboundMessage(
             channel=reply.channel,
