@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.messages import catalogue, fields_of, say
-from bot.tickets.labels import language_of
-from nlp.labels import Language
+from bot.sla.calendar import WEEKDAYS
+from bot.tickets.labels import Status, language_of
+from nlp.labels import Kind, Language, Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 SAY = re.compile(r"""\bsay\(\s*["']([\w.]+)["']""")
@@ -58,6 +59,25 @@ def test_every_key_code_asks_for_exists() -> None:
     known = set(catalogue(Language.FR))
     missing = {key: where for key, where in used.items() if key not in known}
     assert missing == {}
+
+
+# Keys code builds from a value (`f"status.label.{status}"`): every value has its message.
+FAMILIES = {
+    "status.label": [s.value for s in Status],
+    "ack.priority": [s.value for s in Severity],
+    "ack.kind": [k.value for k in Kind],
+    "calendar.day": list(WEEKDAYS),
+    "calendar.month": [str(m) for m in range(1, 13)],
+    "outage.heading": ["outage", "planned", "update", "reminder", "resolved", "over", "cancelled"],
+    "outage.requester_subject": ["outage", "planned", "resolved"],
+}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_every_value_of_a_family_has_its_message(family: str) -> None:
+    known = set(catalogue(Language.FR))
+    missing = [f"{family}.{v}" for v in FAMILIES[family] if f"{family}.{v}" not in known]
+    assert missing == []
 
 
 def test_say_fills_the_fields_in_the_language_asked() -> None:
