@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import logs
 from bot.channels import build_connectors, consume, senders
 from bot.dispatch.answering import Answering
+from bot.dispatch.replies import fill_reply_targets
 from bot.dispatch.routes import Knowledge
 from bot.dispatch.service import Dispatcher
 from bot.dispatch.tickets import OpenedHook
@@ -196,6 +197,7 @@ async def _serve(
     triager: Triager | None,
 ) -> None:
     parts = await build(settings, triager=triager)
+    await fill_reply_targets(parts.sessions)  # tickets opened before migration 0007, once
     connectors = build_connectors(settings, parts.sessions, parts.slack)
     slack = next((c for c in connectors if isinstance(c, SlackConnector)), None)
 

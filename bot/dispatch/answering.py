@@ -15,7 +15,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
 from bot.dispatch.incoming import Incoming
-from bot.dispatch.replies import to_requester
 from bot.dispatch.routes import Answer, Route
 from bot.messages import say
 from bot.outages.broadcast import Broadcast
@@ -31,7 +30,7 @@ from bot.store.models import Outage, Ticket, TicketStatus
 from bot.tickets import actions
 from bot.tickets.labels import language_of
 from bot.tickets.outbox import NoticeKind
-from bot.tickets.reply import ReplyTo
+from bot.tickets.reply import ReplyTo, to_requester
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import local_time
 
@@ -126,9 +125,7 @@ class Answering:
             rendered = render.kb_answer(language, number, article, channel)
             if incoming.channel == Channel.SLACK:
                 blocks = render.kb_buttons(number, language, article)
-            actions.record(
-                session, ticket, now, SELFSERVICE_OFFERED, "bot", article=article.slug
-            )
+            actions.record(session, ticket, now, SELFSERVICE_OFFERED, "bot", article=article.slug)
             await actions.set_status(session, ticket, TicketStatus.WAITING_ON_USER, "bot", now)
         else:
             return False

@@ -22,7 +22,6 @@ from bot.dispatch.decide import (
 )
 from bot.dispatch.incoming import Incoming
 from bot.dispatch.opening import open_ticket
-from bot.dispatch.replies import reply_target
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
@@ -38,7 +37,7 @@ from bot.store.models import (
 from bot.tickets.actions import record_answer
 from bot.tickets.log import EventType, move, record
 from bot.tickets.outbox import NoticeKind
-from bot.tickets.reply import ReplyTo
+from bot.tickets.reply import ReplyTo, reply_target
 from bot.tickets.thread import new_message_id
 from intake.message import Channel, OutboundMessage
 from nlp import Triage, detect_language
@@ -239,7 +238,7 @@ class TicketWriter:
         answer (they read it there). Anywhere else, under the triage card for one, it is an
         internal note: logged, never sent (a public answer is `/csc répondre`)."""
         actor = f"slack:{incoming.author}"
-        reply = await reply_target(session, ticket)
+        reply = reply_target(ticket)
         here = incoming.reply
         if reply is not None and (reply.address, reply.thread) == (here.address, here.thread):
             await record_answer(session, ticket, True, now, actor=actor, message=message_id)

@@ -10,7 +10,6 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dispatch.replies import reply_target, to_requester
 from bot.outages import render
 from bot.outages.broadcast import Broadcast, prefix
 from bot.outages.draft import OutageStatus
@@ -22,7 +21,7 @@ from bot.store.models import Outage, OutageNotice, Outbox, Ticket, TicketStatus
 from bot.tickets.actions import record, set_status
 from bot.tickets.labels import language_of
 from bot.tickets.outbox import NoticeKind
-from bot.tickets.reply import ReplyTo
+from bot.tickets.reply import ReplyTo, reply_target, to_requester
 from intake.message import Channel
 from nlp.labels import Language
 
@@ -122,7 +121,7 @@ async def tell_linked(
         ).all()
     )
     # Every read first: the writes below then flush once, at the commit, not before each read.
-    replies = [(ticket, await reply_target(session, ticket)) for ticket in tickets]
+    replies = [(ticket, reply_target(ticket)) for ticket in tickets]
     for ticket, reply in replies:
         key = f"{done_prefix}{ticket.number}"
         if key not in told and reply is not None:

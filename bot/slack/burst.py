@@ -18,7 +18,6 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dispatch.replies import reply_target
 from bot.outages import registry
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import OutageDraft, without_controls
@@ -31,6 +30,7 @@ from bot.store.db import Sessions
 from bot.store.models import Direction, Message, Ticket, TicketEvent, TicketStatus
 from bot.tickets.log import record
 from bot.tickets.outbox import NoticeKind
+from bot.tickets.reply import reply_target
 from intake.message import Channel, OutboundMessage
 from intake.slack.agents import AgentDirectory, refusal
 from intake.slack.cards import TEAMS
@@ -208,7 +208,7 @@ class BurstActions:
         outage = await registry.declare(session, draft, actor, now, self._broadcast)
         linked = 0
         for member in members:
-            reply = await reply_target(session, member)
+            reply = reply_target(member)
             if member.status in _SKIP or reply is None:
                 continue
             linked += await answer_report(session, outage, member, reply, now, self._broadcast)

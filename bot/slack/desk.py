@@ -17,7 +17,6 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
-from bot.dispatch.replies import reply_target, to_requester
 from bot.messages import say
 from bot.outbox import queue
 from bot.sla.events import ASSIGNED, TEAM_SET
@@ -30,6 +29,7 @@ from bot.tickets.errors import TicketRuleError
 from bot.tickets.labels import language_of
 from bot.tickets.number import canonical
 from bot.tickets.outbox import NoticeKind
+from bot.tickets.reply import reply_target, to_requester
 from intake.slack import cards as ids
 from intake.slack.agents import AgentDirectory, refusal
 from intake.slack.ports import BlockAction, SlackReply, SlashCommand
@@ -205,7 +205,7 @@ class SlackDesk:
     ) -> None:
         if ticket.status not in (TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED):
             return
-        reply = await reply_target(session, ticket)
+        reply = reply_target(ticket)
         if reply is None:
             return
         language = language_of(ticket.language)

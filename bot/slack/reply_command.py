@@ -16,13 +16,13 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from bot.dispatch.replies import relay_answer
 from bot.messages import say
 from bot.store.db import Sessions
 from bot.store.models import Ticket
 from bot.tickets.actions import record_answer
 from bot.tickets.labels import language_of
 from bot.tickets.number import canonical
+from bot.tickets.reply import relay_answer
 from intake.slack.agents import AgentDirectory, refusal
 from intake.slack.ports import SlackReply, SlashCommand
 
@@ -74,7 +74,7 @@ class ReplyCommand:
                 )
                 return refusal(cmd.locale)
             key = f"relay:slash:{cmd.team}:{cmd.user}:{cmd.trigger_id or now.timestamp()}"
-            sent = await relay_answer(
+            sent = relay_answer(
                 session,
                 ticket,
                 text=body,

@@ -9,13 +9,13 @@ from datetime import datetime
 from sqlmodel import select
 
 from bot.dispatch.answering import Answering
-from bot.dispatch.replies import reply_target
 from bot.messages import say
 from bot.selfservice.render import SOLVED_ACTION
 from bot.store.db import Sessions
 from bot.store.models import Requester, Ticket
 from bot.tickets.labels import language_of
 from bot.tickets.number import canonical
+from bot.tickets.reply import reply_target
 from intake.slack.ports import BlockAction, SlackReply
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class VerdictActions:
                 )
                 return _only_requester(action.locale)
             solved = action.action_id == SOLVED_ACTION
-            reply = await reply_target(session, ticket)
+            reply = reply_target(ticket)
             if not await self._answering.verdict(
                 session, ticket, solved, "slack", self._now(), reply
             ):

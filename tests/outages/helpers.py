@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dispatch.incoming import read_incoming
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import OutageDraft, OutageKind
 from bot.outbox import from_payload
@@ -96,6 +97,9 @@ async def new_ticket(
             channel="CSUPPORT", channel_type="channel", user=f"U{n}", text="Outlook down",
             ts=ts, user_email=address, user_name=f"Personne {n}",
         ).to_bytes()  # fmt: skip
+    # Where the dispatcher would answer, stored when it opens the ticket.
+    incoming = read_incoming(channel, raw, domain="invalid", attachment_cap=0)
+    ticket.reply_to = incoming.reply.to_json()
     session.add(
         Message(
             direction=Direction.IN, channel=channel, state=MessageState.PROCESSED,

@@ -3,6 +3,7 @@ status transitions, outbox rows that say whom they are for, label columns the st
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -10,16 +11,19 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import col, select
 
-from bot.dispatch.replies import reply_target
+from bot.dispatch.replies import fill_reply_targets
+from bot.settings import Settings
 from bot.status import ticket_numbers
-from bot.store.db import Sessions
+from bot.store.db import Sessions, create_engine, sessions
 from bot.store.models import Ticket, TicketEvent
 from bot.tickets import Language, Status, TicketNumber, language_of
 from bot.tickets.errors import TicketRuleError
 from bot.tickets.log import ALLOWED, EventType, move, record
 from bot.tickets.outbox import Audience, NoticeKind
-from bot.tickets.reply import ReplyTo
+from bot.tickets.reply import ReplyTo, reply_target
 from intake.message import Channel
+from tests.conftest import eventually, running_service
+from tests.mail import drop, make_email
 from tests.sla.builders import add_ticket
 
 NOW = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
@@ -117,6 +121,39 @@ async def test_the_reply_target_is_read_from_the_ticket_not_the_message(store: S
     reply = ReplyTo(Channel.SLACK, "D1", "Léa", thread="1700000500.000100")
     async with store() as session:
         ticket = (await session.exec(select(Ticket).where(Ticket.number == number))).one()
-        assert await reply_target(session, ticket) is None
+        assert reply_target(ticket) is None
         ticket.reply_to = reply.to_json()
-        assert await reply_target(session, ticket) == reply
+        assert reply_target(ticket) == reply
+
+
+async def test_tickets_from_before_0007_get_their_reply_target_once(migrated: Settings) -> None:
+    drop(migrated.inbox, "a.eml", make_email())
+    async with running_service(migrated):
+        [ticket] = await eventually(_tickets(migrated))
+    stored = ticket.reply_to
+    assert stored is not None and stored["address"] == "jeanne.tremblay@msss.example"
+    engine = create_engine(migrated.sqlalchemy_url)
+    store = sessions(engine)
+    try:
+        async with store() as session:  # as migration 0007 leaves an older ticket
+            await session.exec(text("UPDATE ticket SET reply_to = NULL"))  # type: ignore[call-overload]
+            await session.commit()
+        assert await fill_reply_targets(store) == 1
+        assert await fill_reply_targets(store) == 0
+        async with store() as session:
+            [again] = (await session.exec(select(Ticket))).all()
+        assert again.reply_to == stored
+    finally:
+        await engine.dispose()
+
+
+def _tickets(settings: Settings) -> Callable[[], Awaitable[list[Ticket]]]:
+    async def probe() -> list[Ticket]:
+        engine = create_engine(settings.sqlalchemy_url)
+        try:
+            async with sessions(engine)() as session:
+                return list((await session.exec(select(Ticket))).all())
+        finally:
+            await engine.dispose()
+
+    return probe
