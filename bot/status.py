@@ -16,21 +16,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import catalogue, say
 from bot.sla.calendar import Calendar
-from bot.sla.events import AGENT_REPLY
 from bot.sla.format import instant
 from bot.sla.policy import Policy
 from bot.sla.store import load_logs
-from bot.store.models import Direction, Message, Requester, Ticket, TicketEvent, TicketStatus
-from bot.tickets.labels import language_of
+from bot.store.models import Direction, Message, Requester, Ticket, TicketEvent
+from bot.tickets.labels import Status, language_of
+from bot.tickets.log import EventType
 from bot.tickets.number import numbers_in
 from intake.mail.headers import addresses
 from intake.mail.parse import read_headers
 
 OPEN = (
-    TicketStatus.NEW,
-    TicketStatus.OPEN,
-    TicketStatus.IN_PROGRESS,
-    TicketStatus.WAITING_ON_USER,
+    Status.NEW,
+    Status.OPEN,
+    Status.IN_PROGRESS,
+    Status.WAITING_ON_USER,
 )
 
 
@@ -138,7 +138,7 @@ async def last_note(session: AsyncSession, ticket: Ticket, limit: int = 300) -> 
     event = (
         await session.exec(
             select(TicketEvent)
-            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.type == AGENT_REPLY)
+            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.type == EventType.AGENT_REPLY)
             .order_by(col(TicketEvent.id).desc())
             .limit(1)
         )

@@ -19,12 +19,12 @@ from typing import Any, TextIO
 from sqlmodel import col, select
 
 from bot.settings import Settings
-from bot.sla.events import LEVEL_SET, SEVERITY_SET, TEAM_SET
 from bot.store.db import open_store, sessions
 from bot.store.models import Direction, Message, Ticket, TicketEvent
+from bot.tickets.log import EventType
 
 LABELS = ("kind", "severity", "level", "team")
-_DECISIONS = (SEVERITY_SET, LEVEL_SET, TEAM_SET)
+_DECISIONS = (EventType.SEVERITY_SET, EventType.LEVEL_SET, EventType.TEAM_SET)
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SIN = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{3}\b")

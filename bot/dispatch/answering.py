@@ -24,11 +24,11 @@ from bot.outbox import queue
 from bot.selfservice import render
 from bot.selfservice.confirm import read_confirmation
 from bot.selfservice.expiry import last_offer_event
-from bot.sla.events import REDIRECTED, SELFSERVICE_CONFIRMED, SELFSERVICE_OFFERED
 from bot.status import StatusDesk, Viewer
-from bot.store.models import Outage, Ticket, TicketStatus
+from bot.store.models import Outage, Ticket
 from bot.tickets import actions
-from bot.tickets.labels import language_of
+from bot.tickets.labels import Status, language_of
+from bot.tickets.log import EventType
 from bot.tickets.outbox import NoticeKind
 from bot.tickets.reply import ReplyTo, to_requester
 from intake.message import Channel, OutboundMessage
@@ -118,15 +118,17 @@ class Answering:
         if answer.route == Route.REDIRECT and answer.redirect is not None:
             target = answer.redirect.redirect
             rendered = render.redirect_answer(language, number, target, channel)
-            actions.record(session, ticket, now, REDIRECTED, "bot", to=target.id)
-            await actions.set_status(session, ticket, TicketStatus.REDIRECTED, "bot", now)
+            actions.record(session, ticket, now, EventType.REDIRECTED, "bot", to=target.id)
+            await actions.set_status(session, ticket, Status.REDIRECTED, "bot", now)
         elif answer.route == Route.SELF_SERVICE and answer.article is not None:
             article = answer.article.article
             rendered = render.kb_answer(language, number, article, channel)
             if incoming.channel == Channel.SLACK:
                 blocks = render.kb_buttons(number, language, article)
-            actions.record(session, ticket, now, SELFSERVICE_OFFERED, "bot", article=article.slug)
-            await actions.set_status(session, ticket, TicketStatus.WAITING_ON_USER, "bot", now)
+            actions.record(
+                session, ticket, now, EventType.SELFSERVICE_OFFERED, "bot", article=article.slug
+            )
+            await actions.set_status(session, ticket, Status.WAITING_ON_USER, "bot", now)
         else:
             return False
         message = to_requester(
@@ -167,12 +169,12 @@ class Answering:
             session,
             ticket,
             now,
-            SELFSERVICE_CONFIRMED,
+            EventType.SELFSERVICE_CONFIRMED,
             "bot",
             answer="solved" if solved else "unsolved",
             via=via,
         )
-        to = TicketStatus.RESOLVED if solved else TicketStatus.OPEN
+        to = Status.RESOLVED if solved else Status.OPEN
         await actions.set_status(session, ticket, to, "requester", now)
         if reply is not None:
             language = language_of(ticket.language)
@@ -195,7 +197,7 @@ class Answering:
         self, session: AsyncSession, ticket: Ticket, incoming: Incoming, now: datetime
     ) -> bool:
         """A reply on a ticket whose article awaits a verdict: "résolu" / "pas réglé"."""
-        if ticket.status != TicketStatus.WAITING_ON_USER:
+        if ticket.status != Status.WAITING_ON_USER:
             return False
         said = read_confirmation(incoming.body)
         if said is None:
@@ -206,7 +208,7 @@ class Answering:
 
 async def awaiting_verdict(session: AsyncSession, ticket: Ticket) -> bool:
     last = await last_offer_event(session, ticket)
-    return last is not None and last.type == SELFSERVICE_OFFERED
+    return last is not None and last.type == EventType.SELFSERVICE_OFFERED
 
 
 def outages_text(outages: Sequence[Outage], language: str, status_url: str) -> str:

@@ -15,11 +15,11 @@ from bot.outages.broadcast import Broadcast, prefix
 from bot.outages.draft import OutageStatus
 from bot.outages.errors import InvalidOutage
 from bot.outbox import queue
-from bot.sla.events import OUTAGE_LINKED
 from bot.sla.store import utc
-from bot.store.models import Outage, OutageNotice, Outbox, Ticket, TicketStatus
+from bot.store.models import Outage, OutageNotice, Outbox, Ticket
 from bot.tickets.actions import record, set_status
-from bot.tickets.labels import language_of
+from bot.tickets.labels import Status, language_of
+from bot.tickets.log import EventType
 from bot.tickets.outbox import NoticeKind
 from bot.tickets.reply import ReplyTo, reply_target, to_requester
 from intake.message import Channel
@@ -39,8 +39,8 @@ async def link_ticket(
     if ticket.id is None or outage.id is None:
         raise ValueError("flush the ticket and the outage (give them ids) before linking")
     ticket.outage_id = outage.id
-    await set_status(session, ticket, TicketStatus.LINKED, actor, now)
-    record(session, ticket, now, OUTAGE_LINKED, actor, outage=outage.number)
+    await set_status(session, ticket, Status.LINKED, actor, now)
+    record(session, ticket, now, EventType.OUTAGE_LINKED, actor, outage=outage.number)
     return True
 
 
@@ -108,7 +108,7 @@ async def tell_linked(
     tickets: Sequence[Ticket] = (
         await session.exec(
             select(Ticket)
-            .where(Ticket.outage_id == outage.id, Ticket.status == TicketStatus.LINKED)
+            .where(Ticket.outage_id == outage.id, Ticket.status == Status.LINKED)
             .order_by(col(Ticket.id))
         )
     ).all()
@@ -142,7 +142,7 @@ async def tell_linked(
             )
         elif reply is None:
             log.info("%s: no conversation to answer on; resolved silently", ticket.number)
-        await set_status(session, ticket, TicketStatus.RESOLVED, actor, now)
+        await set_status(session, ticket, Status.RESOLVED, actor, now)
 
 
 def _own_words(notice: OutageNotice, language: str) -> str:

@@ -25,16 +25,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.reports.rows import TicketRow
-from bot.sla.events import (
-    OUTAGE_LINKED,
-    REDIRECTED,
-    SELFSERVICE_CONFIRMED,
-    SELFSERVICE_EXPIRED,
-    SELFSERVICE_OFFERED,
-    STATUS_CHANGED,
-    LoggedEvent,
-)
+from bot.sla.events import LoggedEvent
 from bot.tickets.labels import FINISHED
+from bot.tickets.log import EventType
 
 LINKED = "linked"
 
@@ -52,13 +45,13 @@ def _entered(event: LoggedEvent, status: str) -> bool:
 
 def redirected_to(log: Iterable[LoggedEvent]) -> str | None:
     """The catalogue id the ticket was redirected to; None if never, or taken back since."""
-    return _sent_away(log, REDIRECTED, "to", REDIRECTED)
+    return _sent_away(log, EventType.REDIRECTED, "to", EventType.REDIRECTED)
 
 
 def linked_outage(log: Iterable[LoggedEvent]) -> str | None:
     """The outage the ticket reports (its number), even once resolved with it; None if never
     linked, or taken out of ``linked`` to be handled on its own."""
-    return _sent_away(log, OUTAGE_LINKED, "outage", LINKED)
+    return _sent_away(log, EventType.OUTAGE_LINKED, "outage", LINKED)
 
 
 def _sent_away(log: Iterable[LoggedEvent], entry: str, key: str, status: str) -> str | None:
@@ -68,7 +61,7 @@ def _sent_away(log: Iterable[LoggedEvent], entry: str, key: str, status: str) ->
     for event in log:
         if event.type == entry:
             found = str(event.data.get(key) or "")
-        elif event.type == STATUS_CHANGED:
+        elif event.type == EventType.STATUS_CHANGED:
             if _entered(event, status) and found is None:
                 found = ""
             elif _taken_back(event, status):
@@ -83,13 +76,13 @@ def self_service(log: Iterable[LoggedEvent]) -> tuple[str | None, str | None]:
     state: str | None = None
     article: str | None = None
     for event in log:
-        if event.type == SELFSERVICE_OFFERED:
+        if event.type == EventType.SELFSERVICE_OFFERED:
             state, article = OFFERED, str(event.data.get("article") or "")
-        elif event.type == SELFSERVICE_CONFIRMED and state is not None:
+        elif event.type == EventType.SELFSERVICE_CONFIRMED and state is not None:
             answer = str(event.data.get("answer"))
             if answer in (SOLVED, UNSOLVED):
                 state = answer
-        elif event.type == SELFSERVICE_EXPIRED and state == OFFERED:
+        elif event.type == EventType.SELFSERVICE_EXPIRED and state == OFFERED:
             state = EXPIRED
     return state, article
 

@@ -11,10 +11,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.periodic import every
-from bot.sla.events import SELFSERVICE_CONFIRMED, SELFSERVICE_EXPIRED, SELFSERVICE_OFFERED
 from bot.store.db import Sessions
-from bot.store.models import Ticket, TicketEvent, TicketStatus
+from bot.store.models import Ticket, TicketEvent
 from bot.tickets import actions
+from bot.tickets.labels import Status
+from bot.tickets.log import EventType
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,11 @@ async def last_offer_event(session: AsyncSession, ticket: Ticket) -> TicketEvent
         .where(
             TicketEvent.ticket_id == ticket.id,
             col(TicketEvent.type).in_(
-                [SELFSERVICE_OFFERED, SELFSERVICE_CONFIRMED, SELFSERVICE_EXPIRED]
+                [
+                    EventType.SELFSERVICE_OFFERED,
+                    EventType.SELFSERVICE_CONFIRMED,
+                    EventType.SELFSERVICE_EXPIRED,
+                ]
             ),
         )
         .order_by(col(TicketEvent.id).desc())
@@ -63,19 +68,26 @@ class SelfServiceExpiry:
         """Hand back to the agents every ticket whose article has waited too long."""
         async with self._sessions() as session:
             waiting = (
-                await session.exec(
-                    select(Ticket).where(Ticket.status == TicketStatus.WAITING_ON_USER)
-                )
+                await session.exec(select(Ticket).where(Ticket.status == Status.WAITING_ON_USER))
             ).all()
             handed = 0
             for ticket in waiting:
                 last = await last_offer_event(session, ticket)
-                if last is None or last.type != SELFSERVICE_OFFERED or now - last.at < self._wait:
+                if (
+                    last is None
+                    or last.type != EventType.SELFSERVICE_OFFERED
+                    or now - last.at < self._wait
+                ):
                     continue
                 actions.record(
-                    session, ticket, now, SELFSERVICE_EXPIRED, "bot", after=str(self._wait)
+                    session,
+                    ticket,
+                    now,
+                    EventType.SELFSERVICE_EXPIRED,
+                    "bot",
+                    after=str(self._wait),
                 )
-                await actions.set_status(session, ticket, TicketStatus.OPEN, "bot", now)
+                await actions.set_status(session, ticket, Status.OPEN, "bot", now)
                 handed += 1
             await session.commit()
         if handed:

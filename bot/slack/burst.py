@@ -24,11 +24,11 @@ from bot.outages.draft import OutageDraft, without_controls
 from bot.outages.linked import answer_report
 from bot.outbox import queue
 from bot.selfservice.gather import Burst, GatherConfig, Report, find_burst
-from bot.sla.events import BURST_DISMISSED, BURST_PROPOSED
 from bot.slack.cards import SLACK_ACTOR, TriageCards
 from bot.store.db import Sessions
-from bot.store.models import Direction, Message, Ticket, TicketEvent, TicketStatus
-from bot.tickets.log import record
+from bot.store.models import Direction, Message, Ticket, TicketEvent
+from bot.tickets.labels import Status
+from bot.tickets.log import EventType, record
 from bot.tickets.outbox import NoticeKind
 from bot.tickets.reply import reply_target
 from intake.message import Channel, OutboundMessage
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 DECLARE = "guichet.outage.declare"
 UNRELATED = "guichet.outage.unrelated"
-_SKIP = (TicketStatus.LINKED, TicketStatus.REDIRECTED, TicketStatus.CLOSED)
+_SKIP = (Status.LINKED, Status.REDIRECTED, Status.CLOSED)
 
 
 class BurstWatch:
@@ -87,7 +87,7 @@ class BurstWatch:
                 session,
                 member,
                 now,
-                BURST_PROPOSED,
+                EventType.BURST_PROPOSED,
                 "bot",
                 members=list(burst.numbers),
                 label=burst.label,
@@ -184,7 +184,7 @@ class BurstActions:
                 outcome = await self._declare(session, members, actor, now)
             else:
                 for member in members:
-                    record(session, member, now, BURST_DISMISSED, actor)
+                    record(session, member, now, EventType.BURST_DISMISSED, actor)
                 outcome = f"Jugé sans lien par <@{action.user}>."
             session.add(self._card_update(action, outcome, now))
             await session.commit()
@@ -260,7 +260,7 @@ async def _already_proposed(
     found = await session.exec(
         select(TicketEvent.id).where(
             col(TicketEvent.ticket_id).in_([m.id for m in members]),
-            TicketEvent.type == BURST_PROPOSED,
+            TicketEvent.type == EventType.BURST_PROPOSED,
             col(TicketEvent.at) >= since,
         )
     )
@@ -273,7 +273,7 @@ async def _label(session: AsyncSession, members: Sequence[Ticket]) -> str:
             select(TicketEvent)
             .where(
                 col(TicketEvent.ticket_id).in_([m.id for m in members]),
-                TicketEvent.type == BURST_PROPOSED,
+                TicketEvent.type == EventType.BURST_PROPOSED,
             )
             .order_by(col(TicketEvent.id).desc())
             .limit(1)

@@ -15,10 +15,10 @@ from bot.dispatch.opening import awaits_confirmation
 from bot.outbox import queue
 from bot.outbox_links import LINK
 from bot.sla.calendar import Calendar
-from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.sla.policy import Policy
 from bot.sla.store import load_logs
 from bot.store.models import Direction, Message, Outbox, Requester, Ticket, TicketEvent
+from bot.tickets.log import EventType
 from bot.tickets.outbox import NoticeKind
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import CardData, Decision, card_text, decided_card, triage_card
@@ -29,9 +29,9 @@ CARD_KEY = "card:"
 _FIELDS = {
     "severity_set": "severity",
     "level_set": "level",
-    TEAM_SET: "team",
+    EventType.TEAM_SET: "team",
     "status_changed": "status",
-    ASSIGNED: "assignee",
+    EventType.ASSIGNED: "assignee",
 }
 SLACK_ACTOR = "slack:"
 

@@ -19,14 +19,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import notices
 from bot.messages import say
 from bot.outbox import queue
-from bot.sla.events import ASSIGNED, TEAM_SET
 from bot.slack.cards import SLACK_ACTOR, TriageCards
 from bot.status import StatusDesk, Viewer, status_label, ticket_numbers
 from bot.store.db import Sessions
-from bot.store.models import Ticket, TicketStatus
+from bot.store.models import Ticket
 from bot.tickets import actions
 from bot.tickets.errors import TicketRuleError
-from bot.tickets.labels import language_of
+from bot.tickets.labels import Status, language_of
+from bot.tickets.log import EventType
 from bot.tickets.number import canonical
 from bot.tickets.outbox import NoticeKind
 from bot.tickets.reply import reply_target, to_requester
@@ -147,7 +147,7 @@ class SlackDesk:
                 return SlackReply(say("rule.refused", language, reason=refused.render(language)))
             except ValueError:  # a choice none of our cards offers: a forged or stale payload
                 return SlackReply(say("rule.bad_choice", language, action=action.action_id[:40]))
-            closed = ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+            closed = ticket.status in (Status.RESOLVED, Status.CLOSED)
             await self.cards.updated(
                 session, ticket, now, channel=action.channel, ts=action.message_ts, closed=closed
             )
@@ -173,17 +173,17 @@ class SlackDesk:
                         session,
                         ticket,
                         now,
-                        ASSIGNED,
+                        EventType.ASSIGNED,
                         actor,
                         **{"from": ticket.assignee, "to": actor},
                     )
                     ticket.assignee = actor
-                if ticket.status == TicketStatus.NEW:
+                if ticket.status == Status.NEW:
                     with contextlib.suppress(TicketRuleError):  # no severity to confirm: take it
                         await actions.confirm_proposal(session, ticket, actor, now)
-                await actions.set_status(session, ticket, TicketStatus.IN_PROGRESS, actor, now)
+                await actions.set_status(session, ticket, Status.IN_PROGRESS, actor, now)
             case ids.RESOLVE:
-                await actions.set_status(session, ticket, TicketStatus.RESOLVED, actor, now)
+                await actions.set_status(session, ticket, Status.RESOLVED, actor, now)
             case ids.SEVERITY:
                 await actions.set_severity(
                     session, ticket, Severity(choice), actor, now, kind=Kind.INCIDENT
@@ -194,7 +194,12 @@ class SlackDesk:
                 team = Team(choice)
                 if ticket.team != team:
                     actions.record(
-                        session, ticket, now, TEAM_SET, actor, **{"from": ticket.team, "to": team}
+                        session,
+                        ticket,
+                        now,
+                        EventType.TEAM_SET,
+                        actor,
+                        **{"from": ticket.team, "to": team},
                     )
                     ticket.team = team
             case _:
@@ -203,7 +208,7 @@ class SlackDesk:
     async def _tell_requester(
         self, session: AsyncSession, ticket: Ticket, action: BlockAction, now: datetime
     ) -> None:
-        if ticket.status not in (TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED):
+        if ticket.status not in (Status.IN_PROGRESS, Status.RESOLVED):
             return
         reply = reply_target(ticket)
         if reply is None:

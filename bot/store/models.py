@@ -89,8 +89,6 @@ def one_of(table: str, column: str, enum: type[StrEnum]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({values})", name=f"ck_{table}_{column}")
 
 
-TicketStatus = Status
-"""The ticket's status (`bot.tickets.labels.Status`; this name is kept for the store's readers)."""
 
 
 class MessageState(StrEnum):

@@ -16,7 +16,8 @@ import pytest
 from bot.settings import Settings
 from bot.sla.store import utc
 from bot.store.db import Sessions
-from bot.store.models import Ticket, TicketStatus
+from bot.store.models import Ticket
+from bot.tickets.labels import Status
 from intake.slack.cards import CardData, card_text, local_time, to_confirm_line, triage_card
 from nlp import Confidence, Kind, Language, Level, Severity, Team, Triage, TriageInput
 from tests.conftest import eventually
@@ -93,9 +94,9 @@ async def test_raised_proposal_waits_for_an_agent_and_is_shown_first(service: Se
     sure = await _open(service, CLEAR, "1700000200.000100", "EvC2")
 
     # not auto-applied, stored with the flag, running on the raised severity
-    assert raised.status == TicketStatus.NEW and raised.severity == "P1"
+    assert raised.status == Status.NEW and raised.severity == "P1"
     assert raised.triage is not None and raised.triage["to_confirm"] is True
-    assert sure.status == TicketStatus.OPEN and sure.triage is not None
+    assert sure.status == Status.OPEN and sure.triage is not None
     assert sure.triage["to_confirm"] is False
 
     [card] = await eventually(lambda: service.posts("CN3"))
@@ -146,7 +147,7 @@ async def test_raised_proposal_waits_for_an_agent_and_is_shown_first(service: Se
     updates = await eventually(lambda: service.fake.called("chat.update"))
     assert "À confirmer" not in json.dumps(updates[-1].params["blocks"], ensure_ascii=False)
     [confirmed, _] = await service.tickets()
-    assert confirmed.status == TicketStatus.OPEN and confirmed.severity == "P1"
+    assert confirmed.status == Status.OPEN and confirmed.severity == "P1"
     after = await asyncio.to_thread(bot, service.settings, "tickets", "--json", "--to-confirm")
     assert json.loads(after.stdout) == []
 
