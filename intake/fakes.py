@@ -25,4 +25,6 @@ class RecordingSender:
             raise DeliveryRefused("refused by the fake", permanent=self.permanent)
         self.sent.append(message)
         self.arrived.set()
-        return compose(message, sender="fake@guichet.example", sender_name="", now=datetime.now(UTC))
+        return compose(
+            message, sender="fake@guichet.example", sender_name="", now=datetime.now(UTC)
+        )
