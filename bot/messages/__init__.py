@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 
-from nlp.labels import Language
+from bot.tickets.labels import Language, language_of
 
 __all__ = ["catalogue", "fields_of", "say"]
 
@@ -46,6 +46,6 @@ def fields_of(template: str) -> frozenset[str]:
 
 
 def say(key: str, language: Language | str, /, **fields: object) -> str:
-    """The message `key` in `language` (French unless English), its fields filled."""
-    lang = Language.EN if str(language) == Language.EN.value else Language.FR
-    return catalogue(lang)[key].format(**fields)
+    """The message `key` in `language` (English for `en`, `en-CA`…; French otherwise), its
+    fields filled."""
+    return catalogue(language_of(str(language)))[key].format(**fields)
