@@ -27,7 +27,14 @@ event type          data                                   clock event
                     {answer, via}``, ``expired {after}``
 ``burst_*``         ``proposed {members, label}``,         none (the burst card's memory)
                     ``dismissed``
+``message_added``   ``{message, reason}``                  none (a follow-up joined the ticket)
+``note_added``      ``{message}``, actor = the agent       none (an internal note: never sent)
+``not_on_ticket``   ``{claimed}``                          none (claimed someone else's ticket)
+``ack_withheld``    ``{reason}``                           none (why no acknowledgement)
+``automated_mail``  ``{message, automated}``               none (a bounce or auto-reply)
 ==================  =====================================  ===================================
+
+Every entry is written by `bot.tickets.log` (`EventType` is the vocabulary's one home).
 
 Status changes: entering ``waiting_on_user`` pauses; leaving it for a working status resumes;
 entering a finished status (``resolved``, ``closed``, ``redirected``, ``linked``) stops the
