@@ -89,8 +89,6 @@ def one_of(table: str, column: str, enum: type[StrEnum]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({values})", name=f"ck_{table}_{column}")
 
 
-
-
 class MessageState(StrEnum):
     RECEIVED = "received"
     """Raw bytes committed, not acted on yet (a crash here is recovered at start-up)."""
@@ -304,3 +302,44 @@ class OutageNotice(SQLModel, table=True):
     text_en: str
     at: datetime = _when()
     actor: str = Field(default="bot", max_length=200)
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    """Acts on the tickets of their teams and levels."""
+    LEAD = "lead"
+    """Acts on every ticket."""
+    ADMIN = "admin"
+    """A lead who also manages accounts."""
+
+
+class Account(SQLModel, table=True):
+    """Someone who works in the console or through the API (`python -m bot users add`)."""
+
+    __table_args__ = (one_of("account", "role", Role),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    """Lower-cased; how the person signs in and how the log names them (`console:<email>`)."""
+    name: str = Field(default="", max_length=200)
+    role: Role = _label(Role, 8)
+    teams: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """The teams an agent acts on (empty: every team); leads and admins act everywhere."""
+    levels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: Language = _label(Language, 8, default=Language.FR)
+    password_hash: str | None = Field(default=None, max_length=200)
+    """argon2id; None for an account that only uses API tokens."""
+    active: bool = True
+    created_at: datetime = _when()
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token of an account: only its SHA-256 is kept (the token is shown once)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    digest: str = Field(max_length=64, unique=True)
+    label: str = Field(default="", max_length=200)
+    created_at: datetime = _when()
+    last_used_at: datetime | None = _when(nullable=True)
+    revoked_at: datetime | None = _when(nullable=True)
