@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only the severities raised on ambiguous evidence that await an agent"
         " (listed first anyway)",
     )
+    from bot.accounts.command import register as register_accounts
     from bot.commands.corrections import register as register_corrections
     from bot.demo.command import register as register_demo
     from bot.outages.command import register as register_outage
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_demo(commands)
     register_corrections(commands)
     register_outage(commands)
+    register_accounts(commands)
     return parser
 
 

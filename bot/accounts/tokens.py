@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlmodel import col, select
@@ -57,3 +58,27 @@ async def principal_for(session: AsyncSession, token: str, now: datetime) -> Pri
     found.last_used_at = now.astimezone(UTC)
     session.add(found)
     return Principal.of(account)
+
+
+async def listed(
+    session: AsyncSession, *, account_id: int | None = None
+) -> Sequence[tuple[ApiToken, Account]]:
+    """Every token (revoked ones too) with its account, oldest first; one account's if given."""
+    query = (
+        select(ApiToken, Account)
+        .join(Account, col(Account.id) == col(ApiToken.account_id))
+        .order_by(col(ApiToken.id))
+    )
+    if account_id is not None:
+        query = query.where(ApiToken.account_id == account_id)
+    return (await session.exec(query)).all()
+
+
+async def revoke(session: AsyncSession, token_id: int, now: datetime) -> ApiToken | None:
+    """Revoke a token for good (the caller commits); None if there is no such token. A token
+    already revoked keeps its first revocation time."""
+    found = await session.get(ApiToken, token_id)
+    if found is not None and found.revoked_at is None:
+        found.revoked_at = now.astimezone(UTC)
+        session.add(found)
+    return found

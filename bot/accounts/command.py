@@ -1,0 +1,487 @@
+"""`python -m bot users …` and `python -m bot tokens …`: the operator's hands on accounts.
+
+Passwords are read from standard input (one line), or typed twice at a terminal prompt; never
+from the command line (other users see it in `ps`), never printed, never logged. A token is
+printed once, on standard output alone, after it is stored; only its SHA-256 is kept.
+Wire both with `register(subparsers)`; each action sets `handler`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, TextIO
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.accounts import passwords, tokens
+from bot.accounts.passwords import PasswordRefused
+from bot.errors import GuichetError
+from bot.store.models import Account, ApiToken, Role
+from bot.terminal import printable, unfiltered
+from bot.tickets import Language, Level, Team
+
+USERS_EPILOG = """\
+examples:
+  printf '%s\\n' "$NEW_PASSWORD" | python -m bot users add pat@desk.example --role agent \\
+      --teams network,printing --levels N1,N2 --name "Pat Tremblay" --language fr
+  python -m bot users add lee@desk.example --role lead          (asks for the password twice)
+  python -m bot users add grafana@desk.example --role agent --no-password   (API tokens only)
+  python -m bot users list --json
+  python -m bot users disable pat@desk.example     (sign-in and API tokens refused)
+  python -m bot users enable pat@desk.example
+  python -m bot users password pat@desk.example    (new password on standard input)
+
+Passwords: 12 to 1024 characters, one line on standard input or typed twice at the prompt;
+never on the command line. Agents act on their teams and levels (none given: all of them);
+leads and admins act everywhere, admins also manage accounts.
+exit status: 0 success, 1 the store cannot be used, 2 bad input (the message says what to fix).
+"""
+
+TOKENS_EPILOG = """\
+examples:
+  python -m bot tokens create --user grafana@desk.example --label "Grafana dashboard"
+  python -m bot tokens list --user grafana@desk.example
+  python -m bot tokens revoke 3
+
+The token is printed once, on standard output: store it at once (only its SHA-256 is kept).
+A client sends it as `Authorization: Bearer <token>`. A disabled account's tokens are refused.
+exit status: 0 success, 1 the store cannot be used, 2 bad input (the message says what to fix).
+"""
+
+MAX_EMAIL = 320
+MAX_TEXT = 200
+"""Names and labels (the store's column widths)."""
+
+
+class BadInput(GuichetError):
+    """What the operator typed cannot be used (exit status 2); the message says what to do."""
+
+
+Work = Callable[[AsyncSession, datetime], Awaitable[tuple[str, str]]]
+"""A command's work in one transaction: what to print on stdout, then on stderr."""
+Handler = Callable[[argparse.Namespace], int]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `users` (add, list, disable, enable, password) and `tokens` (create, list,
+    revoke) to the CLI."""
+    _register_users(subparsers)
+    _register_tokens(subparsers)
+
+
+def _register_users(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    users = subparsers.add_parser(
+        "users",
+        help="console and API accounts (add, list, disable, enable, password)",
+        description="Accounts of the people who work in the console or through the API.",
+        epilog=USERS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add = actions.add_parser(
+        "add",
+        help="add an account (password on standard input)",
+        epilog=USERS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add.add_argument("email", metavar="EMAIL", help="how they sign in (stored lower-cased)")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--teams", default="", metavar="A,B", help=_listing("agents only", Team))
+    add.add_argument("--levels", default="", metavar="N1,N2", help=_listing("agents only", Level))
+    add.add_argument("--name", default="", help="the name shown to colleagues")
+    add.add_argument("--language", default=Language.FR.value, choices=[x.value for x in Language])
+    add.add_argument(
+        "--no-password", action="store_true", help="no password: an account for API tokens only"
+    )
+    add.set_defaults(handler=_guarded(run_add))
+
+    listing = actions.add_parser("list", help="list the accounts (never their hashes)")
+    listing.add_argument("--json", action="store_true", help="one JSON array")
+    listing.set_defaults(handler=_guarded(run_list_users))
+
+    for action, what in (
+        ("disable", "refuse the account's sign-in and API tokens (nothing is deleted)"),
+        ("enable", "accept a disabled account again"),
+        ("password", "set a new password (read from standard input)"),
+    ):
+        parser = actions.add_parser(action, help=what)
+        parser.add_argument("email", metavar="EMAIL")
+        parser.set_defaults(handler=_guarded(run_password if action == "password" else run_active))
+
+
+def _register_tokens(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tokens_parser = subparsers.add_parser(
+        "tokens",
+        help="API bearer tokens (create, list, revoke)",
+        description="Bearer tokens for the tickets API, each tied to an account.",
+        epilog=TOKENS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = tokens_parser.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
+    create = actions.add_parser("create", help="make a token and print it, once")
+    create.add_argument("--user", required=True, metavar="EMAIL", help="the account it acts as")
+    create.add_argument("--label", default="", metavar="TEXT", help="what it is for")
+    create.set_defaults(handler=_guarded(run_create_token))
+
+    listing = actions.add_parser("list", help="list tokens (never the tokens themselves)")
+    listing.add_argument("--user", metavar="EMAIL", help="only this account's")
+    listing.add_argument("--json", action="store_true", help="one JSON array")
+    listing.set_defaults(handler=_guarded(run_list_tokens))
+
+    revoke = actions.add_parser("revoke", help="refuse a token from now on, for good")
+    revoke.add_argument("id", type=int, metavar="ID", help="the token's id (from list)")
+    revoke.set_defaults(handler=_guarded(run_revoke_token))
+
+
+def _listing(who: str, labels: type[StrEnum]) -> str:
+    return f"comma-separated, {who}: {', '.join(x.value for x in labels)} (default: all)"
+
+
+# What the operator typed, checked.
+
+
+def email_of(text: str) -> str:
+    """The address lower-cased; `BadInput` unless it looks like one."""
+    email = text.strip().lower()
+    local, at, domain = email.rpartition("@")
+    labels = domain.split(".")
+    if (
+        not at
+        or not local
+        or "@" in local
+        or len(labels) < 2
+        or not all(labels)
+        or len(email) > MAX_EMAIL
+        or not email.isprintable()
+        or any(c.isspace() for c in email)
+    ):
+        raise BadInput(
+            f"not an email address: {text!r} (expected name@domain.example, "
+            f"at most {MAX_EMAIL} characters)"
+        )
+    return email
+
+
+def labels_of(text: str, kind: type[StrEnum], option: str) -> list[str]:
+    """`a,b` as known values of `kind`, in order, without repeats; `BadInput` naming the
+    unknown one and the accepted ones."""
+    known = {x.value.lower(): x.value for x in kind}
+    chosen: list[str] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        if item.lower() not in known:
+            raise BadInput(
+                f"{option}: unknown value {item!r}; use some of: {', '.join(known.values())}"
+            )
+        if known[item.lower()] not in chosen:
+            chosen.append(known[item.lower()])
+    return chosen
+
+
+def read_password(stream: TextIO | None, *, hint: str = "") -> str:
+    """One line of `stream` (or two matching prompts at a terminal), checked against the
+    length rule. Never echoed."""
+    if stream is not None and stream.isatty():
+        first = getpass.getpass("Password (12 characters or more): ")
+        if first != getpass.getpass("Same password again: "):
+            raise BadInput("the two passwords differ: run the command again")
+        password = first
+    else:
+        line = stream.readline() if stream is not None else ""
+        if not line.strip("\r\n"):
+            raise BadInput(f"no password on standard input: pipe it as one line{hint}")
+        password = line.removesuffix("\n").removesuffix("\r")
+    passwords.check(password)
+    return password
+
+
+def _bounded(text: str, option: str) -> str:
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise BadInput(f"{option}: at most {MAX_TEXT} characters (got {len(text)})")
+    return text
+
+
+# The actions.
+
+
+def run_add(args: argparse.Namespace) -> int:
+    email = email_of(args.email)
+    role = Role(args.role)
+    teams = labels_of(args.teams, Team, "--teams")
+    levels = labels_of(args.levels, Level, "--levels")
+    if role is not Role.AGENT and (teams or levels):
+        raise BadInput(
+            f"--teams and --levels are for agents: a {role.value} acts on every team and "
+            "level (drop them, or use --role agent)"
+        )
+    name = _bounded(args.name, "--name")
+
+    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
+        if await _find(session, email) is not None:
+            raise _duplicate(email)
+        hashed = None
+        if not args.no_password:
+            hint = ", or use --no-password for an account that only uses API tokens"
+            password = await asyncio.to_thread(read_password, sys.stdin, hint=hint)
+            hashed = await asyncio.to_thread(passwords.hash, password)
+        account = Account(
+            email=email,
+            name=name,
+            role=role,
+            teams=teams,
+            levels=levels,
+            language=Language(args.language),
+            password_hash=hashed,
+            created_at=now,
+        )
+        session.add(account)
+        try:
+            await session.flush()
+        except IntegrityError:
+            raise _duplicate(email) from None
+        scope = ", ".join(teams or ["all teams"]) + " · " + ", ".join(levels or ["all levels"])
+        where = f" ({scope})" if role is Role.AGENT else ""
+        signs_in = "with a password" if hashed else "API tokens only"
+        return f"added {role.value} {email}{where}, id {account.id}, {signs_in}", ""
+
+    return _with_store(work)
+
+
+def run_list_users(args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
+        accounts = (await session.exec(select(Account).order_by(col(Account.id)))).all()
+        if args.json:
+            rows = [_account_json(a) for a in accounts]
+            return json.dumps(rows, ensure_ascii=False, indent=1), ""
+        header = ("id", "email", "name", "role", "teams", "levels", "lang", "sign-in", "status")
+        _table(
+            header,
+            (
+                (
+                    str(a.id),
+                    a.email,
+                    a.name,
+                    a.role,
+                    ",".join(a.teams) or ("all" if a.role == Role.AGENT else "–"),
+                    ",".join(a.levels) or ("all" if a.role == Role.AGENT else "–"),
+                    a.language,
+                    "password" if a.password_hash else "tokens only",
+                    "active" if a.active else "disabled",
+                )
+                for a in accounts
+            ),
+        )
+        return "", "" if accounts else "no account yet: python -m bot users add --help"
+
+    return _with_store(work)
+
+
+def run_active(args: argparse.Namespace) -> int:
+    email = email_of(args.email)
+    active = args.users_command == "enable"
+
+    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
+        account = await _existing(session, email)
+        if account.active == active:
+            return f"{email} is already {'active' if active else 'disabled'}", ""
+        account.active = active
+        session.add(account)
+        if active:
+            return f"{email} enabled: sign-in and its API tokens are accepted again", ""
+        return f"{email} disabled: sign-in and its API tokens are refused", ""
+
+    return _with_store(work)
+
+
+def run_password(args: argparse.Namespace) -> int:
+    email = email_of(args.email)
+
+    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
+        account = await _existing(session, email)
+        password = await asyncio.to_thread(read_password, sys.stdin)
+        account.password_hash = await asyncio.to_thread(passwords.hash, password)
+        session.add(account)
+        return f"password of {email} changed", ""
+
+    return _with_store(work)
+
+
+def run_create_token(args: argparse.Namespace) -> int:
+    email = email_of(args.user)
+    label = _bounded(args.label, "--label")
+
+    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
+        account = await _existing(session, email)
+        if not account.active:
+            raise BadInput(
+                f"{email} is disabled, its tokens would be refused: "
+                f"`python -m bot users enable {email}` first"
+            )
+        token = await tokens.issue(session, account, label, now)
+        await session.flush()
+        made = (
+            await session.exec(select(ApiToken).where(ApiToken.digest == tokens.digest(token)))
+        ).one()
+        return token, (
+            f"token {made.id} for {email}{f' ({label})' if label else ''}: "
+            "copy it now, it will not be shown again"
+        )
+
+    return _with_store(work)
+
+
+def run_list_tokens(args: argparse.Namespace) -> int:
+    email = email_of(args.user) if args.user else None
+
+    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
+        account_id = (await _existing(session, email)).id if email else None
+        rows = await tokens.listed(session, account_id=account_id)
+        if args.json:
+            listed = [_token_json(t, a) for t, a in rows]
+            return json.dumps(listed, ensure_ascii=False, indent=1), ""
+        _table(
+            ("id", "user", "label", "created", "last used", "revoked"),
+            (
+                (
+                    str(t.id),
+                    a.email,
+                    t.label,
+                    _minute(t.created_at),
+                    _minute(t.last_used_at) or "never",
+                    _minute(t.revoked_at) or "–",
+                )
+                for t, a in rows
+            ),
+        )
+        return "", "" if rows else "no token: python -m bot tokens create --help"
+
+    return _with_store(work)
+
+
+def run_revoke_token(args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
+        already = await session.get(ApiToken, args.id)
+        was = None if already is None else already.revoked_at
+        found = await tokens.revoke(session, args.id, now)
+        if found is None:
+            raise BadInput(f"no token {args.id}: see `python -m bot tokens list`")
+        if was is not None:
+            return f"token {args.id} was already revoked ({_minute(was)})", ""
+        return f"token {args.id} revoked: it is refused from now on", ""
+
+    return _with_store(work)
+
+
+# The store, and what is printed.
+
+
+def _with_store(work: Work) -> int:
+    """Run `work` in one transaction; print only once it is committed."""
+    from bot.settings import Settings
+    from bot.store.db import open_store, sessions
+
+    settings = Settings()
+
+    async def go() -> tuple[str, str]:
+        engine = await open_store(settings.sqlalchemy_url)
+        try:
+            async with sessions(engine)() as session:
+                printed = await work(session, datetime.now(UTC))
+                await session.commit()
+                return printed
+        finally:
+            await engine.dispose()
+
+    out, err = asyncio.run(go())
+    if out:
+        print(out, flush=True)
+    if err:
+        print(err, file=sys.stderr)
+    return 0
+
+
+def _guarded(handler: Callable[[argparse.Namespace], int]) -> Handler:
+    """`handler`, with the operator's bad input as one line on stderr and exit status 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (BadInput, PasswordRefused) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+async def _find(session: AsyncSession, email: str) -> Account | None:
+    return (await session.exec(select(Account).where(Account.email == email))).first()
+
+
+async def _existing(session: AsyncSession, email: str) -> Account:
+    account = await _find(session, email)
+    if account is None:
+        raise BadInput(f"no account {email}: see `python -m bot users list`")
+    return account
+
+
+def _duplicate(email: str) -> BadInput:
+    return BadInput(
+        f"an account {email} already exists: to change its password, "
+        f"`python -m bot users password {email}`; to stop it, `python -m bot users disable {email}`"
+    )
+
+
+def _account_json(account: Account) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "email": account.email,
+        "name": account.name,
+        "role": account.role,
+        "teams": account.teams,
+        "levels": account.levels,
+        "language": account.language,
+        "has_password": account.password_hash is not None,
+        "active": account.active,
+        "created": account.created_at.isoformat(),
+    }
+
+
+def _token_json(token: ApiToken, account: Account) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "user": account.email,
+        "label": token.label,
+        "created": token.created_at.isoformat(),
+        "last_used": token.last_used_at.isoformat() if token.last_used_at else None,
+        "revoked": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+def _minute(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}Z"
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table()
+    for name in header:
+        table.add_column(name, no_wrap=True)
+    for row in rows:
+        # Cleaned here: rich writes past the CLI's printable stream (bot.terminal).
+        table.add_row(*(Text(printable(cell)) for cell in row))
+    out = unfiltered(sys.stdout)
+    Console(file=out, width=None if out.isatty() else 200).print(table)
