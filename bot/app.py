@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import logs
+from bot.api import TicketsApi
 from bot.channels import build_connectors, consume, senders
 from bot.dispatch.answering import Answering
 from bot.dispatch.replies import fill_reply_targets
@@ -222,6 +223,12 @@ async def _serve(
             on_queued=parts.outbox.wake.set,
             on_planned=parts.outages.wake.set,
         ),
+        *TicketsApi(
+            parts.sessions,
+            domain=settings.message_id_domain,
+            now=now,
+            on_queued=parts.outbox.wake.set,
+        ).routes(),
     ]
     runner = web.AppRunner(create_app(health, routes, readiness=readiness.checks), access_log=None)
     await runner.setup()

@@ -1,0 +1,153 @@
+"""What a client may send to the tickets API, checked field by field: unknown fields, wrong
+types and unknown labels are refused with 400 naming the field (`ApiError`), before any work."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from multidict import MultiMapping
+
+from bot.api.http import ApiError
+from bot.tickets import Kind, Level, Severity, Status, Team
+
+E = TypeVar("E", bound=StrEnum)
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+MAX_QUERY_CHARS = 200
+MAX_NOTE_CHARS = 10_000
+MAX_ASSIGNEE_CHARS = 320
+
+CHANGEABLE = ("kind", "severity", "team", "level", "status", "assignee")
+NOTE_FIELDS = ("body", "internal")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The queue's filters (`GET /api/v1/tickets`); None: any."""
+
+    status: Status | None = None
+    severity: Severity | None = None
+    team: Team | None = None
+    level: Level | None = None
+    q: str = ""
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+
+FILTERS = tuple(f.name for f in fields(Filters))
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """A PATCH: only the fields in `given` change (a given None clears the severity or the
+    assignee)."""
+
+    given: frozenset[str]
+    kind: Kind | None = None
+    severity: Severity | None = None
+    team: Team | None = None
+    level: Level | None = None
+    status: Status | None = None
+    assignee: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    body: str
+    internal: bool
+
+
+def filters_from(query: MultiMapping[str]) -> Filters:
+    unknown = sorted(set(query) - set(FILTERS))
+    if unknown:
+        name = unknown[0][:40]
+        raise ApiError(400, f"unknown parameter {name!r}; use {', '.join(FILTERS)}", name)
+    for name in query:
+        if len(query.getall(name)) > 1:
+            raise ApiError(400, f"give {name} once", name)
+    q = query.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise ApiError(400, f"the search text is longer than {MAX_QUERY_CHARS} characters", "q")
+    return Filters(
+        status=_optional_label(Status, "status", query.get("status")),
+        severity=_optional_label(Severity, "severity", query.get("severity")),
+        team=_optional_label(Team, "team", query.get("team")),
+        level=_optional_label(Level, "level", query.get("level")),
+        q=q.strip(),
+        limit=_integer(query.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        offset=_integer(query.get("offset"), "offset", 0, 0, 10**9),
+    )
+
+
+def changes_from(body: Mapping[str, Any]) -> Changes:
+    _known(body, CHANGEABLE)
+    if not body:
+        raise ApiError(400, f"nothing to change: send any of {', '.join(CHANGEABLE)}", "body")
+    values: dict[str, Any] = {}
+    for name, enum in (("kind", Kind), ("team", Team), ("level", Level), ("status", Status)):
+        if name in body:
+            values[name] = _label(enum, name, body[name])
+    if "severity" in body:
+        given = body["severity"]
+        values["severity"] = None if given is None else _label(Severity, "severity", given)
+    if "assignee" in body:
+        values["assignee"] = _assignee(body["assignee"])
+    return Changes(given=frozenset(body), **values)
+
+
+def note_from(body: Mapping[str, Any]) -> Note:
+    _known(body, NOTE_FIELDS)
+    text, internal = body.get("body"), body.get("internal")
+    if not isinstance(text, str):
+        raise ApiError(400, "body is required: the note's text (a string)", "body")
+    if not text.strip() or len(text) > MAX_NOTE_CHARS:
+        raise ApiError(400, f"the note must have 1 to {MAX_NOTE_CHARS} characters", "body")
+    if not isinstance(internal, bool):
+        raise ApiError(
+            400, "internal is required: true (a note for agents) or false (sent to the requester)",
+            "internal",
+        )  # fmt: skip
+    return Note(body=text, internal=internal)
+
+
+def _known(body: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    for name in body:
+        if name not in allowed:
+            raise ApiError(400, f"unknown field {name[:40]!r}; use {', '.join(allowed)}", name[:40])
+
+
+def _label(enum: type[E], name: str, value: object) -> E:
+    if not isinstance(value, str):
+        raise ApiError(400, f"{name} must be a string, one of {_choices(enum)}", name)
+    try:
+        return enum(value)
+    except ValueError:
+        raise ApiError(400, f"unknown {name} {value[:40]!r}; use {_choices(enum)}", name) from None
+
+
+def _optional_label(enum: type[E], name: str, value: str | None) -> E | None:
+    return _label(enum, name, value) if value else None
+
+
+def _integer(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+        raise ApiError(400, f"{name} must be a whole number from {low} to {high}", name)
+    return int(value)
+
+
+def _assignee(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or "@" not in value or len(value) > MAX_ASSIGNEE_CHARS:
+        raise ApiError(400, "assignee is an agent's email address, or null to unassign", "assignee")
+    return value.strip().lower()
+
+
+def _choices(enum: type[StrEnum]) -> str:
+    return ", ".join(member.value for member in enum)
