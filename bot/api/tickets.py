@@ -20,6 +20,7 @@ from sqlalchemy import case, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.accounts import Principal
 from bot.accounts.tokens import principal_for
@@ -179,7 +180,7 @@ class TicketsApi:
         return web.json_response({"number": number, "internal": wanted.internal}, status=201)
 
 
-def _queue(wanted: Filters, principal: Principal) -> Any:
+def _queue(wanted: Filters, principal: Principal) -> SelectOfScalar[Ticket]:
     """The tickets the principal may see, "to confirm" first, then the newest."""
     query = select(Ticket)
     if principal.role is Role.AGENT:
