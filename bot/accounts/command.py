@@ -23,8 +23,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.accounts import passwords, tokens
+from bot.accounts.fields import InvalidAccount, bounded, check_scope, email_of, labels_of
 from bot.accounts.passwords import PasswordRefused
-from bot.errors import GuichetError
 from bot.store.models import Account, ApiToken, Role
 from bot.terminal import printable, unfiltered
 from bot.tickets import Language, Level, Team
@@ -56,15 +56,6 @@ The token is printed once, on standard output: store it at once (only its SHA-25
 A client sends it as `Authorization: Bearer <token>`. A disabled account's tokens are refused.
 exit status: 0 success, 1 the store cannot be used, 2 bad input (the message says what to fix).
 """
-
-MAX_EMAIL = 320
-MAX_TEXT = 200
-"""Names and labels (the store's column widths)."""
-
-
-class BadInput(GuichetError):
-    """What the operator typed cannot be used (exit status 2); the message says what to do."""
-
 
 Work = Callable[[AsyncSession, datetime], Awaitable[tuple[str, str]]]
 """A command's work in one transaction: what to print on stdout, then on stderr."""
@@ -149,67 +140,21 @@ def _listing(who: str, labels: type[StrEnum]) -> str:
 # What the operator typed, checked.
 
 
-def email_of(text: str) -> str:
-    """The address lower-cased; `BadInput` unless it looks like one."""
-    email = text.strip().lower()
-    local, at, domain = email.rpartition("@")
-    labels = domain.split(".")
-    if (
-        not at
-        or not local
-        or "@" in local
-        or len(labels) < 2
-        or not all(labels)
-        or len(email) > MAX_EMAIL
-        or not email.isprintable()
-        or any(c.isspace() for c in email)
-    ):
-        raise BadInput(
-            f"not an email address: {text!r} (expected name@domain.example, "
-            f"at most {MAX_EMAIL} characters)"
-        )
-    return email
-
-
-def labels_of(text: str, kind: type[StrEnum], option: str) -> list[str]:
-    """`a,b` as known values of `kind`, in order, without repeats; `BadInput` naming the
-    unknown one and the accepted ones."""
-    known = {x.value.lower(): x.value for x in kind}
-    chosen: list[str] = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        if item.lower() not in known:
-            raise BadInput(
-                f"{option}: unknown value {item!r}; use some of: {', '.join(known.values())}"
-            )
-        if known[item.lower()] not in chosen:
-            chosen.append(known[item.lower()])
-    return chosen
-
-
 def read_password(stream: TextIO | None, *, hint: str = "") -> str:
     """One line of `stream` (or two matching prompts at a terminal), checked against the
     length rule. Never echoed."""
     if stream is not None and stream.isatty():
         first = getpass.getpass("Password (12 characters or more): ")
         if first != getpass.getpass("Same password again: "):
-            raise BadInput("the two passwords differ: run the command again")
+            raise InvalidAccount("the two passwords differ: run the command again")
         password = first
     else:
         line = stream.readline() if stream is not None else ""
         if not line.strip("\r\n"):
-            raise BadInput(f"no password on standard input: pipe it as one line{hint}")
+            raise InvalidAccount(f"no password on standard input: pipe it as one line{hint}")
         password = line.removesuffix("\n").removesuffix("\r")
     passwords.check(password)
     return password
-
-
-def _bounded(text: str, option: str) -> str:
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        raise BadInput(f"{option}: at most {MAX_TEXT} characters (got {len(text)})")
-    return text
 
 
 # The actions.
@@ -220,12 +165,8 @@ def run_add(args: argparse.Namespace) -> int:
     role = Role(args.role)
     teams = labels_of(args.teams, Team, "--teams")
     levels = labels_of(args.levels, Level, "--levels")
-    if role is not Role.AGENT and (teams or levels):
-        raise BadInput(
-            f"--teams and --levels are for agents: a {role.value} acts on every team and "
-            "level (drop them, or use --role agent)"
-        )
-    name = _bounded(args.name, "--name")
+    check_scope(role, teams, levels)
+    name = bounded(args.name, "--name")
 
     async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
         if await _find(session, email) is not None:
@@ -319,12 +260,12 @@ def run_password(args: argparse.Namespace) -> int:
 
 def run_create_token(args: argparse.Namespace) -> int:
     email = email_of(args.user)
-    label = _bounded(args.label, "--label")
+    label = bounded(args.label, "--label")
 
     async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
         account = await _existing(session, email)
         if not account.active:
-            raise BadInput(
+            raise InvalidAccount(
                 f"{email} is disabled, its tokens would be refused: "
                 f"`python -m bot users enable {email}` first"
             )
@@ -375,7 +316,7 @@ def run_revoke_token(args: argparse.Namespace) -> int:
         was = None if already is None else already.revoked_at
         found = await tokens.revoke(session, args.id, now)
         if found is None:
-            raise BadInput(f"no token {args.id}: see `python -m bot tokens list`")
+            raise InvalidAccount(f"no token {args.id}: see `python -m bot tokens list`")
         if was is not None:
             return f"token {args.id} was already revoked ({_minute(was)})", ""
         return f"token {args.id} revoked: it is refused from now on", ""
@@ -417,7 +358,7 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Handler:
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except (BadInput, PasswordRefused) as exc:
+        except (InvalidAccount, PasswordRefused) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
 
@@ -431,12 +372,12 @@ async def _find(session: AsyncSession, email: str) -> Account | None:
 async def _existing(session: AsyncSession, email: str) -> Account:
     account = await _find(session, email)
     if account is None:
-        raise BadInput(f"no account {email}: see `python -m bot users list`")
+        raise InvalidAccount(f"no account {email}: see `python -m bot users list`")
     return account
 
 
-def _duplicate(email: str) -> BadInput:
-    return BadInput(
+def _duplicate(email: str) -> InvalidAccount:
+    return InvalidAccount(
         f"an account {email} already exists: to change its password, "
         f"`python -m bot users password {email}`; to stop it, `python -m bot users disable {email}`"
     )
