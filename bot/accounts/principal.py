@@ -16,6 +16,8 @@ class Principal:
     teams: frozenset[str] = frozenset()
     levels: frozenset[str] = frozenset()
     language: Language = Language.FR
+    name: str = ""
+    """As the requester reads it under an answer ("Léa, Centre de service…"); may be empty."""
 
     @property
     def actor(self) -> str:
@@ -44,4 +46,5 @@ class Principal:
             teams=frozenset(account.teams),
             levels=frozenset(account.levels),
             language=Language(account.language),
+            name=account.name,
         )

@@ -34,7 +34,7 @@ from bot.store.models import Account, Attachment, Message, Role, Ticket, TicketE
 from bot.tickets import Kind, TicketNumber, actions
 from bot.tickets.errors import TicketRuleError
 from bot.tickets.log import EventType
-from bot.tickets.reply import relay_answer
+from bot.tickets.reply import relay_answer, tell_status
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +141,17 @@ class TicketsApi:
         async with self._sessions() as session:
             ticket = await _ticket(session, request, principal)
             assignee = await _assignee(session, wanted)
+            before = ticket.status
             try:
                 await _apply(session, ticket, wanted, assignee, principal.actor, now)
             except TicketRuleError as refused:
                 raise ApiError(409, refused.render(principal.language), _field(refused)) from None
+            told = ticket.status != before and tell_status(
+                session, ticket, agent=principal.name, domain=self._domain, now=now
+            )
             await _commit(session)
+            if told:
+                self._on_queued()
             body = views.summary(ticket)
         log.info("api: %s changed %s (%s)", principal.actor, body["number"], sorted(wanted.given))
         return web.json_response(body)

@@ -16,11 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import notices
 from bot.messages import say
-from bot.outbox import queue
 from bot.slack.cards import SLACK_ACTOR, TriageCards
-from bot.status import StatusDesk, Viewer, status_label, ticket_numbers
+from bot.status import StatusDesk, Viewer, ticket_numbers
 from bot.store.db import Sessions
 from bot.store.models import Ticket
 from bot.tickets import actions
@@ -28,8 +26,7 @@ from bot.tickets.errors import TicketRuleError
 from bot.tickets.labels import Status, language_of
 from bot.tickets.log import EventType
 from bot.tickets.number import canonical
-from bot.tickets.outbox import NoticeKind
-from bot.tickets.reply import reply_target, to_requester
+from bot.tickets.reply import tell_status
 from intake.slack import cards as ids
 from intake.slack.agents import AgentDirectory, refusal
 from intake.slack.ports import BlockAction, SlackReply, SlashCommand
@@ -208,23 +205,4 @@ class SlackDesk:
     async def _tell_requester(
         self, session: AsyncSession, ticket: Ticket, action: BlockAction, now: datetime
     ) -> None:
-        if ticket.status not in (Status.IN_PROGRESS, Status.RESOLVED):
-            return
-        reply = reply_target(ticket)
-        if reply is None:
-            return
-        language = language_of(ticket.language)
-        rendered = notices.ticket_update(
-            language=language,
-            number=ticket.number or "",
-            status=ticket.status,
-            label=status_label(ticket.status, language),
-            agent=action.user_name,
-        )
-        message = to_requester(
-            ticket, reply, subject=rendered.subject, text=rendered.text, domain=self._domain
-        )
-        key = f"status:{ticket.number}:{ticket.status}:{now.timestamp():.0f}"
-        session.add(
-            queue(message, kind=NoticeKind.STATUS_UPDATE, key=key, ticket_id=ticket.id, now=now)
-        )
+        tell_status(session, ticket, agent=action.user_name, domain=self._domain, now=now)

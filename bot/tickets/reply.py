@@ -17,9 +17,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
+from bot.messages import catalogue
 from bot.outbox import queue
 from bot.store.models import Ticket
-from bot.tickets.labels import language_of
+from bot.tickets.labels import Status, language_of
 from bot.tickets.outbox import NoticeKind
 from bot.tickets.thread import new_message_id
 from intake.message import Channel, OutboundMessage
@@ -135,4 +136,33 @@ def relay_answer(
         ticket, reply, subject=ticket.subject or number, text=rendered, domain=domain
     )
     session.add(queue(message, kind=NoticeKind.RELAY, key=key, ticket_id=ticket.id, now=now))
+    return True
+
+
+TOLD = frozenset({Status.IN_PROGRESS, Status.WAITING_ON_USER, Status.RESOLVED})
+"""The status changes an agent makes that the requester is told about."""
+
+
+def tell_status(
+    session: AsyncSession, ticket: Ticket, *, agent: str, domain: str, now: datetime
+) -> bool:
+    """Tell the requester where the ticket now stands (taken in charge, waiting on them,
+    resolved), in their channel and language; False when the status is not one of `TOLD` or
+    there is nowhere to answer. The caller made the change and commits."""
+    status = Status(ticket.status)
+    reply = reply_target(ticket)
+    if status not in TOLD or reply is None:
+        return False
+    language = language_of(ticket.language)
+    label = catalogue(language).get(f"status.label.{status}", status.value)
+    rendered = notices.ticket_update(
+        language=language, number=ticket.number or "", status=status, label=label, agent=agent
+    )
+    message = to_requester(
+        ticket, reply, subject=rendered.subject, text=rendered.text, domain=domain
+    )
+    key = f"status:{ticket.number}:{status}:{now.timestamp():.0f}"
+    session.add(
+        queue(message, kind=NoticeKind.STATUS_UPDATE, key=key, ticket_id=ticket.id, now=now)
+    )
     return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 from sqlmodel import col, func, select
 
@@ -32,6 +34,18 @@ async def mail_ticket(settings: Settings, store: Sessions) -> str:
 def mails(settings: Settings, words: str) -> list[str]:
     found = (p.read_text("utf-8") for p in settings.outbox.glob("*.eml"))
     return [text for text in found if words in text]
+
+
+def decoded(settings: Settings, words: str) -> list[EmailMessage]:
+    """The outbox's mails whose decoded text holds `words` (bodies are quoted-printable)."""
+    found = []
+    for path in settings.outbox.glob("*.eml"):
+        mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        body = mail.get_body(("plain",))
+        if body is not None and words in body.get_content():
+            found.append(mail)
+    return found
 
 
 async def outbox_rows(store: Sessions) -> int:
@@ -109,3 +123,22 @@ async def test_an_internal_note_sends_nothing_and_a_public_one_reaches_the_reque
     ]
     [added] = [e for e in shown["events"] if e["type"] == "note_added"]
     assert added["data"] == {"text": note}
+
+
+async def test_a_status_change_is_told_to_the_requester_in_their_channel(
+    api: Api, migrated: Settings, store: Sessions
+) -> None:
+    number = await mail_ticket(migrated, store)
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    status, _, _ = await api.call(
+        "PATCH", f"/api/v1/tickets/{number}", lead, body={"status": "resolved"}
+    )
+    assert status == 200
+    [told] = await eventually(lambda: decoded(migrated, "est résolu"))
+    assert told["To"].addresses[0].addr_spec == "jeanne.tremblay@msss.example"
+    assert number in told["Subject"]
+    status, _, _ = await api.call(
+        "PATCH", f"/api/v1/tickets/{number}", lead, body={"team": "network"}
+    )
+    assert status == 200
+    assert len(decoded(migrated, "Votre billet")) == 1  # no status change, nothing more told
