@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from multidict import MultiMapping
 
-from bot.api.http import ApiError
+from bot.jsonhttp import ApiError
 from bot.tickets import Kind, Level, Severity, Status, Team
 
 E = TypeVar("E", bound=StrEnum)

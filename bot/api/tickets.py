@@ -25,9 +25,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 from bot.accounts import Principal
 from bot.accounts.tokens import principal_for
 from bot.api import openapi, views
-from bot.api.http import ApiError, bearer, error, parse_object, read_body
 from bot.api.payloads import Changes, Filters, changes_from, filters_from, note_from
 from bot.dispatch.opening import awaiting_confirmation
+from bot.jsonhttp import ApiError, bearer, error, parse_object, read_body
 from bot.messages import say
 from bot.store.db import Sessions
 from bot.store.models import Account, Attachment, Message, Role, Ticket, TicketEvent

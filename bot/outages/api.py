@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.jsonhttp import ApiError, bearer, error, parse_object, read_body
 from bot.outages import registry
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import (
@@ -38,19 +37,11 @@ from bot.store.models import Outage
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.field = field
-
-
 def actor_for(header: str, tokens: Sequence[str]) -> str | None:
     """``api:<6 hex>`` when `header` carries one of `tokens`, else None. Every token is compared
     (no early exit), each in constant time: the answer's timing says nothing of the tokens."""
-    scheme, _, given = header.strip().partition(" ")
-    given = given.strip()
-    if scheme.lower() != "bearer" or not given:
+    given = bearer(header)
+    if given is None:
         return None
     offered = given.encode()
     matched = False
@@ -142,8 +133,10 @@ class OutageApi:
         return web.json_response(body, status=201)
 
     async def resolve(self, request: web.Request, actor: str) -> web.Response:
-        raw = await _read(request)
-        text_fr, text_en = resolution_from_json(_parse(raw) if raw.strip() else None)
+        raw = await read_body(request, MAX_BODY_BYTES)
+        text_fr, text_en = resolution_from_json(
+            parse_object(raw, MAX_DEPTH) if raw.strip() else None
+        )
         async with self._sessions() as session:
             notice = await registry.resolve(
                 session,
@@ -186,54 +179,7 @@ MAX_DEPTH = 8
 
 
 async def _body(request: web.Request) -> object:
-    return _parse(await _read(request))
-
-
-async def _read(request: web.Request) -> bytes:
-    """The body, refused with 413 once it is known to be larger than `MAX_BODY_BYTES`."""
-    too_large = ApiError(413, f"the body is larger than {MAX_BODY_BYTES} bytes", "body")
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise too_large
-    raw = bytearray()
-    while chunk := await request.content.readany():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise too_large
-    return bytes(raw)
-
-
-def _parse(raw: bytes) -> object:
-    """One JSON object (RFC 8259, UTF-8), or a 400 naming what is wrong with the body."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "the body is not UTF-8 text (RFC 8259 §8.1)", "body") from None
-    try:
-        parsed = json.loads(text)
-    except RecursionError:
-        raise ApiError(400, f"the JSON is nested deeper than {MAX_DEPTH} levels", "body") from None
-    except ValueError:
-        raise ApiError(400, "the body is not JSON; send one JSON object", "body") from None
-    if not isinstance(parsed, dict):
-        raise ApiError(400, "send one JSON object, not an array or a single value", "body")
-    if _depth(parsed) > MAX_DEPTH:
-        raise ApiError(400, f"the JSON is nested deeper than {MAX_DEPTH} levels", "body")
-    return parsed
-
-
-def _depth(value: object) -> int:
-    """How deeply `value` nests lists and objects (iterative: no recursion on hostile input)."""
-    deepest = 0
-    pending = [(value, 1)]
-    while pending:
-        item, level = pending.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            if level > MAX_DEPTH:
-                return level
-            children = item.values() if isinstance(item, dict) else item
-            pending.extend((child, level + 1) for child in children)
-    return deepest
+    return parse_object(await read_body(request, MAX_BODY_BYTES), MAX_DEPTH)
 
 
 async def _commit(session: AsyncSession) -> None:
@@ -245,10 +191,4 @@ async def _commit(session: AsyncSession) -> None:
 
 
 def _error(status: int, message: str, field: str | None) -> web.Response:
-    body: dict[str, Any] = {"error": message}
-    if field:
-        body["field"] = field
-    response = web.json_response(body, status=status)
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="guichet-outages"'
-    return response
+    return error(status, message, field, realm="guichet-outages")
