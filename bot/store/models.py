@@ -343,3 +343,15 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = _when()
     last_used_at: datetime | None = _when(nullable=True)
     revoked_at: datetime | None = _when(nullable=True)
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in console session: only the SHA-256 of the cookie's random id is kept, with
+    the CSRF token its forms carry; it stops at `expires_at` or when the account is disabled."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(max_length=64, unique=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = _when()
+    expires_at: datetime = _when()
