@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,14 @@ from sqlmodel.sql.expression import SelectOfScalar
 from bot.accounts import Principal
 from bot.accounts.tokens import principal_for
 from bot.api import openapi, views
-from bot.api.payloads import Changes, Filters, changes_from, filters_from, note_from
+from bot.api.payloads import (
+    Changes,
+    Filters,
+    Note,
+    changes_from,
+    filters_from,
+    note_from,
+)
 from bot.dispatch.opening import awaiting_confirmation
 from bot.jsonhttp import ApiError, bearer, error, parse_object, read_body
 from bot.messages import say
@@ -93,7 +100,9 @@ class TicketsApi:
                 principal = await principal_for(session, token, self._now())
                 await session.commit()  # the token's last use
         if principal is None:
-            raise ApiError(401, "missing, unknown or revoked bearer token", "Authorization")
+            raise ApiError(
+                401, "missing, unknown or revoked bearer token", "Authorization"
+            )
         return principal
 
     async def list(self, request: web.Request, principal: Principal) -> web.Response:
@@ -110,80 +119,54 @@ class TicketsApi:
 
     async def show(self, request: web.Request, principal: Principal) -> web.Response:
         async with self._sessions() as session:
-            ticket = await _ticket(session, request, principal)
-            messages = (
-                await session.exec(
-                    select(Message)
-                    .where(Message.ticket_id == ticket.id)
-                    .order_by(col(Message.received_at), col(Message.id))
-                )
-            ).all()
-            ids = [m.id for m in messages if m.id is not None]
-            attachments = (
-                await session.exec(
-                    select(Attachment)
-                    .where(col(Attachment.message_id).in_(ids))
-                    .order_by(col(Attachment.id))
-                )
-            ).all()
-            events = (
-                await session.exec(
-                    select(TicketEvent)
-                    .where(TicketEvent.ticket_id == ticket.id)
-                    .order_by(col(TicketEvent.at), col(TicketEvent.id))
-                )
-            ).all()
+            ticket = await find_ticket(session, request, principal)
+            messages, attachments, events = await thread(session, ticket)
         return web.json_response(views.detail(ticket, messages, attachments, events))
 
     async def change(self, request: web.Request, principal: Principal) -> web.Response:
         wanted = changes_from(await _body(request))
         now = self._now()
         async with self._sessions() as session:
-            ticket = await _ticket(session, request, principal)
-            assignee = await _assignee(session, wanted)
-            before = ticket.status
+            ticket = await find_ticket(session, request, principal)
             try:
-                await _apply(session, ticket, wanted, assignee, principal.actor, now)
+                told = await change_ticket(
+                    session, ticket, wanted, principal, domain=self._domain, now=now
+                )
             except TicketRuleError as refused:
-                raise ApiError(409, refused.render(principal.language), _field(refused)) from None
-            told = ticket.status != before and tell_status(
-                session, ticket, agent=principal.name, domain=self._domain, now=now
-            )
+                raise ApiError(
+                    409, refused.render(principal.language), _field(refused)
+                ) from None
             await _commit(session)
             if told:
                 self._on_queued()
             body = views.summary(ticket)
-        log.info("api: %s changed %s (%s)", principal.actor, body["number"], sorted(wanted.given))
+        log.info(
+            "api: %s changed %s (%s)",
+            principal.actor,
+            body["number"],
+            sorted(wanted.given),
+        )
         return web.json_response(body)
 
     async def note(self, request: web.Request, principal: Principal) -> web.Response:
         wanted = note_from(await _body(request))
         now = self._now()
-        actor = principal.actor
         async with self._sessions() as session:
-            ticket = await _ticket(session, request, principal)
+            ticket = await find_ticket(session, request, principal)
             number = ticket.number or ""
-            if wanted.internal:
-                actions.record(session, ticket, now, EventType.NOTE_ADDED, actor, text=wanted.body)
-            else:
-                account = await session.get(Account, principal.account_id)
-                sent = relay_answer(
-                    session,
-                    ticket,
-                    text=wanted.body,
-                    name=(account.name if account else "") or principal.email,
-                    key=f"relay:api:{uuid.uuid4()}",
-                    domain=self._domain,
-                    now=now,
+            if not await add_note(
+                session, ticket, wanted, principal, domain=self._domain, now=now
+            ):
+                message = say(
+                    "reply_command.nowhere", principal.language, number=number
                 )
-                if not sent:
-                    message = say("reply_command.nowhere", principal.language, number=number)
-                    raise ApiError(409, message, "internal")
-                await actions.record_answer(session, ticket, True, now, actor=actor)
+                raise ApiError(409, message, "internal")
             await _commit(session)
         if not wanted.internal:
             self._on_queued()
-        return web.json_response({"number": number, "internal": wanted.internal}, status=201)
+        return web.json_response(
+            {"number": number, "internal": wanted.internal}, status=201
+        )
 
 
 def _queue(wanted: Filters, principal: Principal) -> SelectOfScalar[Ticket]:
@@ -192,11 +175,17 @@ def _queue(wanted: Filters, principal: Principal) -> SelectOfScalar[Ticket]:
     if principal.role is Role.AGENT:
         if principal.teams:
             query = query.where(
-                or_(col(Ticket.team).is_(None), col(Ticket.team).in_(sorted(principal.teams)))
+                or_(
+                    col(Ticket.team).is_(None),
+                    col(Ticket.team).in_(sorted(principal.teams)),
+                )
             )
         if principal.levels:
             query = query.where(
-                or_(col(Ticket.level).is_(None), col(Ticket.level).in_(sorted(principal.levels)))
+                or_(
+                    col(Ticket.level).is_(None),
+                    col(Ticket.level).in_(sorted(principal.levels)),
+                )
             )
     for name in ("status", "severity", "team", "level"):
         value = getattr(wanted, name)
@@ -214,7 +203,9 @@ def _queue(wanted: Filters, principal: Principal) -> SelectOfScalar[Ticket]:
     )
 
 
-async def _ticket(session: AsyncSession, request: web.Request, principal: Principal) -> Ticket:
+async def find_ticket(
+    session: AsyncSession, request: web.Request, principal: Principal
+) -> Ticket:
     claimed = request.match_info["number"]
     number = TicketNumber.of(claimed[:40])
     ticket = None
@@ -225,7 +216,9 @@ async def _ticket(session: AsyncSession, request: web.Request, principal: Princi
         text = say("rule.not_found", principal.language, number=claimed[:40])
         raise ApiError(404, text, "number")
     if not principal.may_act_on(ticket):
-        raise ApiError(403, "this ticket is outside your teams and levels; ask a lead", "number")
+        raise ApiError(
+            403, "this ticket is outside your teams and levels; ask a lead", "number"
+        )
     return ticket
 
 
@@ -234,7 +227,9 @@ async def _assignee(session: AsyncSession, wanted: Changes) -> str | None:
     if "assignee" not in wanted.given or wanted.assignee is None:
         return None
     account = (
-        await session.exec(select(Account).where(func.lower(col(Account.email)) == wanted.assignee))
+        await session.exec(
+            select(Account).where(func.lower(col(Account.email)) == wanted.assignee)
+        )
     ).first()
     if account is None or not account.active:
         raise ApiError(400, "no active account has this address", "assignee")
@@ -297,4 +292,90 @@ async def _commit(session: AsyncSession) -> None:
         await session.commit()
     except IntegrityError:  # another writer changed the same ticket at the same instant
         await session.rollback()
-        raise ApiError(409, "the ticket changed at the same time; send the request again") from None
+        raise ApiError(
+            409, "the ticket changed at the same time; send the request again"
+        ) from None
+
+
+async def thread(
+    session: AsyncSession, ticket: Ticket
+) -> tuple[Sequence[Message], Sequence[Attachment], Sequence[TicketEvent]]:
+    """A ticket's messages in order, their attachments' rows and its log, oldest first (the API's
+    ticket and the console's ticket page)."""
+    messages = (
+        await session.exec(
+            select(Message)
+            .where(Message.ticket_id == ticket.id)
+            .order_by(col(Message.received_at), col(Message.id))
+        )
+    ).all()
+    ids = [m.id for m in messages if m.id is not None]
+    attachments = (
+        await session.exec(
+            select(Attachment)
+            .where(col(Attachment.message_id).in_(ids))
+            .order_by(col(Attachment.id))
+        )
+    ).all()
+    events = (
+        await session.exec(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket.id)
+            .order_by(col(TicketEvent.at), col(TicketEvent.id))
+        )
+    ).all()
+    return messages, attachments, events
+
+
+async def change_ticket(
+    session: AsyncSession,
+    ticket: Ticket,
+    wanted: Changes,
+    principal: Principal,
+    *,
+    domain: str,
+    now: datetime,
+) -> bool:
+    """Apply `wanted` as `principal` through the domain's actions (the caller commits); True
+    when the requester is told of the new status (an outbox row: wake the outbox after the
+    commit). `TicketRuleError` when the workflow refuses; `ApiError` 400 for an assignee
+    without an active account."""
+    assignee = await _assignee(session, wanted)
+    before = ticket.status
+    await _apply(session, ticket, wanted, assignee, principal.actor, now)
+    return ticket.status != before and tell_status(
+        session, ticket, agent=principal.name, domain=domain, now=now
+    )
+
+
+async def add_note(
+    session: AsyncSession,
+    ticket: Ticket,
+    note: Note,
+    principal: Principal,
+    *,
+    domain: str,
+    now: datetime,
+) -> bool:
+    """An internal note in the log, or a public answer queued for the requester in their
+    channel and language (the caller commits, then wakes the outbox); False when a public
+    answer has nowhere to go (nothing written)."""
+    actor = principal.actor
+    if note.internal:
+        actions.record(
+            session, ticket, now, EventType.NOTE_ADDED, actor, text=note.body
+        )
+        return True
+    account = await session.get(Account, principal.account_id)
+    sent = relay_answer(
+        session,
+        ticket,
+        text=note.body,
+        name=(account.name if account else "") or principal.email,
+        key=f"relay:note:{uuid.uuid4()}",
+        domain=domain,
+        now=now,
+    )
+    if sent:
+        await actions.record_answer(session, ticket, True, now, actor=actor)
+    return sent
