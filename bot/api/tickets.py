@@ -100,9 +100,7 @@ class TicketsApi:
                 principal = await principal_for(session, token, self._now())
                 await session.commit()  # the token's last use
         if principal is None:
-            raise ApiError(
-                401, "missing, unknown or revoked bearer token", "Authorization"
-            )
+            raise ApiError(401, "missing, unknown or revoked bearer token", "Authorization")
         return principal
 
     async def list(self, request: web.Request, principal: Principal) -> web.Response:
@@ -133,9 +131,7 @@ class TicketsApi:
                     session, ticket, wanted, principal, domain=self._domain, now=now
                 )
             except TicketRuleError as refused:
-                raise ApiError(
-                    409, refused.render(principal.language), _field(refused)
-                ) from None
+                raise ApiError(409, refused.render(principal.language), _field(refused)) from None
             await _commit(session)
             if told:
                 self._on_queued()
@@ -154,19 +150,13 @@ class TicketsApi:
         async with self._sessions() as session:
             ticket = await find_ticket(session, request, principal)
             number = ticket.number or ""
-            if not await add_note(
-                session, ticket, wanted, principal, domain=self._domain, now=now
-            ):
-                message = say(
-                    "reply_command.nowhere", principal.language, number=number
-                )
+            if not await add_note(session, ticket, wanted, principal, domain=self._domain, now=now):
+                message = say("reply_command.nowhere", principal.language, number=number)
                 raise ApiError(409, message, "internal")
             await _commit(session)
         if not wanted.internal:
             self._on_queued()
-        return web.json_response(
-            {"number": number, "internal": wanted.internal}, status=201
-        )
+        return web.json_response({"number": number, "internal": wanted.internal}, status=201)
 
 
 def _queue(wanted: Filters, principal: Principal) -> SelectOfScalar[Ticket]:
@@ -203,9 +193,7 @@ def _queue(wanted: Filters, principal: Principal) -> SelectOfScalar[Ticket]:
     )
 
 
-async def find_ticket(
-    session: AsyncSession, request: web.Request, principal: Principal
-) -> Ticket:
+async def find_ticket(session: AsyncSession, request: web.Request, principal: Principal) -> Ticket:
     claimed = request.match_info["number"]
     number = TicketNumber.of(claimed[:40])
     ticket = None
@@ -216,9 +204,7 @@ async def find_ticket(
         text = say("rule.not_found", principal.language, number=claimed[:40])
         raise ApiError(404, text, "number")
     if not principal.may_act_on(ticket):
-        raise ApiError(
-            403, "this ticket is outside your teams and levels; ask a lead", "number"
-        )
+        raise ApiError(403, "this ticket is outside your teams and levels; ask a lead", "number")
     return ticket
 
 
@@ -227,9 +213,7 @@ async def _assignee(session: AsyncSession, wanted: Changes) -> str | None:
     if "assignee" not in wanted.given or wanted.assignee is None:
         return None
     account = (
-        await session.exec(
-            select(Account).where(func.lower(col(Account.email)) == wanted.assignee)
-        )
+        await session.exec(select(Account).where(func.lower(col(Account.email)) == wanted.assignee))
     ).first()
     if account is None or not account.active:
         raise ApiError(400, "no active account has this address", "assignee")
@@ -292,9 +276,7 @@ async def _commit(session: AsyncSession) -> None:
         await session.commit()
     except IntegrityError:  # another writer changed the same ticket at the same instant
         await session.rollback()
-        raise ApiError(
-            409, "the ticket changed at the same time; send the request again"
-        ) from None
+        raise ApiError(409, "the ticket changed at the same time; send the request again") from None
 
 
 async def thread(
@@ -362,9 +344,7 @@ async def add_note(
     answer has nowhere to go (nothing written)."""
     actor = principal.actor
     if note.internal:
-        actions.record(
-            session, ticket, now, EventType.NOTE_ADDED, actor, text=note.body
-        )
+        actions.record(session, ticket, now, EventType.NOTE_ADDED, actor, text=note.body)
         return True
     account = await session.get(Account, principal.account_id)
     sent = relay_answer(
