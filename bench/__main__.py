@@ -18,6 +18,7 @@ MODULES = [
     "bench.slack",
     "bench.report",
     "bench.outage",
+    "bench.queue",
 ]
 
 

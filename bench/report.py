@@ -20,7 +20,8 @@ MONTH = "2026-10"
 UNTIL = datetime(2026, 10, 31, 21, 0, tzinfo=UTC)  # the history starts 30 days before
 
 
-def _fill(settings: object) -> int:
+def fill(settings: object, count: int = TICKETS, until: datetime = UNTIL) -> int:
+    """`count` demo tickets over the month before `until`, written into an empty store."""
     from bot.demo.command import plan_history, write_history
     from bot.organisations import load_directory
     from bot.settings import Settings
@@ -33,8 +34,8 @@ def _fill(settings: object) -> int:
         default_policy(),
         seed=1,
         months=1,
-        per_month=TICKETS,
-        until=UNTIL,
+        per_month=count,
+        until=until,
     )
 
     async def write() -> int:
@@ -59,7 +60,7 @@ def run() -> list[tuple[str, float, str]]:
         settings = Settings(data_dir=Path(folder) / "var")
         migrate(settings.sqlalchemy_url)
         started = time.perf_counter()
-        _fill(settings)
+        fill(settings)
         figures.append(("demo_10000_tickets_fill_seconds", time.perf_counter() - started, "s"))
         directory, policy = load_directory(settings.organisations_file), default_policy()
         now = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
