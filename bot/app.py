@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import logs
 from bot.api import TicketsApi
 from bot.channels import build_connectors, consume, senders
+from bot.console import console_routes
 from bot.dispatch.answering import Answering
 from bot.dispatch.replies import fill_reply_targets
 from bot.dispatch.routes import Knowledge
@@ -229,6 +230,12 @@ async def _serve(
             now=now,
             on_queued=parts.outbox.wake.set,
         ).routes(),
+        *console_routes(
+            parts.sessions,
+            domain=settings.message_id_domain,
+            now=now,
+            on_queued=parts.outbox.wake.set,
+        ),
     ]
     runner = web.AppRunner(create_app(health, routes, readiness=readiness.checks), access_log=None)
     await runner.setup()

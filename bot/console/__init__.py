@@ -1,0 +1,32 @@
+"""The agents' console v0 (`/console/...`), server-rendered (aiohttp + Jinja2, autoescaped),
+no script needed: sign-in with server-side sessions (`gate`, `sessions`, `limits`), the queue,
+the ticket page and its actions, the attachments (`desk`, `view`, `highlight`). Every change
+goes through the same functions as the tickets API (`bot.api.tickets`), with the agent as the
+actor (`console:<email>`). Every response carries a strict Content-Security-Policy (`pages`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from bot.console.desk import Desk
+from bot.console.gate import Gate
+from bot.console.limits import SignInLimits
+from bot.store.db import Sessions
+
+__all__ = ["console_routes"]
+
+
+def console_routes(
+    sessions: Sessions,
+    *,
+    domain: str,
+    now: Callable[[], datetime],
+    on_queued: Callable[[], None] = lambda: None,
+) -> list[web.RouteDef]:
+    """Every console route; the sign-in brake lives as long as these routes (one process)."""
+    gate = Gate(sessions, now=now, limits=SignInLimits())
+    desk = Desk(sessions, gate, domain=domain, now=now, on_queued=on_queued)
+    return [*gate.routes(), *desk.routes()]

@@ -1,0 +1,210 @@
+"""The agent's desk: the queue, a ticket with its thread, proposal and log, the actions on it,
+and its attachments. Every read and change goes through the tickets API's functions
+(`bot.api.tickets`) and the ticket domain, with the agent as the actor (`console:<email>`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+from multidict import MultiDict
+from sqlalchemy.exc import IntegrityError
+
+from bot.api.payloads import Changes, changes_from, filters_from, note_from
+from bot.api.tickets import add_note, change_ticket, find_ticket, queue_page, thread
+from bot.console.gate import Gate
+from bot.console.pages import page, problem, see_other
+from bot.console.sessions import Signed
+from bot.console.view import ticket_context
+from bot.dispatch.opening import awaits_confirmation
+from bot.jsonhttp import ApiError
+from bot.messages import say
+from bot.store.db import Sessions
+from bot.store.models import Attachment, Message, Ticket
+from bot.tickets import Level, Severity, Status, Team, actions
+from bot.tickets.errors import TicketRuleError
+from bot.tickets.labels import Language
+
+log = logging.getLogger(__name__)
+
+ACTIONS = ("confirm", "severity", "team", "level", "assign", "note", "reply", "status")
+STATUSES = (Status.IN_PROGRESS, Status.WAITING_ON_USER, Status.RESOLVED, Status.CLOSED, Status.OPEN)
+"""The status buttons (open: reopen)."""
+
+
+class Desk:
+    def __init__(
+        self,
+        sessions: Sessions,
+        gate: Gate,
+        *,
+        domain: str,
+        now: Callable[[], datetime],
+        on_queued: Callable[[], None],
+    ) -> None:
+        self._sessions = sessions
+        self._gate = gate
+        self._domain = domain
+        self._now = now
+        self._on_queued = on_queued
+
+    def routes(self) -> list[web.RouteDef]:
+        guard = self._gate.guard
+        return [
+            web.get("/console", self._gate.headed(_to_home)),
+            web.get("/console/", guard(self.queue)),
+            web.get("/console/tickets/{number}", guard(self.ticket)),
+            web.post("/console/tickets/{number}/{action}", guard(self.act)),
+            web.get("/console/attachments/{id}", guard(self.attachment)),
+        ]
+
+    async def queue(self, request: web.Request, signed: Signed) -> web.StreamResponse:
+        who = signed.principal
+        given = MultiDict((k, v) for k, v in request.query.items() if v.strip())
+        try:
+            wanted = filters_from(given)
+        except ApiError as exc:
+            return problem(request, who.language, 400, str(exc))
+        async with self._sessions() as session:
+            tickets = await queue_page(session, wanted, who)
+        rows = [(t, awaits_confirmation(t)) for t in tickets]
+        return page(
+            request,
+            "queue",
+            who.language,
+            context={
+                "signed": signed,
+                "rows": rows,
+                "wanted": wanted,
+                "choices": _choices(),
+            },
+        )
+
+    async def ticket(
+        self, request: web.Request, signed: Signed, *, status: int = 200, error: str = ""
+    ) -> web.StreamResponse:
+        who = signed.principal
+        async with self._sessions() as session:
+            try:
+                ticket = await find_ticket(session, request, who)
+            except ApiError as exc:
+                return _refused(request, who.language, exc)
+            messages, attachments, events = await thread(session, ticket)
+        context = ticket_context(ticket, messages, attachments, events)
+        return page(
+            request,
+            "ticket",
+            who.language,
+            status=status,
+            context={
+                **context,
+                "signed": signed,
+                "error": error,
+                "choices": _choices(),
+                "statuses": STATUSES,
+            },
+        )
+
+    async def act(self, request: web.Request, signed: Signed) -> web.StreamResponse:
+        who = signed.principal
+        action = request.match_info["action"]
+        if action not in ACTIONS:
+            return problem(request, who.language, 404, say("console.error.404", who.language))
+        form = await request.post()
+        value = str(form.get("value", ""))
+        now = self._now()
+        queued = False
+        async with self._sessions() as session:
+            try:
+                ticket = await find_ticket(session, request, who)
+                if action == "confirm":
+                    await actions.confirm_proposal(session, ticket, who.actor, now)
+                elif action in ("note", "reply"):
+                    note = note_from({"body": value, "internal": action == "note"})
+                    if not await add_note(session, ticket, note, who, domain=self._domain, now=now):
+                        raise ApiError(409, say("reply_command.nowhere", who.language,
+                                                number=ticket.number or ""))  # fmt: skip
+                    queued = not note.internal
+                else:
+                    wanted = _changes(action, value, who.email)
+                    queued = await change_ticket(
+                        session, ticket, wanted, who, domain=self._domain, now=now
+                    )
+                await session.commit()
+            except ApiError as exc:
+                if exc.status in (403, 404):
+                    return _refused(request, who.language, exc)
+                return await self.ticket(request, signed, status=exc.status, error=str(exc))
+            except TicketRuleError as refused:
+                text = refused.render(who.language)
+                return await self.ticket(request, signed, status=409, error=text)
+            except IntegrityError:
+                text = say("console.error.conflict", who.language)
+                return await self.ticket(request, signed, status=409, error=text)
+        if queued:
+            self._on_queued()
+        log.info("console: %s did %s on %s", who.actor, action, request.match_info["number"])
+        return see_other(f"/console/tickets/{quote(request.match_info['number'], safe='')}")
+
+    async def attachment(self, request: web.Request, signed: Signed) -> web.StreamResponse:
+        who = signed.principal
+        claimed = request.match_info["id"]
+        found = None
+        async with self._sessions() as session:
+            if claimed.isascii() and claimed.isdigit() and len(claimed) < 12:
+                found = await session.get(Attachment, int(claimed))
+            message = await session.get(Message, found.message_id) if found else None
+            ticket = await session.get(Ticket, message.ticket_id) if message else None
+        if found is None or found.content is None or ticket is None:
+            return problem(request, who.language, 404, say("console.error.404", who.language))
+        if not who.may_act_on(ticket):
+            return problem(request, who.language, 403, say("console.error.403", who.language))
+        return web.Response(
+            body=found.content,
+            headers={
+                "Content-Type": "application/octet-stream",
+                "Content-Disposition": disposition(found.filename),
+            },
+        )
+
+
+def disposition(filename: str) -> str:
+    """Always `attachment` (never rendered), the name in RFC 5987's `filename*` (RFC 6266 §4.3)
+    with a plain ASCII fallback for old clients."""
+    name = filename.strip() or "attachment"
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name)
+    return f"attachment; filename=\"{fallback[:100]}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def _to_home(request: web.Request) -> web.StreamResponse:
+    return see_other("/console/")
+
+
+def _changes(action: str, value: str, email: str) -> Changes:
+    """One form's change, checked like the API's PATCH (400 naming the field)."""
+    body: Mapping[str, Any]
+    if action == "assign":
+        body = {"assignee": email}
+    elif action == "severity":
+        body = {"severity": value or None}
+    else:
+        body = {action: value}
+    return changes_from(body)
+
+
+def _refused(request: web.Request, language: Language, exc: ApiError) -> web.Response:
+    status = exc.status if exc.status in (403, 404) else 400
+    return problem(request, language, status, say(f"console.error.{status}", language))
+
+
+def _choices() -> dict[str, list[str]]:
+    return {
+        "status": [s.value for s in Status],
+        "severity": [s.value for s in Severity],
+        "team": [t.value for t in Team],
+        "level": [lv.value for lv in Level],
+    }

@@ -1,0 +1,107 @@
+"""Sign-in, sessions, CSRF and the sign-in brake, seen from an HTTP client against the running
+service."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+from sqlmodel import select
+
+from bot.store.db import Sessions
+from bot.store.models import Account, ConsoleSession, Role
+from tests.console.helpers import PASSWORD, account, sign_in
+
+
+async def test_a_signed_out_visitor_is_sent_to_the_sign_in_page(service: str) -> None:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        for path in ("/console/", "/console/tickets/CSC-000001", "/console/attachments/1"):
+            async with http.get(service + path, allow_redirects=False) as answer:
+                assert answer.status == 303
+                assert answer.headers["Location"] == "/console/login"
+                assert answer.headers["X-Frame-Options"] == "DENY"
+                assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
+
+
+async def test_sign_in_sets_a_strict_session_cookie_kept_as_a_digest(
+    service: str, store: Sessions
+) -> None:
+    email = await account(store, "lea@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(f"{service}/console/login") as form:
+            page = await form.text()
+            policy = form.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert 'name="csrf"' in page
+        assert await sign_in(http, service, email, PASSWORD) == 303
+        cookie = next(c for c in http.cookie_jar if c.key == "guichet_console")
+        assert cookie["httponly"] and cookie["samesite"] == "Lax"
+        assert cookie["path"] == "/console" and not cookie["secure"]  # plain http, loopback
+        async with store() as session:
+            [kept] = (await session.exec(select(ConsoleSession))).all()
+        assert cookie.value not in kept.digest and len(kept.digest) == 64
+        assert (kept.expires_at - kept.created_at).total_seconds() == 8 * 3600
+        async with http.get(f"{service}/console/", allow_redirects=False) as queue:
+            assert queue.status == 200 and "File des billets" in await queue.text()
+
+
+async def test_unknown_address_and_wrong_password_get_the_same_answer(
+    service: str, store: Sessions
+) -> None:
+    email = await account(store, "lea@itq.example", Role.LEAD)
+    answers = []
+    for who, password in ((email, "not the password!"), ("nobody@itq.example", PASSWORD)):
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            async with http.get(f"{service}/console/login") as form:
+                token = (await form.text()).split('name="csrf" value="')[1].split('"')[0]
+            async with http.post(
+                f"{service}/console/login",
+                data={"csrf": token, "email": who, "password": password},
+                allow_redirects=False,
+            ) as answer:
+                text = re.sub(r'nonce="[^"]+"', "", (await answer.text()).replace(token, ""))
+                answers.append((answer.status, text))
+    assert answers[0] == answers[1] and answers[0][0] == 401
+
+
+async def test_a_post_without_its_csrf_token_is_refused(service: str, store: Sessions) -> None:
+    email = await account(store, "lea@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.post(
+            f"{service}/console/login", data={"email": email, "password": PASSWORD}
+        ) as answer:
+            assert answer.status == 403
+        assert await sign_in(http, service, email, PASSWORD) == 303
+        for data in ({}, {"csrf": "forged"}):
+            async with http.post(
+                f"{service}/console/logout", data=data, allow_redirects=False
+            ) as answer:
+                assert answer.status == 403
+                assert "jeton de sécurité" in await answer.text()
+        async with http.get(f"{service}/console/", allow_redirects=False) as still:
+            assert still.status == 200  # the refused sign-out changed nothing
+
+
+async def test_a_wrong_password_six_times_is_refused_with_429(
+    service: str, store: Sessions
+) -> None:
+    email = await account(store, "lea@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        statuses = [await sign_in(http, service, email, "wrong password!") for _ in range(6)]
+        assert statuses == [401] * 5 + [429]
+        assert await sign_in(http, service, email, PASSWORD) == 429  # the rest of the window
+
+
+async def test_sign_out_and_a_disabled_account_end_the_session(
+    service: str, store: Sessions
+) -> None:
+    email = await account(store, "lea@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        assert await sign_in(http, service, email, PASSWORD) == 303
+        async with store() as session:
+            found = (await session.exec(select(Account))).one()
+            found.active = False
+            session.add(found)
+            await session.commit()
+        async with http.get(f"{service}/console/", allow_redirects=False) as answer:
+            assert answer.status == 303 and answer.headers["Location"] == "/console/login"
