@@ -13,8 +13,7 @@ import asyncio
 import getpass
 import json
 import sys
-from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TextIO
 
@@ -22,11 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.accounts import passwords, tokens
+from bot.accounts import passwords
+from bot.accounts.cli_store import existing, find, guarded, table, with_store
 from bot.accounts.fields import InvalidAccount, bounded, check_scope, email_of, labels_of
-from bot.accounts.passwords import PasswordRefused
-from bot.store.models import Account, ApiToken, Role
-from bot.terminal import printable, unfiltered
+from bot.accounts.token_command import register_tokens
+from bot.store.models import Account, Role
 from bot.tickets import Language, Level, Team
 
 USERS_EPILOG = """\
@@ -46,27 +45,12 @@ leads and admins act everywhere, admins also manage accounts.
 exit status: 0 success, 1 the store cannot be used, 2 bad input (the message says what to fix).
 """
 
-TOKENS_EPILOG = """\
-examples:
-  python -m bot tokens create --user grafana@desk.example --label "Grafana dashboard"
-  python -m bot tokens list --user grafana@desk.example
-  python -m bot tokens revoke 3
-
-The token is printed once, on standard output: store it at once (only its SHA-256 is kept).
-A client sends it as `Authorization: Bearer <token>`. A disabled account's tokens are refused.
-exit status: 0 success, 1 the store cannot be used, 2 bad input (the message says what to fix).
-"""
-
-Work = Callable[[AsyncSession, datetime], Awaitable[tuple[str, str]]]
-"""A command's work in one transaction: what to print on stdout, then on stderr."""
-Handler = Callable[[argparse.Namespace], int]
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `users` (add, list, disable, enable, password) and `tokens` (create, list,
     revoke) to the CLI."""
     _register_users(subparsers)
-    _register_tokens(subparsers)
+    register_tokens(subparsers)
 
 
 def _register_users(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,11 +77,11 @@ def _register_users(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     add.add_argument(
         "--no-password", action="store_true", help="no password: an account for API tokens only"
     )
-    add.set_defaults(handler=_guarded(run_add))
+    add.set_defaults(handler=guarded(run_add))
 
     listing = actions.add_parser("list", help="list the accounts (never their hashes)")
     listing.add_argument("--json", action="store_true", help="one JSON array")
-    listing.set_defaults(handler=_guarded(run_list_users))
+    listing.set_defaults(handler=guarded(run_list_users))
 
     for action, what in (
         ("disable", "refuse the account's sign-in and API tokens (nothing is deleted)"),
@@ -106,31 +90,7 @@ def _register_users(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     ):
         parser = actions.add_parser(action, help=what)
         parser.add_argument("email", metavar="EMAIL")
-        parser.set_defaults(handler=_guarded(run_password if action == "password" else run_active))
-
-
-def _register_tokens(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    tokens_parser = subparsers.add_parser(
-        "tokens",
-        help="API bearer tokens (create, list, revoke)",
-        description="Bearer tokens for the tickets API, each tied to an account.",
-        epilog=TOKENS_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    actions = tokens_parser.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
-    create = actions.add_parser("create", help="make a token and print it, once")
-    create.add_argument("--user", required=True, metavar="EMAIL", help="the account it acts as")
-    create.add_argument("--label", default="", metavar="TEXT", help="what it is for")
-    create.set_defaults(handler=_guarded(run_create_token))
-
-    listing = actions.add_parser("list", help="list tokens (never the tokens themselves)")
-    listing.add_argument("--user", metavar="EMAIL", help="only this account's")
-    listing.add_argument("--json", action="store_true", help="one JSON array")
-    listing.set_defaults(handler=_guarded(run_list_tokens))
-
-    revoke = actions.add_parser("revoke", help="refuse a token from now on, for good")
-    revoke.add_argument("id", type=int, metavar="ID", help="the token's id (from list)")
-    revoke.set_defaults(handler=_guarded(run_revoke_token))
+        parser.set_defaults(handler=guarded(run_password if action == "password" else run_active))
 
 
 def _listing(who: str, labels: type[StrEnum]) -> str:
@@ -169,7 +129,7 @@ def run_add(args: argparse.Namespace) -> int:
     name = bounded(args.name, "--name")
 
     async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
-        if await _find(session, email) is not None:
+        if await find(session, email) is not None:
             raise _duplicate(email)
         hashed = None
         if not args.no_password:
@@ -196,7 +156,7 @@ def run_add(args: argparse.Namespace) -> int:
         signs_in = "with a password" if hashed else "API tokens only"
         return f"added {role.value} {email}{where}, id {account.id}, {signs_in}", ""
 
-    return _with_store(work)
+    return with_store(work)
 
 
 def run_list_users(args: argparse.Namespace) -> int:
@@ -206,7 +166,7 @@ def run_list_users(args: argparse.Namespace) -> int:
             rows = [_account_json(a) for a in accounts]
             return json.dumps(rows, ensure_ascii=False, indent=1), ""
         header = ("id", "email", "name", "role", "teams", "levels", "lang", "sign-in", "status")
-        _table(
+        table(
             header,
             (
                 (
@@ -225,7 +185,7 @@ def run_list_users(args: argparse.Namespace) -> int:
         )
         return "", "" if accounts else "no account yet: python -m bot users add --help"
 
-    return _with_store(work)
+    return with_store(work)
 
 
 def run_active(args: argparse.Namespace) -> int:
@@ -233,7 +193,7 @@ def run_active(args: argparse.Namespace) -> int:
     active = args.users_command == "enable"
 
     async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
-        account = await _existing(session, email)
+        account = await existing(session, email)
         if account.active == active:
             return f"{email} is already {'active' if active else 'disabled'}", ""
         account.active = active
@@ -242,138 +202,20 @@ def run_active(args: argparse.Namespace) -> int:
             return f"{email} enabled: sign-in and its API tokens are accepted again", ""
         return f"{email} disabled: sign-in and its API tokens are refused", ""
 
-    return _with_store(work)
+    return with_store(work)
 
 
 def run_password(args: argparse.Namespace) -> int:
     email = email_of(args.email)
 
     async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
-        account = await _existing(session, email)
+        account = await existing(session, email)
         password = await asyncio.to_thread(read_password, sys.stdin)
         account.password_hash = await asyncio.to_thread(passwords.hash, password)
         session.add(account)
         return f"password of {email} changed", ""
 
-    return _with_store(work)
-
-
-def run_create_token(args: argparse.Namespace) -> int:
-    email = email_of(args.user)
-    label = bounded(args.label, "--label")
-
-    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
-        account = await _existing(session, email)
-        if not account.active:
-            raise InvalidAccount(
-                f"{email} is disabled, its tokens would be refused: "
-                f"`python -m bot users enable {email}` first"
-            )
-        token = await tokens.issue(session, account, label, now)
-        await session.flush()
-        made = (
-            await session.exec(select(ApiToken).where(ApiToken.digest == tokens.digest(token)))
-        ).one()
-        return token, (
-            f"token {made.id} for {email}{f' ({label})' if label else ''}: "
-            "copy it now, it will not be shown again"
-        )
-
-    return _with_store(work)
-
-
-def run_list_tokens(args: argparse.Namespace) -> int:
-    email = email_of(args.user) if args.user else None
-
-    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
-        account_id = (await _existing(session, email)).id if email else None
-        rows = await tokens.listed(session, account_id=account_id)
-        if args.json:
-            listed = [_token_json(t, a) for t, a in rows]
-            return json.dumps(listed, ensure_ascii=False, indent=1), ""
-        _table(
-            ("id", "user", "label", "created", "last used", "revoked"),
-            (
-                (
-                    str(t.id),
-                    a.email,
-                    t.label,
-                    _minute(t.created_at),
-                    _minute(t.last_used_at) or "never",
-                    _minute(t.revoked_at) or "–",
-                )
-                for t, a in rows
-            ),
-        )
-        return "", "" if rows else "no token: python -m bot tokens create --help"
-
-    return _with_store(work)
-
-
-def run_revoke_token(args: argparse.Namespace) -> int:
-    async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
-        already = await session.get(ApiToken, args.id)
-        was = None if already is None else already.revoked_at
-        found = await tokens.revoke(session, args.id, now)
-        if found is None:
-            raise InvalidAccount(f"no token {args.id}: see `python -m bot tokens list`")
-        if was is not None:
-            return f"token {args.id} was already revoked ({_minute(was)})", ""
-        return f"token {args.id} revoked: it is refused from now on", ""
-
-    return _with_store(work)
-
-
-# The store, and what is printed.
-
-
-def _with_store(work: Work) -> int:
-    """Run `work` in one transaction; print only once it is committed."""
-    from bot.settings import Settings
-    from bot.store.db import open_store, sessions
-
-    settings = Settings()
-
-    async def go() -> tuple[str, str]:
-        engine = await open_store(settings.sqlalchemy_url)
-        try:
-            async with sessions(engine)() as session:
-                printed = await work(session, datetime.now(UTC))
-                await session.commit()
-                return printed
-        finally:
-            await engine.dispose()
-
-    out, err = asyncio.run(go())
-    if out:
-        print(out, flush=True)
-    if err:
-        print(err, file=sys.stderr)
-    return 0
-
-
-def _guarded(handler: Callable[[argparse.Namespace], int]) -> Handler:
-    """`handler`, with the operator's bad input as one line on stderr and exit status 2."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except (InvalidAccount, PasswordRefused) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-
-    return run
-
-
-async def _find(session: AsyncSession, email: str) -> Account | None:
-    return (await session.exec(select(Account).where(Account.email == email))).first()
-
-
-async def _existing(session: AsyncSession, email: str) -> Account:
-    account = await _find(session, email)
-    if account is None:
-        raise InvalidAccount(f"no account {email}: see `python -m bot users list`")
-    return account
+    return with_store(work)
 
 
 def _duplicate(email: str) -> InvalidAccount:
@@ -396,33 +238,3 @@ def _account_json(account: Account) -> dict[str, Any]:
         "active": account.active,
         "created": account.created_at.isoformat(),
     }
-
-
-def _token_json(token: ApiToken, account: Account) -> dict[str, Any]:
-    return {
-        "id": token.id,
-        "user": account.email,
-        "label": token.label,
-        "created": token.created_at.isoformat(),
-        "last_used": token.last_used_at.isoformat() if token.last_used_at else None,
-        "revoked": token.revoked_at.isoformat() if token.revoked_at else None,
-    }
-
-
-def _minute(moment: datetime | None) -> str:
-    return "" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}Z"
-
-
-def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table()
-    for name in header:
-        table.add_column(name, no_wrap=True)
-    for row in rows:
-        # Cleaned here: rich writes past the CLI's printable stream (bot.terminal).
-        table.add_row(*(Text(printable(cell)) for cell in row))
-    out = unfiltered(sys.stdout)
-    Console(file=out, width=None if out.isatty() else 200).print(table)
