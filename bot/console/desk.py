@@ -14,6 +14,7 @@ from aiohttp import web
 from multidict import MultiDict
 from sqlalchemy.exc import IntegrityError
 
+from bot.accounts import Principal
 from bot.api.payloads import Changes, changes_from, filters_from, note_from
 from bot.api.tickets import add_note, change_ticket, find_ticket, queue_page, thread
 from bot.console.gate import Gate
@@ -115,40 +116,44 @@ class Desk:
         if action not in ACTIONS:
             return problem(request, who.language, 404, say("console.error.404", who.language))
         form = await request.post()
-        value = str(form.get("value", ""))
-        now = self._now()
-        queued = False
-        async with self._sessions() as session:
-            try:
-                ticket = await find_ticket(session, request, who)
-                if action == "confirm":
-                    await actions.confirm_proposal(session, ticket, who.actor, now)
-                elif action in ("note", "reply"):
-                    note = note_from({"body": value, "internal": action == "note"})
-                    if not await add_note(session, ticket, note, who, domain=self._domain, now=now):
-                        raise ApiError(409, say("reply_command.nowhere", who.language,
-                                                number=ticket.number or ""))  # fmt: skip
-                    queued = not note.internal
-                else:
-                    wanted = _changes(action, value, who.email)
-                    queued = await change_ticket(
-                        session, ticket, wanted, who, domain=self._domain, now=now
-                    )
-                await session.commit()
-            except ApiError as exc:
-                if exc.status in (403, 404):
-                    return _refused(request, who.language, exc)
-                return await self.ticket(request, signed, status=exc.status, error=str(exc))
-            except TicketRuleError as refused:
-                text = refused.render(who.language)
-                return await self.ticket(request, signed, status=409, error=text)
-            except IntegrityError:
-                text = say("console.error.conflict", who.language)
-                return await self.ticket(request, signed, status=409, error=text)
+        try:
+            queued = await self._apply(request, who, action, str(form.get("value", "")))
+        except ApiError as exc:
+            if exc.status in (403, 404):
+                return _refused(request, who.language, exc)
+            return await self.ticket(request, signed, status=exc.status, error=str(exc))
+        except TicketRuleError as refused:
+            text = refused.render(who.language)
+            return await self.ticket(request, signed, status=409, error=text)
+        except IntegrityError:  # another writer changed the ticket at the same instant
+            text = say("console.error.conflict", who.language)
+            return await self.ticket(request, signed, status=409, error=text)
         if queued:
             self._on_queued()
         log.info("console: %s did %s on %s", who.actor, action, request.match_info["number"])
         return see_other(f"/console/tickets/{quote(request.match_info['number'], safe='')}")
+
+    async def _apply(self, request: web.Request, who: Principal, action: str, value: str) -> bool:
+        """One action through the API's functions, committed; True when the outbox has work."""
+        now = self._now()
+        async with self._sessions() as session:
+            ticket = await find_ticket(session, request, who)
+            queued = False
+            if action == "confirm":
+                await actions.confirm_proposal(session, ticket, who.actor, now)
+            elif action in ("note", "reply"):
+                note = note_from({"body": value, "internal": action == "note"})
+                if not await add_note(session, ticket, note, who, domain=self._domain, now=now):
+                    number = ticket.number or ""
+                    raise ApiError(409, say("reply_command.nowhere", who.language, number=number))
+                queued = not note.internal
+            else:
+                wanted = _changes(action, value, who.email)
+                queued = await change_ticket(
+                    session, ticket, wanted, who, domain=self._domain, now=now
+                )
+            await session.commit()
+        return queued
 
     async def attachment(self, request: web.Request, signed: Signed) -> web.StreamResponse:
         who = signed.principal

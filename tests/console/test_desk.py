@@ -1,0 +1,132 @@
+"""The desk over HTTP: the attachment's headers, CSRF on the ticket's actions, a refused rule
+in the agent's language, the queue's filters and order, and the evidence marked after
+escaping; every template asks only for messages that exist."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import aiohttp
+from sqlmodel import select
+
+from bot.console.desk import disposition
+from bot.console.highlight import marked
+from bot.messages import catalogue
+from bot.settings import Settings
+from bot.store.db import Sessions
+from bot.store.models import Attachment, Role
+from bot.tickets import Language, Status
+from tests.api.helpers import ticket as stored_ticket
+from tests.console.helpers import CSRF, PASSWORD, account, events, mail_ticket, sign_in
+from tests.mail import make_email
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "bot" / "templates" / "console"
+
+
+def jar() -> aiohttp.CookieJar:
+    return aiohttp.CookieJar(unsafe=True)  # the service listens on 127.0.0.1
+
+
+async def test_an_attachment_is_served_as_a_download_only(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    raw = message_from_bytes(make_email(), policy=policy.default)
+    assert isinstance(raw, EmailMessage)
+    raw.add_attachment(b"<b>x</b>", maintype="text", subtype="html", filename="résumé <b>.html")
+    await mail_ticket(migrated, store, raw.as_bytes())
+    async with store() as session:
+        [found] = (await session.exec(select(Attachment))).all()
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=jar()) as http:
+        assert await sign_in(http, service, lead, PASSWORD) == 303
+        async with http.get(f"{service}/console/attachments/{found.id}") as answer:
+            assert answer.status == 200 and await answer.read() == b"<b>x</b>"
+            assert answer.headers["Content-Type"] == "application/octet-stream"
+            assert answer.headers["X-Content-Type-Options"] == "nosniff"
+            assert answer.headers["X-Frame-Options"] == "DENY"
+            assert answer.headers["Content-Disposition"] == (
+                "attachment; filename=\"r_sum___b_.html\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%3Cb%3E.html"
+            )
+        async with http.get(f"{service}/console/attachments/99999") as missing:
+            assert missing.status == 404
+
+
+def test_the_disposition_never_lets_a_name_break_out() -> None:
+    header = disposition('a";\r\nX: y.html')
+    assert header.startswith("attachment; ") and "\r" not in header and "\n" not in header
+    assert header.count('"') == 2
+
+
+async def test_a_ticket_action_without_its_csrf_token_is_refused(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    ticket = await mail_ticket(migrated, store)
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=jar()) as http:
+        assert await sign_in(http, service, lead, PASSWORD) == 303
+        url = f"{service}/console/tickets/{ticket.number}/note"
+        async with http.post(url, data={"value": "sans jeton"}, allow_redirects=False) as answer:
+            assert answer.status == 403
+        assert not [e for e in await events(store, str(ticket.number)) if e.type == "note_added"]
+        async with http.get(f"{service}/console/tickets/{ticket.number}") as page:
+            token = CSRF.search(await page.text())
+        assert token is not None
+        async with http.post(
+            url, data={"csrf": token.group(1), "value": "avec jeton"}, allow_redirects=False
+        ) as answer:
+            assert answer.status == 303
+            assert answer.headers["Location"] == f"/console/tickets/{ticket.number}"
+
+
+async def test_a_refused_rule_is_said_in_the_agents_language(service: str, store: Sessions) -> None:
+    number = await stored_ticket(store, "Fermé", status=Status.CLOSED)
+    agent = await account(store, "max@itq.example", Role.LEAD, language=Language.EN)
+    async with aiohttp.ClientSession(cookie_jar=jar()) as http:
+        assert await sign_in(http, service, agent, PASSWORD) == 303
+        async with http.get(f"{service}/console/tickets/{number}") as page:
+            token = CSRF.search(await page.text())
+        assert token is not None
+        async with http.post(
+            f"{service}/console/tickets/{number}/status",
+            data={"csrf": token.group(1), "value": "resolved"},
+            allow_redirects=False,
+        ) as answer:
+            assert answer.status == 409
+            assert f"{number}: cannot go from closed to resolved" in await answer.text()
+
+
+async def test_the_queue_puts_to_confirm_first_and_filters(service: str, store: Sessions) -> None:
+    old = await stored_ticket(
+        store, "Ancien à confirmer", status=Status.NEW, to_confirm=True, age=timedelta(days=2)
+    )
+    new = await stored_ticket(store, "Imprimante neuve")
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=jar()) as http:
+        assert await sign_in(http, service, lead, PASSWORD) == 303
+        async with http.get(f"{service}/console/") as page:
+            text = await page.text()
+        assert text.index(old) < text.index(new) and "À confirmer" in text
+        async with http.get(f"{service}/console/", params={"status": "open", "team": ""}) as page:
+            text = await page.text()
+        assert new in text and old not in text
+        async with http.get(f"{service}/console/", params={"status": "nonsense"}) as page:
+            assert page.status == 400
+
+
+def test_evidence_is_marked_after_escaping() -> None:
+    shown = marked("Le <b>serveur</b> est EN PANNE, en panne!", ["en panne", "<b>"])
+    assert str(shown) == (
+        "Le <mark>&lt;b&gt;</mark>serveur&lt;/b&gt; est <mark>EN PANNE</mark>, "
+        "<mark>en panne</mark>!"
+    )
+
+
+def test_every_message_a_console_template_asks_for_exists() -> None:
+    asked = set()
+    for path in TEMPLATES.glob("*.html.j2"):
+        asked |= set(re.findall(r't\("([\w.]+)"\)', path.read_text("utf-8")))
+    assert asked and asked <= set(catalogue(Language.FR)) and asked <= set(catalogue(Language.EN))
