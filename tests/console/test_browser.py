@@ -70,6 +70,9 @@ async def test_an_agent_works_a_mailed_ticket_from_the_queue_to_resolved(
     await expect(page.locator("h1")).to_contain_text(number)
     await expect(page.locator(".body").first).to_contain_text("Outlook plante au démarrage")
     await expect(page.locator("#proposal")).to_contain_text("%")  # the confidences
+    marks = page.locator(".body").first.locator("mark")  # the evidence, in what was written
+    await expect(marks.filter(has_text="plante")).to_have_count(1)
+    await expect(marks.filter(has_text="Outlook")).to_have_count(1)
 
     await page.locator("#do-confirm").click()
     await expect(page).to_have_url(f"{service}/console/tickets/{number}")
