@@ -115,6 +115,7 @@ class Gate:
                 return await self.login_form(
                     request, status=401, error=say("console.login.refused", Language.FR)
                 )
+            await sessions.purge(session, now)
             signed = sessions.open_session(session, account, now)
             await session.commit()
         log.info("console: %s signed in", signed.principal.email)

@@ -94,6 +94,11 @@ async def close(session: AsyncSession, sid: str) -> None:
     await session.exec(delete(ConsoleSession).where(col(ConsoleSession.digest) == digest(sid)))
 
 
+async def purge(session: AsyncSession, now: datetime) -> None:
+    """Forget the expired sessions (at each sign-in; the caller commits)."""
+    await session.exec(delete(ConsoleSession).where(col(ConsoleSession.expires_at) <= now))
+
+
 def secure_cookies(request: web.Request) -> bool:
     """Cookies carry `Secure` unless the request is plain http from loopback (tests, a desk on
     the same machine). A TLS proxy on the same host says so with `X-Forwarded-Proto: https`."""

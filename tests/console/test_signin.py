@@ -4,6 +4,7 @@ service."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import aiohttp
 from sqlmodel import select
@@ -39,10 +40,21 @@ async def test_sign_in_sets_a_strict_session_cookie_kept_as_a_digest(
         assert cookie["path"] == "/console" and not cookie["secure"]  # plain http, loopback
         async with store() as session:
             [kept] = (await session.exec(select(ConsoleSession))).all()
+            stale = ConsoleSession(
+                digest="0" * 64, account_id=kept.account_id, csrf="x",
+                created_at=kept.created_at - timedelta(hours=9),
+                expires_at=kept.created_at - timedelta(hours=1),
+            )  # fmt: skip
+            session.add(stale)
+            await session.commit()
         assert cookie.value not in kept.digest and len(kept.digest) == 64
         assert (kept.expires_at - kept.created_at).total_seconds() == 8 * 3600
         async with http.get(f"{service}/console/", allow_redirects=False) as queue:
             assert queue.status == 200 and "File des billets" in await queue.text()
+        assert await sign_in(http, service, email, PASSWORD) == 303  # expired ones are purged
+        async with store() as session:
+            digests = [s.digest for s in (await session.exec(select(ConsoleSession))).all()]
+        assert len(digests) == 2 and "0" * 64 not in digests
 
 
 async def test_unknown_address_and_wrong_password_get_the_same_answer(
