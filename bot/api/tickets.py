@@ -29,6 +29,7 @@ from bot.api.payloads import Changes, Filters, Note, changes_from, filters_from,
 from bot.dispatch.opening import awaiting_confirmation
 from bot.jsonhttp import ApiError, bearer, error, parse_object, read_body
 from bot.messages import say
+from bot.store import search
 from bot.store.db import Sessions
 from bot.store.models import Account, Attachment, Message, Role, Ticket, TicketEvent
 from bot.tickets import Kind, TicketNumber, actions
@@ -151,7 +152,7 @@ async def queue_page(session: AsyncSession, wanted: Filters, principal: Principa
     """One page of the queue: the tickets the principal may see, "to confirm" first, then the
     newest. Two queries, so a store of 100,000 tickets is read along the creation-time index
     for the page it shows instead of sorting every row on a computed key."""
-    base = _seen(wanted, principal)
+    base = _seen(session, wanted, principal)
     newest = (col(Ticket.created_at).desc(), col(Ticket.id).desc())
     flagged = list(
         (await session.exec(base.where(awaiting_confirmation()).order_by(*newest))).all()
@@ -169,7 +170,7 @@ async def queue_page(session: AsyncSession, wanted: Filters, principal: Principa
     return page
 
 
-def _seen(wanted: Filters, principal: Principal) -> SelectOfScalar[Ticket]:
+def _seen(session: AsyncSession, wanted: Filters, principal: Principal) -> SelectOfScalar[Ticket]:
     """The tickets the principal may see that match the filters, in no order."""
     query = select(Ticket)
     if principal.role is Role.AGENT:
@@ -185,10 +186,8 @@ def _seen(wanted: Filters, principal: Principal) -> SelectOfScalar[Ticket]:
         value = getattr(wanted, name)
         if value is not None:
             query = query.where(getattr(Ticket, name) == value)
-    if wanted.q:
-        query = query.where(
-            func.lower(col(Ticket.subject)).contains(wanted.q.lower(), autoescape=True)
-        )
+    if wanted.q:  # the subject and what the requester wrote
+        query = query.where(search.matching(session, wanted.q))
     return query
 
 

@@ -129,6 +129,13 @@ async def write_history(engine: AsyncEngine, tickets: Sequence[PlannedTicket]) -
         for name in ("requester", "ticket", "ticket_event", "outbox"):
             for start in range(0, len(rows[name]), 5000):
                 await connection.execute(insert(_MODELS[name]), rows[name][start : start + 5000])
+        if connection.dialect.name == "sqlite":  # findable like tickets the dispatcher opens
+            await connection.execute(
+                text(
+                    "INSERT INTO ticket_search(rowid, subject, body) "
+                    "SELECT id, subject, '' FROM ticket"
+                )
+            )
         if connection.dialect.name == "postgresql":  # explicit ids: move the sequences on
             for name in ("requester", "ticket"):
                 await connection.execute(

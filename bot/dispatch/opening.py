@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dispatch.incoming import Incoming
 from bot.organisations import Directory
+from bot.store import search
 from bot.store.models import Message, Requester, Ticket
 from bot.tickets import Language, Status, TicketNumber
 from bot.tickets.log import EventType, record
@@ -88,6 +89,7 @@ async def open_ticket(
     assert ticket.id is not None
     ticket.number = ticket_number(ticket.id)
     message.ticket_id = ticket.id
+    await search.index(session, ticket.id, ticket.subject, incoming.body)
     record(
         session,
         ticket,

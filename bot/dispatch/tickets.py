@@ -26,6 +26,7 @@ from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox import queue
+from bot.store import search
 from bot.store.models import (
     Attachment,
     Message,
@@ -205,14 +206,14 @@ class TicketWriter:
         if incoming.author and self._is_agent(incoming.author):
             return await self._agent_answer(session, ticket, incoming, message_id, now)
         if self._answering is None:
-            self._follow_up(session, ticket, incoming, message_id, decision, now)
+            await self._follow_up(session, ticket, incoming, message_id, decision, now)
             return False
         if await self._answering.follow_up(session, ticket, incoming, now):
             record(
                 session, ticket, now, EventType.MESSAGE_ADDED, message=message_id, reason="verdict"
             )
             return True
-        self._follow_up(session, ticket, incoming, message_id, decision, now)
+        await self._follow_up(session, ticket, incoming, message_id, decision, now)
         if answer.route != Route.STATUS:
             return False
         numbers = answer.numbers or (ticket.number or "",)
@@ -251,7 +252,7 @@ class TicketWriter:
             return None
         return (await session.exec(select(Ticket).where(Ticket.number == number))).first()
 
-    def _follow_up(
+    async def _follow_up(
         self,
         session: AsyncSession,
         ticket: Ticket,
@@ -270,6 +271,8 @@ class TicketWriter:
         )
         move(session, ticket, status_after_follow_up(ticket.status), "bot", now)
         ticket.updated_at = now
+        assert ticket.id is not None
+        await search.add_text(session, ticket.id, incoming.body)
 
     def _acknowledgement(
         self, ticket: Ticket, incoming: Incoming, triage: Triage | None, now: datetime

@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 
 from bot.accounts import tokens
+from bot.store import search
 from bot.store.db import Sessions
 from bot.store.models import Account, Requester, Role, Ticket
 from bot.tickets import Channel, Kind, Language, Level, Severity, Status, Team
@@ -72,6 +73,7 @@ async def ticket(
         session.add(made)
         await session.flush()
         made.number = f"CSC-{made.id:06d}"
+        await search.index(session, made.id, subject, "")  # findable, as the dispatcher does
         await session.commit()
         return made.number
 

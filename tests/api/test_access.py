@@ -100,9 +100,13 @@ async def test_the_queue_puts_to_confirm_first_then_the_newest_and_filters(
         "channel", "subject", "assignee", "created_at", "updated_at", "to_confirm",
     }  # fmt: skip
     assert await numbers(q="IMPRIMANTE") == [new, old]
-    assert await numbers(q="100%") == [n2]  # a wildcard is a character
-    assert await numbers(q="%") == [n2]
-    assert await numbers(q="_serveur") == [n2]
+    assert await numbers(q="100%") == [n2]  # FTS5 syntax never reaches the engine
+    assert await numbers(q="%") == [n2]  # no word at all: a substring of the subject
+    # words, not substrings: "_serveur" is the word "serveur", case and accents folded
+    assert await numbers(q="_serveur") == [confirm, n2]
+    assert await numbers(q="imprim bourree") == [new]  # prefixes, every word required
+    assert await numbers(q='étage"') == [old]  # a quote is not syntax
+    assert await numbers(q="imprim OR fichiers") == []  # OR is a word to find, not an operator
     assert await numbers(team="printing") == [new]
     assert await numbers(level="N2") == [n2]
     assert await numbers(status="new") == [confirm]

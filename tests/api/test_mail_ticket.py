@@ -142,3 +142,29 @@ async def test_a_status_change_is_told_to_the_requester_in_their_channel(
     )
     assert status == 200
     assert len(decoded(migrated, "Votre billet")) == 1  # no status change, nothing more told
+
+
+async def test_search_finds_what_the_requester_wrote_then_and_later(
+    api: Api, migrated: Settings, store: Sessions
+) -> None:
+    number = await mail_ticket(migrated, store)
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+
+    async def found(q: str) -> list[str]:
+        status, body, _ = await api.call("GET", "/api/v1/tickets", lead, params={"q": q})
+        assert status == 200
+        return [t["number"] for t in body["tickets"]]
+
+    assert await found("plante DEMARRAGE") == [number]  # the body, accents and case folded
+    assert await found("clavier") == []
+    follow_up = make_email(
+        subject=f"RE: [{number}] Mon Outlook ne s'ouvre plus",
+        body="Aussi, mon clavier sans fil ne répond plus.",
+        message_id="<m2.example@msss.example>",
+    )
+    drop(migrated.inbox, "b.eml", follow_up)
+
+    async def later() -> bool:
+        return await found("clavier repond") == [number]
+
+    await eventually(later)
