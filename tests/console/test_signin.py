@@ -7,8 +7,10 @@ import re
 from datetime import timedelta
 
 import aiohttp
+from aiohttp.test_utils import make_mocked_request
 from sqlmodel import select
 
+from bot.console.sessions import secure_cookies
 from bot.store.db import Sessions
 from bot.store.models import Account, ConsoleSession, Role
 from tests.console.helpers import PASSWORD, account, sign_in
@@ -117,3 +119,14 @@ async def test_sign_out_and_a_disabled_account_end_the_session(
             await session.commit()
         async with http.get(f"{service}/console/", allow_redirects=False) as answer:
             assert answer.status == 303 and answer.headers["Location"] == "/console/login"
+
+
+def test_the_cookie_is_secure_unless_plain_http_from_loopback() -> None:
+    plain = make_mocked_request("GET", "/console/login")
+    assert not secure_cookies(plain.clone(remote="127.0.0.1"))
+    assert not secure_cookies(plain.clone(remote="::1"))
+    assert secure_cookies(plain.clone(remote="203.0.113.5"))
+    assert secure_cookies(plain.clone(remote="127.0.0.1", scheme="https"))
+    proxied = make_mocked_request("GET", "/console/login", headers={"X-Forwarded-Proto": "https"})
+    assert secure_cookies(proxied.clone(remote="127.0.0.1"))
+    assert secure_cookies(plain)  # an unknown peer is not trusted as local
