@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 from multidict import MultiDict
@@ -73,6 +73,15 @@ class Desk:
         async with self._sessions() as session:
             tickets = await queue_page(session, wanted, who)
         rows = [(t, awaits_confirmation(t)) for t in tickets]
+        kept = [(k, v) for k, v in given.items() if k != "offset"]
+        pages = {
+            "previous": _page_link(kept, max(0, wanted.offset - wanted.limit))
+            if wanted.offset > 0
+            else None,
+            "next": _page_link(kept, wanted.offset + wanted.limit)
+            if len(tickets) == wanted.limit
+            else None,
+        }
         return page(
             request,
             "queue",
@@ -82,6 +91,7 @@ class Desk:
                 "rows": rows,
                 "wanted": wanted,
                 "choices": _choices(),
+                "pages": pages,
             },
         )
 
@@ -187,6 +197,10 @@ def disposition(filename: str) -> str:
 
 async def _to_home(request: web.Request) -> web.StreamResponse:
     return see_other("/console/")
+
+
+def _page_link(kept: list[tuple[str, str]], offset: int) -> str:
+    return "/console/?" + urlencode([*kept, ("offset", str(offset))])
 
 
 def _changes(action: str, value: str, email: str) -> Changes:

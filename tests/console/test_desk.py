@@ -130,3 +130,19 @@ def test_every_message_a_console_template_asks_for_exists() -> None:
     for path in TEMPLATES.glob("*.html.j2"):
         asked |= set(re.findall(r't\("([\w.]+)"\)', path.read_text("utf-8")))
     assert asked and asked <= set(catalogue(Language.FR)) and asked <= set(catalogue(Language.EN))
+
+
+async def test_the_queue_pages_keep_the_filters(service: str, store: Sessions) -> None:
+    first = await stored_ticket(store, "Le plus récent")
+    second = await stored_ticket(store, "Plus ancien", age=timedelta(hours=1))
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=jar()) as http:
+        assert await sign_in(http, service, lead, PASSWORD) == 303
+        async with http.get(f"{service}/console/", params={"limit": "1", "team": ""}) as page:
+            text = await page.text()
+        assert first in text and second not in text
+        link = re.search(r'href="([^"]+)" rel="next"', text)
+        assert link is not None and "limit=1" in link.group(1)
+        async with http.get(service + link.group(1).replace("&amp;", "&")) as page:
+            text = await page.text()
+        assert second in text and first not in text and 'rel="prev"' in text
