@@ -20,7 +20,7 @@ from sqlmodel import col, select
 
 from bot.accounts import passwords
 from bot.console import sessions
-from bot.console.limits import SignInLimits
+from bot.console.limits import WINDOW, SignInLimits
 from bot.console.pages import page, problem, protect, see_other
 from bot.console.sessions import COOKIE, LOGIN_COOKIE, Signed
 from bot.messages import say
@@ -101,9 +101,11 @@ class Gate:
         keys = (f"email:{email}", f"addr:{request.remote or '?'}")
         if self._limits.blocked(keys, now):
             log.warning("console: sign-in refused, too many failures (%s)", request.remote)
-            return await self.login_form(
+            refused = await self.login_form(
                 request, status=429, error=say("console.login.too_many", Language.FR)
             )
+            refused.headers["Retry-After"] = str(int(WINDOW.total_seconds()))
+            return refused
         async with self._sessions() as session:
             account = (
                 await session.exec(select(Account).where(func.lower(col(Account.email)) == email))

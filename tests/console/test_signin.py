@@ -104,6 +104,14 @@ async def test_a_wrong_password_six_times_is_refused_with_429(
         statuses = [await sign_in(http, service, email, "wrong password!") for _ in range(6)]
         assert statuses == [401] * 5 + [429]
         assert await sign_in(http, service, email, PASSWORD) == 429  # the rest of the window
+        async with http.get(f"{service}/console/login") as form:
+            token = (await form.text()).split('name="csrf" value="')[1].split('"')[0]
+        async with http.post(
+            f"{service}/console/login",
+            data={"csrf": token, "email": "other@itq.example", "password": PASSWORD},
+        ) as answer:  # the same client address, another email: still refused
+            assert answer.status == 429 and answer.headers["Retry-After"] == "900"
+            assert "attendez 15 minutes" in await answer.text()
 
 
 async def test_sign_out_and_a_disabled_account_end_the_session(
