@@ -61,6 +61,7 @@ class Desk:
             web.get("/console/tickets/{number}", guard(self.ticket)),
             web.post("/console/tickets/{number}/{action}", guard(self.act)),
             web.get("/console/attachments/{id}", guard(self.attachment)),
+            web.get("/console/{rest:.*}", self._gate.headed(_unknown)),  # last: the rest
         ]
 
     async def queue(self, request: web.Request, signed: Signed) -> web.StreamResponse:
@@ -193,6 +194,10 @@ def disposition(filename: str) -> str:
     name = filename.strip() or "attachment"
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name)
     return f"attachment; filename=\"{fallback[:100]}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def _unknown(request: web.Request) -> web.StreamResponse:
+    return problem(request, Language.FR, 404, say("console.error.404", Language.FR))
 
 
 async def _to_home(request: web.Request) -> web.StreamResponse:

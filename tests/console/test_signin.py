@@ -24,6 +24,8 @@ async def test_a_signed_out_visitor_is_sent_to_the_sign_in_page(service: str) ->
                 assert answer.headers["Location"] == "/console/login"
                 assert answer.headers["X-Frame-Options"] == "DENY"
                 assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
+        async with http.get(f"{service}/console/nowhere") as unknown:
+            assert unknown.status == 404 and unknown.headers["X-Frame-Options"] == "DENY"
 
 
 async def test_sign_in_sets_a_strict_session_cookie_kept_as_a_digest(
