@@ -33,7 +33,7 @@ from bot.selfservice.expiry import SelfServiceExpiry
 from bot.selfservice.kb import load_kb
 from bot.selfservice.redirect import load_catalogue
 from bot.settings import Settings
-from bot.sla.policy import build_calendars, load_policy
+from bot.sla.policy import ClockRules, build_calendars, load_policy
 from bot.sla.teams import load_teams
 from bot.sla.watcher import SlaWatcher
 from bot.slack.burst import BurstWatch
@@ -77,6 +77,8 @@ class Parts:
     broadcast: Broadcast
     slack: SlackDesk | None = None
     """The bot's answers to Slack (commands, buttons); None when Slack is not configured."""
+    clocks: ClockRules | None = None
+    """The service-level policy and its calendars (the console shows a ticket's clocks)."""
 
 
 async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
@@ -153,7 +155,17 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         on_queued=outbox.wake.set,
     )
     return Parts(
-        engine, made, directory, dispatcher, outbox, triager, sla, outages, broadcast, desk
+        engine,
+        made,
+        directory,
+        dispatcher,
+        outbox,
+        triager,
+        sla,
+        outages,
+        broadcast,
+        desk,
+        ClockRules(policy, calendars),
     )
 
 
@@ -235,6 +247,7 @@ async def _serve(
             domain=settings.message_id_domain,
             now=now,
             on_queued=parts.outbox.wake.set,
+            clocks=parts.clocks,
         ),
     ]
     runner = web.AppRunner(create_app(health, routes, readiness=readiness.checks), access_log=None)

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.console.desk import Desk
 from bot.console.gate import Gate
 from bot.console.limits import SignInLimits
+from bot.sla.policy import ClockRules
 from bot.store.db import Sessions
 
 __all__ = ["console_routes"]
@@ -25,8 +26,9 @@ def console_routes(
     domain: str,
     now: Callable[[], datetime],
     on_queued: Callable[[], None] = lambda: None,
+    clocks: ClockRules | None = None,
 ) -> list[web.RouteDef]:
     """Every console route; the sign-in brake lives as long as these routes (one process)."""
     gate = Gate(sessions, now=now, limits=SignInLimits())
-    desk = Desk(sessions, gate, domain=domain, now=now, on_queued=on_queued)
+    desk = Desk(sessions, gate, domain=domain, now=now, on_queued=on_queued, clocks=clocks)
     return [*gate.routes(), *desk.routes()]

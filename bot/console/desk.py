@@ -13,10 +13,12 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 from multidict import MultiDict
 from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.accounts import Principal
 from bot.api.payloads import Changes, changes_from, filters_from, note_from
 from bot.api.tickets import add_note, change_ticket, find_ticket, queue_page, thread
+from bot.console.clocks import clock_lines
 from bot.console.gate import Gate
 from bot.console.pages import page, problem, see_other
 from bot.console.sessions import Signed
@@ -24,6 +26,9 @@ from bot.console.view import ticket_context
 from bot.dispatch.opening import awaits_confirmation
 from bot.jsonhttp import ApiError
 from bot.messages import say
+from bot.sla.clock import Clocks
+from bot.sla.policy import ClockRules
+from bot.sla.store import load_logs
 from bot.store.db import Sessions
 from bot.store.models import Attachment, Message, Ticket
 from bot.tickets import Level, Severity, Status, Team, actions
@@ -46,12 +51,14 @@ class Desk:
         domain: str,
         now: Callable[[], datetime],
         on_queued: Callable[[], None],
+        clocks: ClockRules | None = None,
     ) -> None:
         self._sessions = sessions
         self._gate = gate
         self._domain = domain
         self._now = now
         self._on_queued = on_queued
+        self._clocks = clocks
 
     def routes(self) -> list[web.RouteDef]:
         guard = self._gate.guard
@@ -106,7 +113,9 @@ class Desk:
             except ApiError as exc:
                 return _refused(request, who.language, exc)
             messages, attachments, events = await thread(session, ticket)
+            clocks = await self._ticket_clocks(session, ticket)
         context = ticket_context(ticket, messages, attachments, events)
+        context["clocks"] = clock_lines(clocks, who.language)
         return page(
             request,
             "ticket",
@@ -120,6 +129,13 @@ class Desk:
                 "statuses": STATUSES,
             },
         )
+
+    async def _ticket_clocks(self, session: AsyncSession, ticket: Ticket) -> Clocks | None:
+        """The ticket's service-level clocks now (None without a policy or an opening)."""
+        if self._clocks is None or ticket.id is None:
+            return None
+        logs = await load_logs(session, [ticket.id])
+        return logs[ticket.id].clocks(self._clocks.policy, self._clocks.calendars, self._now())
 
     async def act(self, request: web.Request, signed: Signed) -> web.StreamResponse:
         who = signed.principal

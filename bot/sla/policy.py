@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, time
 from functools import lru_cache
 from importlib import resources
@@ -191,6 +192,14 @@ class Policy(_Model):
 
     def target(self, severity: Severity) -> RestorationTarget:
         return self.restoration[severity]
+
+
+@dataclass(frozen=True, slots=True)
+class ClockRules:
+    """What computing a ticket's clocks needs: the policy and its calendars, by name."""
+
+    policy: Policy
+    calendars: Mapping[str, Calendar]
 
 
 def build_calendars(policy: Policy) -> dict[str, Calendar]:

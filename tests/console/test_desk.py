@@ -4,6 +4,7 @@ escaping; every template asks only for messages that exist."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -146,3 +147,18 @@ async def test_the_queue_pages_keep_the_filters(service: str, store: Sessions) -
         async with http.get(service + link.group(1).replace("&amp;", "&")) as page:
             text = await page.text()
         assert second in text and first not in text and 'rel="prev"' in text
+
+
+async def test_the_ticket_page_shows_its_clocks(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    number = (await mail_ticket(migrated, store, make_email())).number
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=jar()) as http:
+        assert await sign_in(http, service, lead, PASSWORD) == 303
+        async with http.get(f"{service}/console/tickets/{number}") as page:
+            text = html.unescape(await page.text())
+    assert "Délais (SLA)" in text and 'id="clocks"' in text
+    for label in ("État de l'horloge", "Temps ouvrable écoulé", "Première réponse d'une personne"):
+        assert label in text
+    assert ("Échéance de rétablissement" in text) or ("aucune cible" in text)
