@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.console.desk import Desk
 from bot.console.gate import Gate
 from bot.console.limits import SignInLimits
+from bot.console.live import Live
 from bot.sla.policy import ClockRules
 from bot.store.db import Sessions
 
@@ -31,4 +32,5 @@ def console_routes(
     """Every console route; the sign-in brake lives as long as these routes (one process)."""
     gate = Gate(sessions, now=now, limits=SignInLimits())
     desk = Desk(sessions, gate, domain=domain, now=now, on_queued=on_queued, clocks=clocks)
-    return [*gate.routes(), *desk.routes()]
+    live = Live(sessions, gate)
+    return [*gate.routes(), *live.routes(), *desk.routes()]  # desk's last route takes the rest
