@@ -226,6 +226,7 @@ async def _serve(
         channels=[Channel.EMAIL] + ([Channel.SLACK] if parts.slack is not None else []),
     )
 
+    closing = asyncio.Event()  # set before the web server stops: long-lived streams end
     routes = [
         *(slack.routes() if slack else []),
         *outage_routes(
@@ -248,6 +249,7 @@ async def _serve(
             now=now,
             on_queued=parts.outbox.wake.set,
             clocks=parts.clocks,
+            closing=closing,
         ),
     ]
     runner = web.AppRunner(create_app(health, routes, readiness=readiness.checks), access_log=None)
@@ -300,5 +302,6 @@ async def _serve(
     finally:
         for connector in connectors:
             await connector.stop()
+        closing.set()
         await runner.cleanup()
         await parts.engine.dispose()

@@ -6,6 +6,7 @@ actor (`console:<email>`). Every response carries a strict Content-Security-Poli
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
@@ -28,9 +29,11 @@ def console_routes(
     now: Callable[[], datetime],
     on_queued: Callable[[], None] = lambda: None,
     clocks: ClockRules | None = None,
+    closing: asyncio.Event | None = None,
 ) -> list[web.RouteDef]:
-    """Every console route; the sign-in brake lives as long as these routes (one process)."""
+    """Every console route; the sign-in brake lives as long as these routes (one process).
+    `closing` is set when the service stops: the live streams end then."""
     gate = Gate(sessions, now=now, limits=SignInLimits())
     desk = Desk(sessions, gate, domain=domain, now=now, on_queued=on_queued, clocks=clocks)
-    live = Live(sessions, gate)
+    live = Live(sessions, gate, closing=closing)
     return [*gate.routes(), *live.routes(), *desk.routes()]  # desk's last route takes the rest

@@ -61,7 +61,11 @@ class Live:
         *,
         per_session: int = PER_SESSION,
         overall: int = OVERALL,
+        closing: asyncio.Event | None = None,
     ) -> None:
+        """`closing` is set by the service before it stops its web server: open streams end
+        within a tick instead of holding the shutdown."""
+        self._closing = closing or asyncio.Event()
         self._sessions = sessions
         self._gate = gate
         self._per_session = per_session
@@ -108,9 +112,9 @@ class Live:
         started = pinged = loop.time()
         try:
             await stream.write(f"retry: {RETRY_MS}\n\n".encode())
-            while loop.time() - started < LIFETIME and _connected(request):
+            while loop.time() - started < LIFETIME and self._connected(request):
                 await asyncio.sleep(TICK)
-                if not _connected(request):
+                if not self._connected(request):
                     break
                 state = await self._current()
                 if state != seen:
@@ -139,11 +143,8 @@ class Live:
                 self._read_at = loop.time()
             return self._state
 
-
-def _connected(request: web.Request) -> bool:
-    """False once the client has gone or the service is stopping: aiohttp's shutdown marks each
-    connection `_force_close` and then waits (60 s by default) for its handler to end."""
-    transport = request.transport
-    if transport is None or transport.is_closing():
-        return False
-    return not getattr(request.protocol, "_force_close", False)
+    def _connected(self, request: web.Request) -> bool:
+        """False once the client has gone or the service is closing (aiohttp's shutdown would
+        otherwise wait, 60 s by default, for each open handler to end)."""
+        transport = request.transport
+        return not (self._closing.is_set() or transport is None or transport.is_closing())
