@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 from multidict import MultiDict
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.accounts import Principal
@@ -114,8 +115,10 @@ class Desk:
                 return _refused(request, who.language, exc)
             messages, attachments, events = await thread(session, ticket)
             clocks = await self._ticket_clocks(session, ticket)
+            others = await _others(session, ticket, who)
         context = ticket_context(ticket, messages, attachments, events)
         context["clocks"] = clock_lines(clocks, who.language)
+        context["others"] = others
         return page(
             request,
             "ticket",
@@ -248,3 +251,18 @@ def _choices() -> dict[str, list[str]]:
         "team": [t.value for t in Team],
         "level": [lv.value for lv in Level],
     }
+
+
+OTHERS = 20
+"""How many of the requester's other tickets the ticket page lists (newest first)."""
+
+
+async def _others(session: AsyncSession, ticket: Ticket, who: Principal) -> list[Ticket]:
+    """The requester's other tickets the agent may act on, newest first."""
+    found = await session.exec(
+        select(Ticket)
+        .where(Ticket.requester_id == ticket.requester_id, col(Ticket.id) != ticket.id)
+        .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+        .limit(OTHERS)
+    )
+    return [other for other in found.all() if who.may_act_on(other)]

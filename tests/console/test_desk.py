@@ -19,11 +19,12 @@ from bot.console.highlight import marked
 from bot.messages import catalogue
 from bot.settings import Settings
 from bot.store.db import Sessions
-from bot.store.models import Attachment, Role
+from bot.store.models import Attachment, Role, Ticket
 from bot.tickets import Language, Status
 from tests.api.helpers import ticket as stored_ticket
+from tests.conftest import eventually
 from tests.console.helpers import CSRF, PASSWORD, account, events, mail_ticket, sign_in
-from tests.mail import make_email
+from tests.mail import drop, make_email
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "bot" / "templates" / "console"
 
@@ -162,3 +163,33 @@ async def test_the_ticket_page_shows_its_clocks(
     for label in ("État de l'horloge", "Temps ouvrable écoulé", "Première réponse d'une personne"):
         assert label in text
     assert ("Échéance de rétablissement" in text) or ("aucune cible" in text)
+
+
+async def test_the_ticket_page_lists_the_requesters_other_tickets(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    first = await mail_ticket(migrated, store, make_email())
+    second = make_email(
+        subject="Écran noir au 4e <b>vite</b>",
+        body="Bonjour, mon écran reste noir depuis ce matin.",
+        message_id="<m2.example@msss.example>",
+    )
+    drop(migrated.inbox, "b.eml", second)
+
+    async def both() -> list[str]:
+        async with store() as session:
+            numbers = (await session.exec(select(Ticket.number))).all()
+        return [n for n in numbers if n] if len(numbers) == 2 else []
+
+    numbers = await eventually(both)
+    later = next(n for n in numbers if n != first.number)
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=jar()) as http:
+        assert await sign_in(http, service, lead, PASSWORD) == 303
+        async with http.get(f"{service}/console/tickets/{later}") as page:
+            text = await page.text()
+        async with http.get(f"{service}/console/tickets/{first.number}") as page:
+            back = await page.text()
+    assert f'<a href="/console/tickets/{first.number}">{first.number}</a>' in text
+    assert f'<a href="/console/tickets/{later}">{later}</a>' in back
+    assert "&lt;b&gt;vite&lt;/b&gt;" in back and "<b>vite</b>" not in back  # escaped
