@@ -12,6 +12,7 @@ import pytest
 from bot.app import serve
 from bot.settings import Settings
 from bot.store.db import Sessions, create_engine, migrate, sessions
+from tests.servers.postgres import postgres, postgres_template, postgres_url  # noqa: F401
 from tests.servers.smtp import SmtpServer, run_smtp_server
 
 T = TypeVar("T")
