@@ -7,6 +7,20 @@ from dataclasses import dataclass
 from bot.store.models import Account, Role, Ticket
 from bot.tickets.labels import Language
 
+ACTOR_PREFIX = "console:"
+
+
+def actor_of(email: str) -> str:
+    """How the ticket log names the account with this address (actor, assignee)."""
+    return f"{ACTOR_PREFIX}{email}"
+
+
+def email_of(actor: str | None) -> str | None:
+    """The address in a log name written by `actor_of`; None for the bot, Slack users…"""
+    if actor is None or not actor.startswith(ACTOR_PREFIX):
+        return None
+    return actor.removeprefix(ACTOR_PREFIX)
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -22,7 +36,7 @@ class Principal:
     @property
     def actor(self) -> str:
         """How the ticket log names them."""
-        return f"console:{self.email}"
+        return actor_of(self.email)
 
     def covers(self, *, team: str | None, level: str | None) -> bool:
         """Leads and admins act on every ticket; an agent on their teams and levels (empty:

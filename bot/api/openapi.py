@@ -10,7 +10,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from bot.api.payloads import DEFAULT_LIMIT, MAX_LIMIT, MAX_NOTE_CHARS, MAX_QUERY_CHARS
+from bot.api.payloads import (
+    DEFAULT_LIMIT,
+    MAX_ASSIGNEE_CHARS,
+    MAX_LIMIT,
+    MAX_NOTE_CHARS,
+    MAX_ORGANISATION_CHARS,
+    MAX_QUERY_CHARS,
+)
+from bot.sla.queue import SlaState
 from bot.tickets import Channel, Kind, Language, Level, Severity, Status, Team
 
 
@@ -202,9 +210,26 @@ DOCUMENT: dict[str, Any] = {
                     _query("team", _enum(Team), "Only this team."),
                     _query("level", _enum(Level), "Only this support level."),
                     _query(
+                        "organisation",
+                        {"type": "string", "maxLength": MAX_ORGANISATION_CHARS},
+                        "Only this client organisation's id.",
+                    ),
+                    _query(
+                        "assignee",
+                        {"type": "string", "maxLength": MAX_ASSIGNEE_CHARS},
+                        "`me`, `none` (unassigned) or an agent's email address.",
+                    ),
+                    _query(
+                        "sla",
+                        _enum(SlaState),
+                        "Unfinished tickets past their restoration target (`breached`) or "
+                        "warned at 75 % or more of it (`at_risk`).",
+                    ),
+                    _query(
                         "q",
                         {"type": "string", "maxLength": MAX_QUERY_CHARS},
-                        "Text the subject contains (case-insensitive).",
+                        "Words the subject or what the requester wrote contain (every word, "
+                        "as a prefix, accents ignored).",
                     ),
                     _query(
                         "limit",

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from multidict import MultiMapping
 
 from bot.jsonhttp import ApiError
+from bot.sla.queue import SlaState
 from bot.tickets import Kind, Level, Severity, Status, Team
 
 E = TypeVar("E", bound=StrEnum)
@@ -20,6 +21,9 @@ DEFAULT_LIMIT = 50
 MAX_QUERY_CHARS = 200
 MAX_NOTE_CHARS = 10_000
 MAX_ASSIGNEE_CHARS = 320
+MAX_ORGANISATION_CHARS = 64
+ME, NOBODY = "me", "none"
+"""The assignee filter's two words: the caller, and no one."""
 
 CHANGEABLE = ("kind", "severity", "team", "level", "status", "assignee")
 NOTE_FIELDS = ("body", "internal")
@@ -33,6 +37,10 @@ class Filters:
     severity: Severity | None = None
     team: Team | None = None
     level: Level | None = None
+    organisation: str | None = None
+    assignee: str | None = None
+    """`me`, `none`, or an agent's email address (lower case)."""
+    sla: SlaState | None = None
     q: str = ""
     limit: int = DEFAULT_LIMIT
     offset: int = 0
@@ -77,6 +85,9 @@ def filters_from(query: MultiMapping[str]) -> Filters:
         severity=_optional_label(Severity, "severity", query.get("severity")),
         team=_optional_label(Team, "team", query.get("team")),
         level=_optional_label(Level, "level", query.get("level")),
+        organisation=_organisation(query.get("organisation")),
+        assignee=_assignee_filter(query.get("assignee")),
+        sla=_optional_label(SlaState, "sla", query.get("sla")),
         q=q.strip(),
         limit=_integer(query.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         offset=_integer(query.get("offset"), "offset", 0, 0, 10**9),
@@ -147,6 +158,31 @@ def _assignee(value: object) -> str | None:
     if not isinstance(value, str) or "@" not in value or len(value) > MAX_ASSIGNEE_CHARS:
         raise ApiError(400, "assignee is an agent's email address, or null to unassign", "assignee")
     return value.strip().lower()
+
+
+def _organisation(value: str | None) -> str | None:
+    if not value:
+        return None
+    if (
+        len(value) > MAX_ORGANISATION_CHARS
+        or not value.isascii()
+        or not value.replace("-", "").replace("_", "").isalnum()
+    ):
+        raise ApiError(
+            400, "organisation is an organisation's id (letters, digits, - or _)", "organisation"
+        )
+    return value.lower()
+
+
+def _assignee_filter(value: str | None) -> str | None:
+    if not value:
+        return None
+    if value in (ME, NOBODY):
+        return value
+    found = _assignee(value)
+    if found is None or not found.strip("@"):
+        raise ApiError(400, f"assignee is {ME}, {NOBODY} or an agent's email address", "assignee")
+    return found
 
 
 def _choices(enum: type[StrEnum]) -> str:

@@ -23,12 +23,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.accounts import Principal
+from bot.accounts.principal import actor_of
 from bot.accounts.tokens import principal_for
 from bot.api import openapi, views
-from bot.api.payloads import Changes, Filters, Note, changes_from, filters_from, note_from
+from bot.api.payloads import (
+    ME,
+    NOBODY,
+    Changes,
+    Filters,
+    Note,
+    changes_from,
+    filters_from,
+    note_from,
+)
 from bot.dispatch.opening import awaiting_confirmation
 from bot.jsonhttp import ApiError, bearer, error, parse_object, read_body
 from bot.messages import say
+from bot.sla.queue import in_state
 from bot.store import search
 from bot.store.db import Sessions
 from bot.store.models import Account, Attachment, Message, Role, Ticket, TicketEvent
@@ -186,6 +197,15 @@ def _seen(session: AsyncSession, wanted: Filters, principal: Principal) -> Selec
         value = getattr(wanted, name)
         if value is not None:
             query = query.where(getattr(Ticket, name) == value)
+    if wanted.organisation is not None:
+        query = query.where(col(Ticket.organisation) == wanted.organisation)
+    if wanted.assignee == NOBODY:
+        query = query.where(col(Ticket.assignee).is_(None))
+    elif wanted.assignee is not None:
+        email = principal.email if wanted.assignee == ME else wanted.assignee
+        query = query.where(col(Ticket.assignee) == actor_of(email))
+    if wanted.sla is not None:
+        query = query.where(in_state(wanted.sla))
     if wanted.q:  # the subject and what the requester wrote
         query = query.where(search.matching(session, wanted.q))
     return query

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.accounts import Principal
-from bot.api.payloads import Changes, changes_from, filters_from, note_from
+from bot.api.payloads import NOBODY, Changes, changes_from, filters_from, note_from
 from bot.api.tickets import add_note, change_ticket, find_ticket, queue_page, thread
 from bot.console.clocks import clock_lines
 from bot.console.gate import Gate
@@ -29,9 +29,10 @@ from bot.jsonhttp import ApiError
 from bot.messages import say
 from bot.sla.clock import Clocks
 from bot.sla.policy import ClockRules
+from bot.sla.queue import SlaState
 from bot.sla.store import load_logs
 from bot.store.db import Sessions
-from bot.store.models import Attachment, Message, Ticket
+from bot.store.models import Account, Attachment, Message, Ticket
 from bot.tickets import Level, Severity, Status, Team, actions
 from bot.tickets.errors import TicketRuleError
 from bot.tickets.labels import Language
@@ -116,9 +117,11 @@ class Desk:
             messages, attachments, events = await thread(session, ticket)
             clocks = await self._ticket_clocks(session, ticket)
             others = await _others(session, ticket, who)
+            colleagues = await _colleagues(session, ticket)
         context = ticket_context(ticket, messages, attachments, events)
         context["clocks"] = clock_lines(clocks, who.language)
         context["others"] = others
+        context["colleagues"] = colleagues
         return page(
             request,
             "ticket",
@@ -230,8 +233,8 @@ def _page_link(kept: list[tuple[str, str]], offset: int) -> str:
 def _changes(action: str, value: str, email: str) -> Changes:
     """One form's change, checked like the API's PATCH (400 naming the field)."""
     body: Mapping[str, Any]
-    if action == "assign":
-        body = {"assignee": email}
+    if action == "assign":  # nothing: to me; "none": to no one; else a colleague's address
+        body = {"assignee": None if value == NOBODY else (value or email)}
     elif action == "severity":
         body = {"severity": value or None}
     else:
@@ -250,6 +253,7 @@ def _choices() -> dict[str, list[str]]:
         "severity": [s.value for s in Severity],
         "team": [t.value for t in Team],
         "level": [lv.value for lv in Level],
+        "sla": [state.value for state in SlaState],
     }
 
 
@@ -266,3 +270,10 @@ async def _others(session: AsyncSession, ticket: Ticket, who: Principal) -> list
         .limit(OTHERS)
     )
     return [other for other in found.all() if who.may_act_on(other)]
+
+
+async def _colleagues(session: AsyncSession, ticket: Ticket) -> list[tuple[str, str]]:
+    """(address, name) of the active accounts who may take the ticket, by name."""
+    found = await session.exec(select(Account).where(col(Account.active).is_(True)))
+    people = [a for a in found.all() if Principal.of(a).may_act_on(ticket)]
+    return sorted(((a.email, a.name or a.email) for a in people), key=lambda p: p[1].lower())

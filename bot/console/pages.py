@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.accounts.principal import email_of
 from bot.messages import say
 from bot.texts import TRIMMED
 from bot.tickets.labels import Language
@@ -56,8 +57,15 @@ def page(
         return say(key, language, **fields)
 
     template = TRIMMED.get_template(f"console/{name}.html.j2")
-    text = template.render(t=t, lang=language.value, nonce=nonce_of(request), **(context or {}))
+    text = template.render(
+        t=t, person=person, lang=language.value, nonce=nonce_of(request), **(context or {})
+    )
     return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+def person(actor: str | None) -> str:
+    """How a page names an actor or assignee: an account's address, else the name as logged."""
+    return email_of(actor) or actor or ""
 
 
 def see_other(location: str) -> web.Response:

@@ -193,7 +193,10 @@ class Message(SQLModel, table=True):
 class TicketEvent(SQLModel, table=True):
     """Append-only: rows are inserted, never updated or deleted."""
 
-    __table_args__ = (Index("ix_ticket_event_ticket_at", "ticket_id", "at"),)
+    __table_args__ = (
+        Index("ix_ticket_event_ticket_at", "ticket_id", "at"),
+        Index("ix_ticket_event_type_ticket", "type", "ticket_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id")
@@ -355,3 +358,15 @@ class ConsoleSession(SQLModel, table=True):
     csrf: str = Field(max_length=64)
     created_at: datetime = _when()
     expires_at: datetime = _when()
+
+
+class CannedResponse(SQLModel, table=True):
+    """An answer agents reuse from the ticket page, in French and English, edited by leads in
+    the console (`bot.console.canned`). `$number`, `$name` and `$agent` are filled in on use."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120, unique=True)
+    body_fr: str = Field(max_length=10_000)
+    body_en: str = Field(max_length=10_000)
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime = _when()

@@ -52,6 +52,8 @@ async def ticket(
     status: Status = Status.OPEN,
     to_confirm: bool = False,
     age: timedelta = timedelta(0),
+    organisation: str = "msss",
+    assignee: str | None = None,
 ) -> str:
     """A ticket in the store (no message), its number."""
     async with store() as session:
@@ -67,7 +69,8 @@ async def ticket(
         made = Ticket(
             status=status, kind=Kind.INCIDENT, severity=Severity.P3, level=level, team=team,
             channel=Channel.EMAIL, language=Language.FR, subject=subject, requester_id=requester.id,
-            organisation="msss", created_at=NOW - age, updated_at=NOW - age,
+            organisation=organisation, assignee=assignee, created_at=NOW - age,
+            updated_at=NOW - age,
             triage={"kind": "incident", "severity": "P3", "to_confirm": to_confirm},
         )  # fmt: skip
         session.add(made)

@@ -8,8 +8,9 @@ import pytest
 from sqlmodel import select
 
 from bot.store.db import Sessions
-from bot.store.models import ApiToken, Role
+from bot.store.models import ApiToken, Role, Ticket
 from bot.tickets import Language, Level, Status, Team
+from bot.tickets.log import EventType, record
 from tests.api.helpers import NOW, Api, account, ticket
 
 
@@ -113,6 +114,47 @@ async def test_the_queue_puts_to_confirm_first_then_the_newest_and_filters(
     assert await numbers(severity="P3", limit="2", offset="1") == [new, n2]
 
 
+async def test_the_queue_filters_by_organisation_assignee_and_service_level(
+    api: Api, store: Sessions
+) -> None:
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    mine = await ticket(store, "Outlook", assignee="console:cheffe@itq.example")
+    léa = await ticket(store, "VPN", assignee="console:lea@itq.example", organisation="mtq")
+    nobody = await ticket(store, "Imprimante", organisation="mtq", age=timedelta(hours=1))
+    breached = await ticket(store, "Paie", age=timedelta(hours=2))
+    at_risk = await ticket(store, "Courriel", age=timedelta(hours=3))
+    warned_then_resolved = await ticket(store, "Réseau", age=timedelta(hours=4))
+    async with store() as session:
+        for number, thresholds in [
+            (breached, (50, 75, 90, 100)),
+            (at_risk, (50, 75)),
+            (nobody, (50,)),  # early warning: not yet at risk
+            (warned_then_resolved, (50, 75, 90, 100)),
+        ]:
+            found = (await session.exec(select(Ticket).where(Ticket.number == number))).one()
+            for threshold in thresholds:
+                record(session, found, NOW, EventType.SLA_WARNING, "bot", threshold=threshold)
+            if number == warned_then_resolved:
+                found.status = Status.RESOLVED
+        await session.commit()
+
+    async def numbers(**params: str) -> list[str]:
+        status, body, _ = await api.call("GET", "/api/v1/tickets", lead, params=params)
+        assert status == 200, body
+        return [t["number"] for t in body["tickets"]]
+
+    assert await numbers(organisation="mtq") == [léa, nobody]
+    assert await numbers(organisation="MTQ") == [léa, nobody]
+    assert await numbers(organisation="inconnue") == []
+    assert await numbers(assignee="me") == [mine]
+    assert await numbers(assignee="Lea@itq.example") == [léa]
+    assert await numbers(assignee="none", organisation="mtq") == [nobody]
+    assert await numbers(sla="breached") == [breached]
+    assert await numbers(sla="at_risk") == [at_risk]
+    status, body, _ = await api.call("GET", "/api/v1/tickets/" + mine, lead)
+    assert body["assignee"] == "console:cheffe@itq.example"
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -126,6 +168,11 @@ async def test_the_queue_puts_to_confirm_first_then_the_newest_and_filters(
         ({"offset": "-1"}, "offset"),
         ({"q": "x" * 201}, "q"),
         ({"sort": "asc"}, "sort"),
+        ({"organisation": "m t q"}, "organisation"),
+        ({"organisation": "x" * 65}, "organisation"),
+        ({"assignee": "léa"}, "assignee"),
+        ({"assignee": "@"}, "assignee"),
+        ({"sla": "late"}, "sla"),
     ],
 )
 async def test_a_bad_filter_is_400_naming_it(

@@ -193,3 +193,49 @@ async def test_the_ticket_page_lists_the_requesters_other_tickets(
     assert f'<a href="/console/tickets/{first.number}">{first.number}</a>' in text
     assert f'<a href="/console/tickets/{later}">{later}</a>' in back
     assert "&lt;b&gt;vite&lt;/b&gt;" in back and "<b>vite</b>" not in back  # escaped
+
+
+async def test_a_ticket_is_assigned_to_a_colleague_who_finds_it_with_the_assignee_filter(
+    service: str, store: Sessions
+) -> None:
+    number = await stored_ticket(store, "Outlook figé")  # collaboration, N1
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    await account(store, "lea@itq.example", Role.AGENT, teams=("collaboration",))
+    await account(store, "reseau@itq.example", Role.AGENT, teams=("network",))
+    async with aiohttp.ClientSession(cookie_jar=jar()) as http:
+        assert await sign_in(http, service, lead, PASSWORD) == 303
+        async with http.get(f"{service}/console/tickets/{number}") as page:
+            text = await page.text()
+        token = CSRF.search(text)
+        assert token is not None
+        # who may take it: the lead and Léa, not the network agent
+        assert 'value="lea@itq.example"' in text and "reseau@itq.example" not in text
+        async with http.post(
+            f"{service}/console/tickets/{number}/assign",
+            data={"csrf": token.group(1), "value": "lea@itq.example"},
+            allow_redirects=False,
+        ) as answer:
+            assert answer.status == 303
+        [assigned] = [e for e in await events(store, number) if e.type == "assigned"]
+        assert assigned.actor == "console:cheffe@itq.example"
+        assert assigned.data == {"from": None, "to": "console:lea@itq.example"}
+        async with http.get(f"{service}/console/", params={"assignee": "lea@itq.example"}) as page:
+            assert number in await page.text()
+        async with http.get(f"{service}/console/", params={"assignee": "none"}) as page:
+            assert number not in await page.text()
+        async with http.post(
+            f"{service}/console/tickets/{number}/assign",
+            data={"csrf": token.group(1), "value": "personne@ailleurs.example"},
+            allow_redirects=False,
+        ) as answer:
+            assert answer.status == 400  # no such account: said on the page, nothing changed
+            assert 'id="error"' in await answer.text()
+        assert len([e for e in await events(store, number) if e.type == "assigned"]) == 1
+        async with http.post(
+            f"{service}/console/tickets/{number}/assign",
+            data={"csrf": token.group(1), "value": "none"},
+            allow_redirects=False,
+        ) as answer:
+            assert answer.status == 303
+        async with http.get(f"{service}/console/", params={"assignee": "none"}) as page:
+            assert number in await page.text()
