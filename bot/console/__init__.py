@@ -12,6 +12,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from bot.console.canned import Canned
 from bot.console.desk import Desk
 from bot.console.gate import Gate
 from bot.console.limits import SignInLimits
@@ -36,4 +37,6 @@ def console_routes(
     gate = Gate(sessions, now=now, limits=SignInLimits())
     desk = Desk(sessions, gate, domain=domain, now=now, on_queued=on_queued, clocks=clocks)
     live = Live(sessions, gate, closing=closing)
-    return [*gate.routes(), *live.routes(), *desk.routes()]  # desk's last route takes the rest
+    canned = Canned(sessions, gate, now=now)
+    routes = [*gate.routes(), *live.routes(), *canned.routes()]
+    return [*routes, *desk.routes()]  # desk's last route takes the rest

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.accounts import Principal
 from bot.api.payloads import NOBODY, Changes, changes_from, filters_from, note_from
 from bot.api.tickets import add_note, change_ticket, find_ticket, queue_page, thread
+from bot.console.canned import every_response, filled
 from bot.console.clocks import clock_lines
 from bot.console.gate import Gate
 from bot.console.pages import page, problem, see_other
@@ -32,7 +33,7 @@ from bot.sla.policy import ClockRules
 from bot.sla.queue import SlaState
 from bot.sla.store import load_logs
 from bot.store.db import Sessions
-from bot.store.models import Account, Attachment, Message, Ticket
+from bot.store.models import Account, Attachment, CannedResponse, Message, Requester, Ticket
 from bot.tickets import Level, Severity, Status, Team, actions
 from bot.tickets.errors import TicketRuleError
 from bot.tickets.labels import Language
@@ -118,10 +119,14 @@ class Desk:
             clocks = await self._ticket_clocks(session, ticket)
             others = await _others(session, ticket, who)
             colleagues = await _colleagues(session, ticket)
+            library = await every_response(session)
+            reply = await _reply_from(session, request, ticket, who)
         context = ticket_context(ticket, messages, attachments, events)
         context["clocks"] = clock_lines(clocks, who.language)
         context["others"] = others
         context["colleagues"] = colleagues
+        context["canned"] = [(r.id, r.title) for r in library]
+        context["reply_text"] = reply
         return page(
             request,
             "ticket",
@@ -277,3 +282,24 @@ async def _colleagues(session: AsyncSession, ticket: Ticket) -> list[tuple[str, 
     found = await session.exec(select(Account).where(col(Account.active).is_(True)))
     people = [a for a in found.all() if Principal.of(a).may_act_on(ticket)]
     return sorted(((a.email, a.name or a.email) for a in people), key=lambda p: p[1].lower())
+
+
+async def _reply_from(
+    session: AsyncSession, request: web.Request, ticket: Ticket, who: Principal
+) -> str:
+    """The reply box's text: the canned response `?canned=ID` asks for, in the ticket's
+    language and filled in; empty without one."""
+    claimed = request.query.get("canned", "")
+    if not (claimed.isascii() and claimed.isdigit() and len(claimed) < 10):
+        return ""
+    response = await session.get(CannedResponse, int(claimed))
+    if response is None:
+        return ""
+    requester = await session.get(Requester, ticket.requester_id)
+    return filled(
+        response,
+        ticket.language,
+        number=ticket.number or "",
+        name=(requester.name if requester else "") or "",
+        agent=who.name or who.email,
+    )
