@@ -4,6 +4,7 @@ and its attachments. Every read and change goes through the tickets API's functi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -23,6 +24,7 @@ from bot.console.canned import every_response, filled
 from bot.console.clocks import clock_lines
 from bot.console.gate import Gate
 from bot.console.pages import page, problem, see_other
+from bot.console.quoted import Stored, whole_texts
 from bot.console.sessions import Signed
 from bot.console.view import ticket_context
 from bot.dispatch.opening import awaits_confirmation
@@ -121,7 +123,13 @@ class Desk:
             colleagues = await _colleagues(session, ticket)
             library = await every_response(session)
             reply = await _reply_from(session, request, ticket, who)
-        context = ticket_context(ticket, messages, attachments, events)
+        stored = [
+            Stored(id=m.id, channel=m.channel, direction=m.direction, body=m.body, raw=m.raw)
+            for m in messages
+            if m.id is not None
+        ]
+        whole = await asyncio.to_thread(whole_texts, stored, self._domain)
+        context = ticket_context(ticket, messages, attachments, events, whole)
         context["clocks"] = clock_lines(clocks, who.language)
         context["others"] = others
         context["colleagues"] = colleagues

@@ -27,6 +27,8 @@ class Shown:
     subject: str
     body: Markup
     attachments: list[Attachment] = field(default_factory=list)
+    whole: str = ""
+    """The whole mail, quoted history included, when the body is a cut of it (folded)."""
 
 
 def ticket_context(
@@ -34,6 +36,7 @@ def ticket_context(
     messages: Sequence[Message],
     attachments: Sequence[Attachment],
     events: Sequence[TicketEvent],
+    whole: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     proposal: Mapping[str, Any] = ticket.triage or {}
     evidence = [e for e in proposal.get("evidence") or () if isinstance(e, Mapping)]
@@ -51,6 +54,7 @@ def ticket_context(
             subject=m.subject,
             body=marked(m.body, quotes) if m.id == first_in else escape(m.body),
             attachments=by_message.get(m.id or 0, []),
+            whole=(whole or {}).get(m.id or 0, ""),
         )
         for m in messages
     ]

@@ -239,3 +239,23 @@ async def test_a_ticket_is_assigned_to_a_colleague_who_finds_it_with_the_assigne
             assert answer.status == 303
         async with http.get(f"{service}/console/", params={"assignee": "none"}) as page:
             assert number in await page.text()
+
+
+async def test_a_replys_quoted_history_is_folded_under_what_the_person_wrote(
+    service: str, migrated: Settings, store: Sessions
+) -> None:
+    body = (
+        "Toujours en panne ce matin.\n\n"
+        "Le 3 déc. 2026 à 10:00, Centre de service <csc@itq.example> a écrit :\n"
+        "> Avez-vous redémarré le poste?\n"
+    )
+    ticket = await mail_ticket(migrated, store, make_email(body=body))
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    async with aiohttp.ClientSession(cookie_jar=jar()) as http:
+        assert await sign_in(http, service, lead, PASSWORD) == 303
+        async with http.get(f"{service}/console/tickets/{ticket.number}") as page:
+            text = html.unescape(await page.text())
+    shown, folded = text.split('<details class="whole">')
+    assert re.search(r'<div class="body">Toujours (<mark>)?en panne(</mark>)? ce matin\.</div>', shown)
+    assert "Avez-vous redémarré" not in shown  # only under the fold
+    assert "Avez-vous redémarré le poste?" in folded.split("</details>")[0]
