@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.slack.desk import SlackDesk
 from bot.slack.setup import slack_connector
 from bot.store.db import Sessions
+from intake.auth import MsalTokens
 from intake.folder import FolderSource
 from intake.imap import ImapReader, MailboxConfig
 from intake.mail.send import FolderSender, SmtpConfig, SmtpSender
@@ -29,17 +30,22 @@ log = logging.getLogger(__name__)
 def mail_sender(settings: Settings) -> Sender:
     """SMTP when a server is configured, otherwise `.eml` files in the outbox folder."""
     if settings.smtp_host:
+        oauth2 = settings.smtp_oauth2()
+        tokens = None
+        if oauth2 is not None and oauth2.oauth2 is not None:
+            tokens = MsalTokens(oauth2.oauth2.config(), name=f"smtp (mailbox {oauth2.name})")
         return SmtpSender(
             SmtpConfig(
                 host=settings.smtp_host,
                 port=settings.smtp_port,
-                username=settings.smtp_username,
+                username=settings.smtp_username or (oauth2.username if oauth2 else ""),
                 password=settings.smtp_password.get_secret_value(),
                 tls=settings.smtp_tls,
                 timeout=settings.smtp_timeout_seconds,
             ),
             sender=settings.mail_from,
             sender_name=settings.mail_from_name,
+            tokens=tokens,
         )
     return FolderSender(
         settings.outbox, sender=settings.mail_from, sender_name=settings.mail_from_name
@@ -105,5 +111,8 @@ def build_connectors(
             verify_tls=mailbox.verify_tls,
             ca_file=mailbox.ca_file,
         )
-        connectors.append(ImapReader(config, checkpoints))
+        tokens = None
+        if mailbox.oauth2 is not None:
+            tokens = MsalTokens(mailbox.oauth2.config(), name=f"imap:{mailbox.name}")
+        connectors.append(ImapReader(config, checkpoints, tokens))
     return connectors

@@ -42,6 +42,7 @@ from pydantic_settings import (
 
 from bot.errors import SettingError
 from bot.organisations import DEFAULT_FILE
+from bot.settings_oauth2 import Auth, OAuth2Settings, check_auth
 from bot.settings_slack import AgentEntry, ChannelId, ChannelIdOrNone, triage_levels
 from bot.tickets import Level
 
@@ -62,7 +63,9 @@ class MailboxSettings(BaseModel):
     host: str
     port: int = Field(default=993, ge=1, le=65535)
     username: str
-    password: SecretStr
+    password: SecretStr = SecretStr("")
+    auth: Auth = "password"
+    oauth2: OAuth2Settings | None = Field(default=None, description="When auth = oauth2.")
     security: Literal["ssl", "starttls", "none"] = "ssl"
     folder: str = "INBOX"
     processed_folder: str = Field(
@@ -75,6 +78,11 @@ class MailboxSettings(BaseModel):
     chunk: int = Field(default=50, ge=2, le=1000)
     verify_tls: bool = True
     ca_file: str = ""
+
+    @model_validator(mode="after")
+    def _auth_complete(self) -> MailboxSettings:
+        check_auth(self.auth, self.password, self.oauth2)
+        return self
 
 
 class Settings(BaseSettings):
@@ -110,6 +118,10 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_tls: str = Field(default="none", pattern="^(none|starttls|implicit)$")
     smtp_timeout_seconds: float = Field(default=30, gt=0)
+    smtp_auth: Auth = "password"
+    smtp_oauth2_mailbox: str = Field(
+        default="", description="With smtp_auth = oauth2: whose application sends; empty = the one."
+    )
 
     mail_from: str = "csc@guichet.example"
     mail_from_name: str = "Centre de service à la clientèle"
@@ -209,6 +221,28 @@ class Settings(BaseSettings):
                 "set the token, or leave the channel empty"
             )
         return self
+
+    @model_validator(mode="after")
+    def _smtp_oauth2(self) -> Settings:
+        if self.smtp_auth == "oauth2":
+            self.smtp_oauth2()
+        return self
+
+    def smtp_oauth2(self) -> MailboxSettings | None:
+        """With smtp_auth = oauth2, the OAuth2 mailbox whose application sends (ValueError if
+        none or several fit)."""
+        if self.smtp_auth != "oauth2":
+            return None
+        boxes = [m for m in self.imap_mailboxes if m.oauth2 is not None]
+        wanted = self.smtp_oauth2_mailbox
+        found = [m for m in boxes if m.name == wanted] if wanted else boxes
+        if len(found) != 1:
+            names = ", ".join(m.name for m in boxes) or "none"
+            raise ValueError(
+                "GUICHET_SMTP_AUTH is oauth2: set GUICHET_SMTP_OAUTH2_MAILBOX to the name of the "
+                f'mailbox with auth = "oauth2" whose application sends (OAuth2 mailboxes: {names})'
+            )
+        return found[0]
 
     def mailboxes(self) -> list[MailboxSettings]:
         """Every mailbox to read: the list, plus the one given by the IMAP_* shortcut."""
@@ -356,6 +390,7 @@ def explain(error: ValidationError) -> str:
         if item["type"] == "extra_forbidden":
             # A key of a mailbox ([[imap_mailboxes]]) is matched against a mailbox's keys.
             known = Settings.model_fields if len(loc) == 1 else MailboxSettings.model_fields
+            known = OAuth2Settings.model_fields if "oauth2" in loc[:-1] else known
             key = str(loc[-1])
             parts.append(f"{where}: unknown setting{_closest(key, known)} Rename or remove it.")
             continue

@@ -11,6 +11,9 @@ class State(StrEnum):
     STARTING = "starting"
     RUNNING = "running"
     RETRYING = "retrying"
+    AUTH_FAILED = "auth_failed"
+    """The server or the identity platform refused the credentials: retried, but the operator
+    has to act (see the detail)."""
     STOPPED = "stopped"
 
 

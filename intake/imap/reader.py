@@ -24,8 +24,10 @@ from typing import Any, TypeVar
 from imap_tools import A, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, U
 from imap_tools.message import MailMessage
 
+from intake.auth import OAuth2Refused, Tokens
 from intake.health import Health, State
 from intake.imap.config import Checkpoint, Checkpoints, MailboxConfig
+from intake.imap.oauth2 import login_xoauth2
 from intake.lifecycle import Lifecycle
 from intake.message import Channel, InboundMessage
 
@@ -55,8 +57,12 @@ class _Stopping(Exception):
 class ImapReader(Lifecycle):
     """A `Connector` for one mailbox (see `intake.ports.Connector`)."""
 
-    def __init__(self, config: MailboxConfig, checkpoints: Checkpoints) -> None:
+    def __init__(
+        self, config: MailboxConfig, checkpoints: Checkpoints, tokens: Tokens | None = None
+    ) -> None:
+        """`tokens`: log in with OAuth2 bearer tokens (XOAUTH2) instead of the password."""
         self.config = config
+        self._tokens = tokens
         self.name = f"imap:{config.name}"
         self._checkpoints = checkpoints
         self._queue: asyncio.Queue[InboundMessage | None] = asyncio.Queue(maxsize=config.chunk)
@@ -119,6 +125,13 @@ class ImapReader(Lifecycle):
                     backoff = 1.0
                 except _Stopping:
                     break
+                except OAuth2Refused as exc:  # the operator's to fix; retried meanwhile
+                    if self._stop.is_set():
+                        break
+                    self._health = Health(State.AUTH_FAILED, datetime.now(UTC), str(exc)[:500])
+                    log.error("%s; retrying in %.0fs", exc, backoff)
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, _MAX_BACKOFF)
                 except Exception as exc:  # every failure of the server or the network: retry
                     if self._stop.is_set():
                         break
@@ -147,7 +160,15 @@ class ImapReader(Lifecycle):
         else:
             box = MailBoxUnencrypted(config.host, config.port, timeout=config.timeout)
         box.email_message_class = _RawMessage
-        box.login(config.username, config.password, initial_folder=None)
+        try:
+            if self._tokens is None:
+                box.login(config.username, config.password, initial_folder=None)
+            else:
+                login_xoauth2(box, config.username, self._tokens, name=self.name)
+        except BaseException:
+            with contextlib.suppress(Exception):  # refused: do not leave the socket open
+                box.client.shutdown()
+            raise
         # imaplib keeps the capabilities it saw before login; without a refresh, imap-tools
         # falls back to COPY + EXPUNGE instead of MOVE (RFC 6851).
         box.client.capabilities = tuple(box.client.capability()[1][-1].decode().upper().split())

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import aiosmtplib
 
+from intake.auth import Tokens
 from intake.errors import DeliveryRefused, OperatorError
 from intake.mail.compose import compose
+from intake.mail.send_oauth2 import send_xoauth2
 from intake.message import OutboundMessage
 
 
@@ -36,10 +38,19 @@ class SmtpConfig:
 class SmtpSender:
     """Sends through an SMTP server; only a 2xx answer to the whole transaction counts as sent."""
 
-    def __init__(self, config: SmtpConfig, *, sender: str, sender_name: str) -> None:
+    def __init__(
+        self,
+        config: SmtpConfig,
+        *,
+        sender: str,
+        sender_name: str,
+        tokens: Tokens | None = None,
+    ) -> None:
+        """`tokens`: authenticate as `config.username` with OAuth2 (XOAUTH2), not a password."""
         self._config = config
         self._sender = sender
         self._sender_name = sender_name
+        self._tokens = tokens
 
     async def send(self, message: OutboundMessage) -> bytes:
         raw = compose(
@@ -48,19 +59,33 @@ class SmtpSender:
         config = self._config
         context = None if config.verify_tls else _unverified()
         try:
-            errors, _ = await aiosmtplib.send(
-                raw,
-                sender=self._sender,
-                recipients=list(message.to),
-                hostname=config.host,
-                port=config.port,
-                username=config.username or None,
-                password=config.password or None,
-                use_tls=config.tls == "implicit",
-                start_tls=config.tls == "starttls",
-                tls_context=context,
-                timeout=config.timeout,
-            )
+            if self._tokens is not None:
+                errors = await send_xoauth2(
+                    raw,
+                    sender=self._sender,
+                    recipients=list(message.to),
+                    host=config.host,
+                    port=config.port,
+                    tls=config.tls,
+                    timeout_seconds=config.timeout,
+                    context=context,
+                    user=config.username or self._sender,
+                    tokens=self._tokens,
+                )
+            else:
+                errors, _ = await aiosmtplib.send(
+                    raw,
+                    sender=self._sender,
+                    recipients=list(message.to),
+                    hostname=config.host,
+                    port=config.port,
+                    username=config.username or None,
+                    password=config.password or None,
+                    use_tls=config.tls == "implicit",
+                    start_tls=config.tls == "starttls",
+                    tls_context=context,
+                    timeout=config.timeout,
+                )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             raise DeliveryRefused(

@@ -1,0 +1,240 @@
+"""A fake of the Microsoft identity platform on loopback, plus the token introspection endpoint
+Dovecot and the test SMTP server check bearer tokens with.
+
+MSAL only speaks HTTPS: the token side is served over TLS with a self-signed certificate made
+here with openssl (pass `ca_file` to MSAL's `verify=`). It answers the tenant's OpenID discovery
+document and the v2.0 token endpoint for the client-credentials grant, in the shapes Microsoft
+documents (errors as `{"error": "invalid_client", "error_description": "AADSTS7000215: …"}`).
+Dovecot's http client gets the introspection endpoint over plain HTTP (RFC 7662 shape:
+`{"active": true, "email": …}`). Each application may act for one mailbox, as an application
+access policy and `Add-MailboxPermission` would allow. Everything runs on its own thread and
+event loop, so the service under test and blocking test code can both call it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import ssl
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from tests.servers.smtp import free_port
+
+TENANT = "00000000-0000-4000-8000-00000000aaaa"
+
+
+@dataclass
+class Client:
+    secret: str
+    mailbox: str
+
+
+@dataclass
+class Issued:
+    client_id: str
+    mailbox: str
+    expires_at: float
+    revoked: bool = False
+
+
+@dataclass
+class FakeIdentity:
+    root: Path
+    clients: dict[str, Client] = field(default_factory=dict)
+    lifetime: float = 3600.0
+    """`expires_in` of the next tokens, in seconds."""
+    issued: dict[str, Issued] = field(default_factory=dict)
+    refusals: list[str] = field(default_factory=list)
+    """Client IDs whose credentials were refused, in order."""
+    introspections: list[bool] = field(default_factory=list)
+    https_port: int = 0
+    http_port: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
+    _runners: list[web.AppRunner] = field(default_factory=list)
+
+    @property
+    def authority(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}/{TENANT}"
+
+    @property
+    def ca_file(self) -> Path:
+        return self.root / "identity-cert.pem"
+
+    @property
+    def introspection_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/introspect"
+
+    # -- what tests and test servers call --------------------------------------------------
+
+    def active_user(self, token: str) -> str | None:
+        """The mailbox a token may act for, or None when it is unknown, expired or revoked."""
+        with self._lock:
+            issued = self.issued.get(token)
+            ok = issued is not None and not issued.revoked and time.time() < issued.expires_at
+            self.introspections.append(ok)
+            return issued.mailbox if ok and issued is not None else None
+
+    def revoke_all(self) -> None:
+        with self._lock:
+            for issued in self.issued.values():
+                issued.revoked = True
+
+    def tokens_for(self, client_id: str) -> list[str]:
+        with self._lock:
+            return [t for t, i in self.issued.items() if i.client_id == client_id]
+
+    # -- HTTP -------------------------------------------------------------------------------
+
+    async def _discovery(self, request: web.Request) -> web.Response:
+        base = f"https://127.0.0.1:{self.https_port}/{request.match_info['tenant']}"
+        return web.json_response(
+            {
+                "issuer": f"{base}/v2.0",
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_post",
+                    "private_key_jwt",
+                    "client_secret_basic",
+                ],
+                "response_types_supported": ["code", "id_token", "code id_token"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            }
+        )
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        client_id = str(form.get("client_id", ""))
+        if form.get("grant_type") != "client_credentials":
+            return _error(400, "unsupported_grant_type", "AADSTS70003: unsupported grant type.")
+        if form.get("scope") != "https://outlook.office365.com/.default":
+            return _error(400, "invalid_scope", "AADSTS70011: the provided scope is not valid.")
+        with self._lock:
+            client = self.clients.get(client_id)
+            if client is None or form.get("client_secret") != client.secret:
+                self.refusals.append(client_id)
+                if client is None:
+                    return _error(
+                        400,
+                        "unauthorized_client",
+                        f"AADSTS700016: Application with identifier '{client_id}' was not found "
+                        f"in the directory '{TENANT}'.",
+                    )
+                return _error(
+                    401,
+                    "invalid_client",
+                    "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
+                    "in the request is the client secret value, not the client secret ID, for a "
+                    f"secret added to app '{client_id}'.",
+                )
+            token = f"fake-at-{secrets.token_urlsafe(24)}"
+            self.issued[token] = Issued(client_id, client.mailbox, time.time() + self.lifetime)
+            lifetime = int(self.lifetime)
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "expires_in": lifetime,
+                "ext_expires_in": lifetime,
+                "access_token": token,
+            }
+        )
+
+    async def _introspect(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        user = self.active_user(str(form.get("token", "")))
+        if user is None:
+            return web.json_response({"active": False})
+        return web.json_response({"active": True, "email": user, "token_type": "Bearer"})
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        key = self.root / "identity-key.pem"
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "-keyout",
+                str(key),
+                "-out",
+                str(self.ca_file),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.ca_file, key)
+        self.https_port, self.http_port = free_port(), free_port()
+        identity = web.Application()
+        identity.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._discovery)
+        identity.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        introspection = web.Application()
+        introspection.router.add_post("/introspect", self._introspect)
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        started = threading.Event()
+
+        async def serve() -> None:
+            for app, port, tls in ((identity, self.https_port, context), (introspection, self.http_port, None)):  # fmt: skip
+                runner = web.AppRunner(app)
+                await runner.setup()
+                await web.TCPSite(runner, "127.0.0.1", port, ssl_context=tls).start()
+                self._runners.append(runner)
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(serve())
+            started.set()
+            loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="fake-identity", daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the fake identity platform did not start within 10 s")
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is None or self._thread is None:
+            return
+
+        async def cleanup() -> None:
+            for runner in self._runners:
+                await runner.cleanup()
+
+        asyncio.run_coroutine_threadsafe(cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        self._thread.join(10)
+        loop.close()
+        self._loop = None
+
+
+def _error(status: int, error: str, description: str) -> web.Response:
+    return web.json_response(
+        {
+            "error": error,
+            "error_description": f"{description}\r\nTrace ID: {secrets.token_hex(8)}",
+            "error_codes": [int(description.split(":")[0].removeprefix("AADSTS"))],
+            "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
+        },
+        status=status,
+    )
