@@ -2,9 +2,16 @@
 
 On SQLite, an FTS5 table (`ticket_search`, migration 0010: accents and case folded, words split
 on punctuation, so "ecran" finds "Écran" and "imprim" finds "l'imprimante"); the row id is the
-ticket's. Elsewhere (PostgreSQL) the search falls back to a case-insensitive substring of the
-subject until a `tsvector` index is added. What people type is never FTS5 syntax: each word
-becomes a quoted prefix term, all of them required.
+ticket's. What people type is never FTS5 syntax: each word becomes a quoted prefix term, all of
+them required.
+
+On PostgreSQL, a `tsvector` per ticket (`ticket_search.document`, GIN index, migration 0010) in
+the `simple` configuration, language-agnostic since the desk writes French and English, over
+text whose accents `ticket_search_fold` removes; queries go through `websearch_to_tsquery`, which
+takes any text (quotes make a phrase, `-word` excludes, `or` widens) and never raises. Whole
+words only: no prefixes there.
+
+Text with no word at all (punctuation) matches a case-insensitive substring of the subject.
 """
 
 from __future__ import annotations
@@ -20,54 +27,81 @@ from bot.store.models import Ticket
 TABLE = "ticket_search"
 MAX_TERMS = 8
 MAX_TERM_CHARS = 40
+MAX_QUERY_CHARS = 400
+MAX_INDEXED_CHARS = 100_000  # of each text; a tsvector holds at most 1 MB
 _WORD = re.compile(r"\w+")
 # Fixed statements; the values are always bound parameters.
-_SELECT = "SELECT rowid FROM ticket_search WHERE ticket_search MATCH :terms"
-_INSERT = "INSERT INTO ticket_search(rowid, subject, body) VALUES (:id, :subject, :body)"
-_APPEND = "UPDATE ticket_search SET body = body || char(10) || :body WHERE rowid = :id"
+_SQLITE = {
+    "select": "SELECT rowid FROM ticket_search WHERE ticket_search MATCH :terms",
+    "insert": "INSERT INTO ticket_search(rowid, subject, body) VALUES (:id, :subject, :body)",
+    "append": "UPDATE ticket_search SET body = body || char(10) || :body WHERE rowid = :id",
+}
+_POSTGRESQL = {
+    "select": "SELECT ticket_id FROM ticket_search WHERE document @@ "
+    "websearch_to_tsquery('simple', ticket_search_fold(CAST(:query AS text)))",
+    "insert": "INSERT INTO ticket_search (ticket_id, document) VALUES "
+    "(:id, to_tsvector('simple', ticket_search_fold(CAST(:text AS text))))",
+    "append": "UPDATE ticket_search SET document = document || "
+    "to_tsvector('simple', ticket_search_fold(CAST(:text AS text))) WHERE ticket_id = :id",
+}
 
 
 def is_search_table(name: str | None) -> bool:
-    """FTS5's table and its shadow tables: not described by the models (schema checks skip)."""
+    """The search table (and FTS5's shadow tables): not described by the models (schema checks
+    skip them)."""
     return bool(name) and str(name).startswith(TABLE)
 
 
 def terms(query: str) -> str:
     """`query` as FTS5 terms: at most `MAX_TERMS` words, each a quoted prefix (no operator of
     the person's reaches the engine); empty when there is no word."""
-    words = _WORD.findall(query[:400])[:MAX_TERMS]
+    words = _WORD.findall(query[:MAX_QUERY_CHARS])[:MAX_TERMS]
     return " ".join(f'"{w[:MAX_TERM_CHARS]}"*' for w in words)
 
 
-def _full_text(session: AsyncSession) -> bool:
+def _clean(value: str) -> str:
+    """Text PostgreSQL accepts (no NUL character), capped."""
+    return value[:MAX_INDEXED_CHARS].replace("\x00", " ")
+
+
+def _engine(session: AsyncSession) -> str:
     bind = session.bind
-    return bind is not None and bind.dialect.name == "sqlite"
+    return bind.dialect.name if bind is not None else ""
 
 
 def matching(session: AsyncSession, query: str) -> ColumnElement[bool]:
     """The condition "this ticket matches `query`" for a `select(Ticket)`."""
+    query = query[:MAX_QUERY_CHARS].replace("\x00", " ")
+    engine = _engine(session)
     wanted = terms(query)
-    if _full_text(session) and wanted:
-        found = text(_SELECT).bindparams(bindparam("terms", wanted))
+    if engine == "sqlite" and wanted:
+        found = text(_SQLITE["select"]).bindparams(bindparam("terms", wanted))
+        return col(Ticket.id).in_(found)
+    if engine == "postgresql" and wanted:
+        found = text(_POSTGRESQL["select"]).bindparams(bindparam("query", query))
         return col(Ticket.id).in_(found)
     return func.lower(col(Ticket.subject)).contains(query[:200].lower(), autoescape=True)
 
 
 async def index(session: AsyncSession, ticket_id: int, subject: str, body: str) -> None:
     """Make a new ticket findable (the caller commits)."""
-    if _full_text(session):
-        connection = await session.connection()
-        await connection.execute(
-            text(_INSERT),
-            {"id": ticket_id, "subject": subject, "body": body},
-        )
+    engine = _engine(session)
+    if engine == "sqlite":
+        values = {"id": ticket_id, "subject": subject, "body": body}
+        await (await session.connection()).execute(text(_SQLITE["insert"]), values)
+    elif engine == "postgresql":
+        values = {"id": ticket_id, "text": f"{_clean(subject)}\n{_clean(body)}"}
+        await (await session.connection()).execute(text(_POSTGRESQL["insert"]), values)
 
 
 async def add_text(session: AsyncSession, ticket_id: int, body: str) -> None:
     """What the requester wrote later (a follow-up) is searched too (the caller commits)."""
-    if _full_text(session) and body.strip():
-        connection = await session.connection()
-        await connection.execute(
-            text(_APPEND),
-            {"id": ticket_id, "body": body},
-        )
+    if not body.strip():
+        return
+    engine = _engine(session)
+    if engine == "sqlite":
+        values = {"id": ticket_id, "body": body}
+        await (await session.connection()).execute(text(_SQLITE["append"]), values)
+    elif engine == "postgresql":
+        values = {"id": ticket_id, "text": _clean(body)}
+        await (await session.connection()).execute(text(_POSTGRESQL["append"]), values)

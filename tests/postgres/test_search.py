@@ -1,0 +1,92 @@
+"""Full-text search on PostgreSQL (a `tsvector` over the subject and what the requester wrote,
+accents folded, `websearch_to_tsquery`), through the tickets API as a desk uses it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import func, select
+
+from bot.settings import Settings
+from bot.store import search
+from bot.store.db import Sessions
+from bot.store.models import Role, Ticket
+from tests.api.helpers import Api, account, ticket
+
+
+async def wrote(store: Sessions, number: str, body: str) -> None:
+    """What the requester wrote later, indexed as the dispatcher does for a follow-up."""
+    async with store() as session:
+        found = (await session.exec(select(Ticket.id).where(Ticket.number == number))).one()
+        assert found is not None
+        await search.add_text(session, found, body)
+        await session.commit()
+
+
+@pytest.fixture
+async def desk(api: Api, store: Sessions) -> tuple[Api, str, dict[str, str]]:
+    """A lead's token and three tickets: one with accents in its subject, one whose words are
+    only in the body, one unrelated."""
+    lead = await account(store, "cheffe@itq.example", Role.LEAD)
+    numbers = {
+        "screen": await ticket(store, "Écran noir après la mise à jour"),
+        "printer": await ticket(store, "Problème"),
+        "vpn": await ticket(store, "VPN coupé"),
+    }
+    await wrote(store, numbers["printer"], "Bonjour, l'imprimante du 3e étage est bloquée.")
+    return api, lead, numbers
+
+
+async def found(desk: tuple[Api, str, dict[str, str]], q: str) -> list[str]:
+    api, lead, _ = desk
+    status, body, _ = await api.call("GET", "/api/v1/tickets", lead, params={"q": q})
+    assert status == 200, body
+    return sorted(t["number"] for t in body["tickets"])
+
+
+async def test_the_store_is_postgresql(migrated: Settings) -> None:
+    assert migrated.sqlalchemy_url.startswith("postgresql+asyncpg://")
+
+
+async def test_accents_and_case_are_folded(desk: tuple[Api, str, dict[str, str]]) -> None:
+    numbers = desk[2]
+    assert await found(desk, "ecran") == [numbers["screen"]]
+    assert await found(desk, "ÉCRAN MISE A JOUR") == [numbers["screen"]]
+    assert await found(desk, "coupe") == [numbers["vpn"]]
+
+
+async def test_a_word_written_in_the_body_finds_the_ticket(
+    desk: tuple[Api, str, dict[str, str]],
+) -> None:
+    numbers = desk[2]
+    assert await found(desk, "imprimante bloquee") == [numbers["printer"]]
+    assert await found(desk, "etage") == [numbers["printer"]]
+
+
+async def test_words_found_nowhere_find_nothing(desk: tuple[Api, str, dict[str, str]]) -> None:
+    assert await found(desk, "clavier") == []
+    assert await found(desk, "imprimante clavier") == []  # every word is required
+
+
+HOSTILE = [
+    '"écran',
+    "écran'); DROP TABLE ticket; --",
+    "écran & | ! ( ) :* <-> \\",
+    "-écran OR noir",
+    "écran\x00noir",
+    "'",
+    "!!!",
+    "a" * 5000,
+]
+
+
+async def test_hostile_text_is_words_not_syntax(
+    desk: tuple[Api, str, dict[str, str]], store: Sessions
+) -> None:
+    api, lead, numbers = desk
+    for hostile in HOSTILE:
+        status, body, _ = await api.call("GET", "/api/v1/tickets", lead, params={"q": hostile})
+        assert status in (200, 400), (hostile, status, body)  # never a 500
+    assert await found(desk, '"ecran noir"') == [numbers["screen"]]  # a quoted phrase
+    assert await found(desk, "ecran -vpn") == [numbers["screen"]]
+    async with store() as session:  # and nothing was dropped
+        assert (await session.exec(select(func.count()).select_from(Ticket))).one() == 3
