@@ -250,6 +250,8 @@ async def _serve(
             on_queued=parts.outbox.wake.set,
             clocks=parts.clocks,
             closing=closing,
+            broadcast=parts.broadcast,
+            on_planned=parts.outages.wake.set,
         ),
     ]
     runner = web.AppRunner(create_app(health, routes, readiness=readiness.checks), access_log=None)

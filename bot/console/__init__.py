@@ -17,6 +17,8 @@ from bot.console.desk import Desk
 from bot.console.gate import Gate
 from bot.console.limits import SignInLimits
 from bot.console.live import Live
+from bot.console.outages import Outages
+from bot.outages.broadcast import Broadcast
 from bot.sla.policy import ClockRules
 from bot.store.db import Sessions
 
@@ -31,12 +33,25 @@ def console_routes(
     on_queued: Callable[[], None] = lambda: None,
     clocks: ClockRules | None = None,
     closing: asyncio.Event | None = None,
+    broadcast: Broadcast | None = None,
+    on_planned: Callable[[], None] = lambda: None,
 ) -> list[web.RouteDef]:
     """Every console route; the sign-in brake lives as long as these routes (one process).
-    `closing` is set when the service stops: the live streams end then."""
+    `closing` is set when the service stops: the live streams end then. `broadcast` says where
+    outage notices go (None: the status page only); `on_planned` wakes the outage watcher."""
     gate = Gate(sessions, now=now, limits=SignInLimits())
     desk = Desk(sessions, gate, domain=domain, now=now, on_queued=on_queued, clocks=clocks)
     live = Live(sessions, gate, closing=closing)
     canned = Canned(sessions, gate, now=now)
-    routes = [*gate.routes(), *live.routes(), *canned.routes()]
+    outages = Outages(
+        sessions,
+        gate,
+        broadcast=broadcast or Broadcast(mail_domain=domain),
+        now=now,
+        on_queued=on_queued,
+        on_planned=on_planned,
+        ticket_page=desk.ticket,
+    )
+    # outages before desk: desk's /console/tickets/{number}/{action} and last route take the rest
+    routes = [*gate.routes(), *live.routes(), *canned.routes(), *outages.routes()]
     return [*routes, *desk.routes()]  # desk's last route takes the rest
