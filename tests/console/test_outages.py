@@ -126,6 +126,10 @@ async def test_a_lead_declares_links_updates_and_resolves_an_outage(
         assert ("outage_linked", f"console:{lead}", {"outage": "PANNE-0001"}) in logged
         async with http.get(f"{service}{LIST}/PANNE-0001") as page:
             assert f'href="/console/tickets/{number}"' in await page.text()
+        async with http.get(f"{service}/console/tickets/{number}") as page:
+            assert f'href="{LIST}/{outage.id}"' in await page.text()  # the ticket's outage
+        async with http.get(f"{service}{LIST}/{outage.id}") as page:
+            assert page.status == 200 and "PANNE-0001" in await page.text()
         assert (await post(http, link, {"csrf": csrf, "outage": ""}))[0] == 303
         unlinked = await stored_ticket(store, number)
         assert unlinked.outage_id is None and unlinked.status == Status.OPEN
@@ -174,8 +178,12 @@ async def test_refusals_no_token_another_team_bad_dates_and_signed_out(
         status, _, page = await post(http, f"{service}{LIST}", {**late, "starts_at": "mardi"})
         assert status == 400 and "Début : ce n'est pas une date" in html.unescape(page)
         assert (await post(http, f"{service}{LIST}", {"csrf": csrf, **DECLARATION}))[0] == 303
+        planned = {"csrf": csrf, **DECLARATION, "planned": "1", "starts_at": "2030-01-05T20:00"}
+        assert (await post(http, f"{service}{LIST}", planned))[0] == 303
+        assert numbers(await status_page(http, service), "planned") == ["PANNE-0002"]
+        assert await broadcast_keys(store, "PANNE-0002") == []  # announced at its lead time
     async with store() as session:
-        assert len((await session.exec(select(Outage))).all()) == 1
+        assert len((await session.exec(select(Outage))).all()) == 2
     async with aiohttp.ClientSession(cookie_jar=jar()) as http:
         assert await sign_in(http, service, agent, PASSWORD) == 303
         csrf = await token(http, f"{service}{LIST}/PANNE-0001")
@@ -189,7 +197,7 @@ async def test_refusals_no_token_another_team_bad_dates_and_signed_out(
         assert status == 400 and "Expected end: this is not a date" in html.unescape(page)
         assert (await post(http, f"{service}{LIST}", {"csrf": csrf, **DECLARATION}))[0] == 403
         own = {"csrf": csrf, **DECLARATION, "team": "network", "organisations": ""}
-        assert (await post(http, f"{service}{LIST}", own))[0] == 303
+        assert (await post(http, f"{service}{LIST}", own)) == (303, f"{LIST}/PANNE-0003", "")
     assert len(await broadcast_keys(store, "PANNE-0001")) == 1  # the declaration only
 
 
