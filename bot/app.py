@@ -49,6 +49,8 @@ from bot.status import StatusDesk
 from bot.store.db import Sessions, open_store, sessions
 from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
+from bot.webhooks.sender import WebhookSender
+from bot.webhooks.watcher import WebhookWatcher
 from intake.health import Health
 from intake.message import Channel
 from intake.slack.connector import SlackConnector
@@ -91,7 +93,7 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
     calendars = build_calendars(policy)
     outbox = OutboxWorker(
         made,
-        senders(settings),
+        {**senders(settings), Channel.WEBHOOK: WebhookSender(settings.webhooks)},
         policy=RetryPolicy(
             base_seconds=settings.outbox_retry_base_seconds,
             max_seconds=settings.outbox_retry_max_seconds,
@@ -281,6 +283,11 @@ async def _serve(
             tasks.create_task(parts.outbox.run())
             tasks.create_task(parts.sla.run())
             tasks.create_task(parts.outages.run())
+            tasks.create_task(
+                WebhookWatcher(
+                    parts.sessions, settings.webhooks, now=now, on_queued=parts.outbox.wake.set
+                ).run()
+            )
             tasks.create_task(
                 SelfServiceExpiry(
                     parts.sessions,

@@ -44,6 +44,7 @@ from bot.errors import SettingError
 from bot.organisations import DEFAULT_FILE
 from bot.settings_oauth2 import Auth, OAuth2Settings, check_auth
 from bot.settings_slack import AgentEntry, ChannelId, ChannelIdOrNone, triage_levels
+from bot.settings_webhooks import WebhookEntry, unique_names
 from bot.tickets import Level
 
 PREFIX = "GUICHET_"
@@ -195,6 +196,12 @@ class Settings(BaseSettings):
         default=24, gt=0, description="Time for a requester to say whether an article helped."
     )
 
+    webhooks: list[WebhookEntry] = Field(
+        default_factory=list,
+        description='Webhook endpoints: [{"name": "itsm", "url": "https://…", "secret": "…", '
+        '"events": ["ticket.opened", "ticket.changed"]}]; left-out events = all.',
+    )
+
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
     @field_validator("services_file", mode="before")
@@ -207,6 +214,11 @@ class Settings(BaseSettings):
     @classmethod
     def _levels_only(cls, value: Any) -> Any:
         return triage_levels(value)
+
+    @field_validator("webhooks", mode="after")
+    @classmethod
+    def _unique_webhooks(cls, value: list[WebhookEntry]) -> list[WebhookEntry]:
+        return unique_names(value)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -423,6 +435,7 @@ _JSON_EXAMPLES = {
     "slack_agents": '[{"user": "U012AB3CD", "teams": ["network"], "levels": ["N2"]}]',
     "slack_triage_channels": '{"N1": "C…", "N2": "C…", "N3": "C…"}',
     "imap_mailboxes": '[{"name": "rh", "host": "imap.example", "username": "…", "password": "…"}]',
+    "webhooks": '[{"name": "itsm", "url": "https://hooks.example/guichet", "secret": "…"}]',
 }
 
 

@@ -11,6 +11,8 @@ class Channel(StrEnum):
     EMAIL = "email"
     SLACK = "slack"
     WEB = "web"
+    WEBHOOK = "webhook"
+    """Outbound only: an operator's HTTP endpoint (`bot.webhooks`); no ticket comes by it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,6 +244,15 @@ class MailboxCheckpoint(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
+class LogCursor(SQLModel, table=True):
+    """How far a reader of the ticket log got (`bot.webhooks.watcher`): the id of the last
+    `ticket_event` row it handled, moved in the same transaction as what it wrote for them."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    last_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = _when()
+
+
 class Attachment(SQLModel, table=True):
     """A file that came with a message. Over the size cap only the metadata is kept."""
 

@@ -13,6 +13,8 @@ class Audience(StrEnum):
     """Agents and teams (cards, SLA warnings, report mails, burst cards)."""
     PUBLIC = "public"
     """Client organisations' distribution lists and channels (outage broadcasts)."""
+    INTEGRATION = "integration"
+    """The operator's own systems (webhooks): never an answer to anyone, never capped."""
 
 
 class NoticeKind(StrEnum):
@@ -34,6 +36,8 @@ class NoticeKind(StrEnum):
     REPORT = "report"
     BURST = "burst"
     OUTAGE_BROADCAST = "outage_broadcast"
+    WEBHOOK = "webhook"
+    """A ticket event POSTed to an operator's endpoint (`bot.webhooks`)."""
 
     @property
     def audience(self) -> Audience:
@@ -41,6 +45,8 @@ class NoticeKind(StrEnum):
             return Audience.STAFF
         if self is NoticeKind.OUTAGE_BROADCAST:
             return Audience.PUBLIC
+        if self is NoticeKind.WEBHOOK:
+            return Audience.INTEGRATION
         return Audience.REQUESTER
 
 

@@ -1,0 +1,107 @@
+"""The ticket log's reader: each entry an integration hears of is queued once per subscribed
+endpoint, with the cursor, in one commit; read again, or by two readers at once, nothing is
+queued twice; internal notes and the watchers' memories are never queued; a hole in the ids is
+waited for before it is passed over."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+
+from bot.settings_webhooks import WebhookEntry, WebhookEvent
+from bot.store.db import Sessions
+from bot.store.models import LogCursor, Outbox, Ticket
+from bot.tickets.labels import Status
+from bot.tickets.log import EventType, move, record
+from bot.webhooks.watcher import CURSOR, Holes, WebhookWatcher
+from intake.message import Channel
+from tests.api.helpers import ticket
+
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+SECRET = "k3y-for-tests-only-0123456789abcdef0123"
+
+
+def endpoint(name: str, *events: WebhookEvent) -> WebhookEntry:
+    return WebhookEntry.model_validate(
+        {"name": name, "url": f"https://{name}.example/hook", "secret": SECRET,
+         "events": [e.value for e in events]}
+    )  # fmt: skip
+
+
+async def changes(store: Sessions, number: str) -> None:
+    """An opening, a move, an internal note, a public reply, a watcher's memory."""
+    async with store() as session:
+        made = (await session.exec(select(Ticket).where(Ticket.number == number))).one()
+        record(session, made, NOW, EventType.OPENED, "bot", channel="email")
+        record(session, made, NOW, EventType.PROPOSED, "bot", severity="P3")
+        move(session, made, Status.IN_PROGRESS, "console:ana@itq.example", NOW)
+        record(session, made, NOW, EventType.NOTE_ADDED, "console:ana@itq.example", text="dedans")
+        record(session, made, NOW, EventType.AGENT_REPLY, "console:ana@itq.example", message=7)
+        record(session, made, NOW, EventType.SLA_WARNING, "bot", target="restoration")
+        await session.commit()
+
+
+async def rows(store: Sessions) -> list[Outbox]:
+    async with store() as session:
+        return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
+
+
+async def test_each_entry_is_queued_once_per_endpoint_with_the_cursor(store: Sessions) -> None:
+    number = await ticket(store, "Imprimante", status=Status.NEW)
+    every, opened = endpoint("every"), endpoint("opened", WebhookEvent.OPENED)
+    watcher = WebhookWatcher(store, [every, opened], now=lambda: NOW)
+    await changes(store, number)
+
+    assert await watcher.catch_up() == 4  # every: opened, moved, replied; opened: opened
+    assert await watcher.catch_up() == 0  # read again: nothing new
+    found = await rows(store)
+    assert [(r.recipient, r.payload["subject"]) for r in found] == [
+        ("every", "ticket.opened"),
+        ("opened", "ticket.opened"),
+        ("every", "ticket.changed"),
+        ("every", "ticket.changed"),
+    ]
+    bodies = [json.loads(r.payload["text"]) for r in found]
+    assert [b["change"] and b["change"]["type"] for b in bodies] == [
+        None, None, "status_changed", "agent_reply"
+    ]  # fmt: skip
+    assert bodies[2]["change"]["data"] == {"from": "new", "to": "in_progress"}
+    assert bodies[3]["change"]["data"] == {}  # no message id, no text
+    assert "dedans" not in str(bodies)
+    assert all(r.channel == Channel.WEBHOOK and r.ticket_id is None for r in found)
+    assert all(b["id"] == r.payload["message_id"] for b, r in zip(bodies, found, strict=True))
+    async with store() as session:
+        cursor = await session.get(LogCursor, CURSOR)
+    assert cursor is not None and cursor.last_id == 6  # the memory was read past too
+
+
+async def test_two_readers_at_once_queue_each_row_once(store: Sessions) -> None:
+    number = await ticket(store, "Courriel", status=Status.NEW)
+    await changes(store, number)
+    hooks = [endpoint("every")]
+    first = WebhookWatcher(store, hooks, now=lambda: NOW)
+    second = WebhookWatcher(store, hooks, now=lambda: NOW)
+    await asyncio.gather(first.catch_up(), second.catch_up())
+    await asyncio.gather(first.catch_up(), second.catch_up())
+    assert len(await rows(store)) == 3
+
+
+async def test_entries_from_before_the_migration_are_not_announced(store: Sessions) -> None:
+    async with store() as session:
+        cursor = await session.get(LogCursor, CURSOR)
+    assert cursor is not None and cursor.last_id == 0  # set by the migration: empty log
+
+
+def test_a_hole_is_waited_for_then_passed_over() -> None:
+    clock = [0.0]
+    holes = Holes(grace=30, clock=lambda: clock[0])
+    assert holes.ready(10, [11, 12, 13]) == 3
+    assert holes.ready(10, [11, 13, 14]) == 1  # 12 may still commit
+    assert holes.ready(11, [13, 14]) == 0
+    clock[0] = 29
+    assert holes.ready(11, [13, 14]) == 0
+    clock[0] = 31  # 12 was rolled back
+    assert holes.ready(11, [13, 14]) == 2
