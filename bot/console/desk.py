@@ -39,10 +39,12 @@ from bot.store.models import Account, Attachment, CannedResponse, Message, Reque
 from bot.tickets import Level, Severity, Status, Team, actions
 from bot.tickets.errors import TicketRuleError
 from bot.tickets.labels import Language
+from bot.tickets.merge import merge
+from bot.tickets.number import TicketNumber
 
 log = logging.getLogger(__name__)
 
-ACTIONS = ("confirm", "severity", "team", "level", "assign", "note", "reply", "status")
+ACTIONS = ("confirm", "severity", "team", "level", "assign", "note", "reply", "status", "merge")
 STATUSES = (Status.IN_PROGRESS, Status.WAITING_ON_USER, Status.RESOLVED, Status.CLOSED, Status.OPEN)
 """The status buttons (open: reopen)."""
 
@@ -177,7 +179,10 @@ class Desk:
         if queued:
             self._on_queued()
         log.info("console: %s did %s on %s", who.actor, action, request.match_info["number"])
-        return see_other(f"/console/tickets/{quote(request.match_info['number'], safe='')}")
+        shown = request.match_info["number"]
+        if action == "merge":  # the merged ticket is the one to work on now
+            shown = str(TicketNumber.of(str(form.get("value", ""))[:40]))
+        return see_other(f"/console/tickets/{quote(shown, safe='')}")
 
     async def _apply(self, request: web.Request, who: Principal, action: str, value: str) -> bool:
         """One action through the API's functions, committed; True when the outbox has work."""
@@ -185,7 +190,10 @@ class Desk:
         async with self._sessions() as session:
             ticket = await find_ticket(session, request, who)
             queued = False
-            if action == "confirm":
+            if action == "merge":
+                into = await _ticket_named(session, value, who)
+                await merge(session, ticket, into, who.actor, now)
+            elif action == "confirm":
                 await actions.confirm_proposal(session, ticket, who.actor, now)
             elif action in ("note", "reply"):
                 note = note_from({"body": value, "internal": action == "note"})
@@ -311,3 +319,18 @@ async def _reply_from(
         name=(requester.name if requester else "") or "",
         agent=who.name or who.email,
     )
+
+
+async def _ticket_named(session: AsyncSession, claimed: str, who: Principal) -> Ticket:
+    """The ticket a form names by number (400 when it names none; 403 outside the agent's
+    teams and levels)."""
+    number = TicketNumber.of(claimed.strip()[:40])
+    found = None
+    if number is not None:
+        found = (await session.exec(select(Ticket).where(Ticket.number == str(number)))).first()
+    if found is None:
+        text = say("rule.not_found", who.language, number=claimed.strip()[:40] or "?")
+        raise ApiError(400, text, "value")
+    if not who.may_act_on(found):
+        raise ApiError(403, say("console.error.403", who.language), "value")
+    return found

@@ -25,6 +25,7 @@ from bot.outages.registry import current
 from bot.status import participants
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Ticket
+from bot.tickets.merge import kept_numbers
 from bot.triager import Triager
 from intake.errors import SenderError
 from intake.message import Channel
@@ -196,6 +197,13 @@ class Dispatcher:
                 parent = next((p for p in incoming.parents if p in known), None)
                 reason = "in_reply_to" if parent and parent == incoming.parents[0] else "references"
                 out[item.message_id] = _Thread(known.get(parent or ""), reason if parent else None)
+        named = {t.ticket for t in out.values() if t.ticket}
+        if named:  # a merged duplicate's number leads to the ticket it was merged into
+            async with self._sessions() as session:
+                kept = await kept_numbers(session, named)
+            for key, thread in out.items():
+                if thread.ticket in kept:
+                    out[key] = _Thread(kept[thread.ticket], thread.reason)
         return out
 
     async def _answers(

@@ -32,6 +32,8 @@ event type          data                                   clock event
 ``not_on_ticket``   ``{claimed}``                          none (claimed someone else's ticket)
 ``ack_withheld``    ``{reason}``                           none (why no acknowledgement)
 ``automated_mail``  ``{message, automated}``               none (a bounce or auto-reply)
+``merged_into``     ``{into, messages}``, actor = agent    none (the status change stops it)
+``merged_from``     ``{duplicate, messages}``              none (the duplicate's mail joined)
 ==================  =====================================  ===================================
 
 Every entry is written by `bot.tickets.log` (`EventType` is the vocabulary's one home).

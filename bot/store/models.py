@@ -151,6 +151,8 @@ class Ticket(SQLModel, table=True):
     """Who took the ticket (a Slack user ID, or an agent's name from the console)."""
     outage_id: int | None = Field(default=None, foreign_key="outage.id", index=True)
     """The outage this ticket is a report of (a linked child)."""
+    merged_into_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    """The ticket this duplicate was merged into (`bot.tickets.merge`): mail to it goes there."""
     reply_to: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     """Where the requester is answered (`bot.tickets.reply.ReplyTo`), written when the ticket
     opens; None for tickets opened before it was stored (read from their first message)."""

@@ -46,6 +46,10 @@ class EventType(StrEnum):
     SLA_WARNING = "sla_warning"
     BURST_PROPOSED = "burst_proposed"
     BURST_DISMISSED = "burst_dismissed"
+    MERGED_INTO = "merged_into"
+    """This ticket was a duplicate: its messages moved to `into`, it is closed."""
+    MERGED_FROM = "merged_from"
+    """A duplicate's messages joined this ticket."""
 
     @property
     def touches(self) -> bool:
