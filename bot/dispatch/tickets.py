@@ -27,6 +27,7 @@ from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox import queue
 from bot.store import search
+from bot.store.db import storable_text
 from bot.store.models import (
     Attachment,
     Message,
@@ -106,8 +107,8 @@ class TicketWriter:
         if message.state != MessageState.RECEIVED:
             return False  # another worker got there first
         message.sender = incoming.sender[:320]
-        message.subject = incoming.subject[:998]
-        message.body = incoming.body
+        message.subject = storable_text(incoming.subject[:998])
+        message.body = storable_text(incoming.body)
         message.automated = incoming.automated
         message.thread_reason = decision.thread_reason
         for part in incoming.attachments:

@@ -48,6 +48,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def storable_text(value: str) -> str:
+    """`value` without NUL characters, each replaced by U+FFFD: PostgreSQL's text cannot hold
+    them (SQLite's can); replaced on every engine so that both store the same text."""
+    return value.replace("\x00", "\ufffd")
+
+
 def sessions(engine: AsyncEngine) -> Sessions:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, bindparam, func, text
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.db import storable_text
 from bot.store.models import Ticket
 
 TABLE = "ticket_search"
@@ -60,8 +61,7 @@ def terms(query: str) -> str:
 
 
 def _clean(value: str) -> str:
-    """Text PostgreSQL accepts (no NUL character), capped."""
-    return value[:MAX_INDEXED_CHARS].replace("\x00", " ")
+    return storable_text(value[:MAX_INDEXED_CHARS])
 
 
 def _engine(session: AsyncSession) -> str:
@@ -71,7 +71,7 @@ def _engine(session: AsyncSession) -> str:
 
 def matching(session: AsyncSession, query: str) -> ColumnElement[bool]:
     """The condition "this ticket matches `query`" for a `select(Ticket)`."""
-    query = query[:MAX_QUERY_CHARS].replace("\x00", " ")
+    query = storable_text(query[:MAX_QUERY_CHARS])
     engine = _engine(session)
     wanted = terms(query)
     if engine == "sqlite" and wanted:
