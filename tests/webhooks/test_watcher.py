@@ -8,11 +8,14 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+from alembic import command
+from sqlalchemy import Connection, text
 from sqlmodel import col, select
 
 from bot.settings_webhooks import WebhookEntry, WebhookEvent
-from bot.store.db import Sessions
+from bot.store.db import Sessions, alembic_config, create_engine
 from bot.store.models import LogCursor, Outbox, Ticket
 from bot.tickets.labels import Status
 from bot.tickets.log import EventType, move, record
@@ -89,10 +92,44 @@ async def test_two_readers_at_once_queue_each_row_once(store: Sessions) -> None:
     assert len(await rows(store)) == 3
 
 
-async def test_entries_from_before_the_migration_are_not_announced(store: Sessions) -> None:
-    async with store() as session:
-        cursor = await session.get(LogCursor, CURSOR)
-    assert cursor is not None and cursor.last_id == 0  # set by the migration: empty log
+async def test_entries_from_before_the_migration_are_not_announced(tmp_path: Path) -> None:
+    """Migration 0012 starts the cursor at the end of the log already there."""
+
+    def run(sync: Connection) -> int:
+        config = alembic_config(url)
+        config.attributes["connection"] = sync
+        command.upgrade(config, "0011")
+        sync.execute(
+            text(
+                "INSERT INTO requester (id, address, name, organisation, language, created_at)"
+                " VALUES (1, 'personne@msss.example', 'Personne', 'msss', 'fr', :at)"
+            ),
+            {"at": NOW},
+        )
+        sync.execute(
+            text(
+                "INSERT INTO ticket (id, number, status, channel, language, subject,"
+                " requester_id, organisation, created_at, updated_at) VALUES (1, 'CSC-000001',"
+                " 'open', 'email', 'fr', 'Écran', 1, 'msss', :at, :at)"
+            ),
+            {"at": NOW},
+        )
+        for _ in range(3):
+            sync.execute(
+                text(
+                    "INSERT INTO ticketevent (ticket_id, at, type, actor, data)"
+                    " VALUES (1, :at, 'opened', 'bot', '{}')"
+                ),
+                {"at": NOW},
+            )
+        command.upgrade(config, "0012")
+        return int(sync.execute(text("SELECT last_id FROM logcursor")).scalar_one())
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        assert await connection.run_sync(run) == 3
+    await engine.dispose()
 
 
 def test_a_hole_is_waited_for_then_passed_over() -> None:
