@@ -1,8 +1,9 @@
-"""A real webhook receiver on loopback: answers each POST with the next scripted status
-(then 200), and keeps what it was sent."""
+"""A real webhook receiver on loopback: answers each POST with the next scripted status (then
+200), after the next scripted delay (then none), and keeps what it was sent."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Iterable
@@ -34,6 +35,7 @@ class Received:
 class Receiver:
     url: str
     answers: list[int]
+    delays: list[float] = field(default_factory=list)
     got: list[Received] = field(default_factory=list)
 
     def accepted(self, event: str | None = None) -> list[Received]:
@@ -41,13 +43,18 @@ class Receiver:
 
 
 @contextlib.asynccontextmanager
-async def receiver(answers: Iterable[int] = ()) -> AsyncIterator[Receiver]:
-    made = Receiver(url="", answers=list(answers))
+async def receiver(
+    answers: Iterable[int] = (), delays: Iterable[float] = ()
+) -> AsyncIterator[Receiver]:
+    made = Receiver(url="", answers=list(answers), delays=list(delays))
 
-    async def hook(request: web.Request) -> web.Response:
+    async def hook(request: web.Request) -> web.StreamResponse:
         status = made.answers.pop(0) if made.answers else 200
+        await asyncio.sleep(made.delays.pop(0) if made.delays else 0)
         made.got.append(Received(dict(request.headers), await request.read(), status))
-        return web.Response(status=status, text="ok" if status < 300 else "no")
+        # A redirect points back here: a client that followed it would be seen twice.
+        moved = {"Location": "/hooks/guichet"} if 300 <= status < 400 else {}
+        return web.Response(status=status, text="ok" if status < 300 else "no", headers=moved)
 
     app = web.Application()
     app.router.add_post("/hooks/guichet", hook)

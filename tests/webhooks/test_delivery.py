@@ -28,10 +28,13 @@ from tests.webhooks.receiver import Received, receiver
 SECRET = "k3y-for-tests-only-0123456789abcdef0123"
 
 
-def with_hook(settings: Settings, url: str, events: Sequence[WebhookEvent] = ()) -> Settings:
+def with_hook(
+    settings: Settings, url: str, events: Sequence[WebhookEvent] = (), timeout: float = 10
+) -> Settings:
     entry = WebhookEntry.model_validate(
-        {"name": "itsm", "url": url, "secret": SECRET, "events": [e.value for e in events]}
-    )
+        {"name": "itsm", "url": url, "secret": SECRET, "events": [e.value for e in events],
+         "timeout_seconds": timeout}
+    )  # fmt: skip
     return settings.model_copy(update={"webhooks": [entry]})
 
 
@@ -152,6 +155,43 @@ async def test_a_410_is_refused_for_good_and_not_retried(
     assert [r.answered for r in hook.got] == [410]
     assert row.attempts == 1 and "HTTP 410" in (row.last_error or "")
     assert hook.url not in (row.last_error or "")
+
+
+async def test_a_redirect_is_not_followed_and_refused_for_good(
+    migrated: Settings, store: Sessions
+) -> None:
+    async with (
+        receiver([307]) as hook,
+        running_service(with_hook(migrated, hook.url, [WebhookEvent.OPENED])),
+    ):
+        await opened_by_mail(migrated, store)
+
+        async def dead() -> list[Outbox]:
+            return [r for r in await webhook_rows(store) if r.status == OutboxStatus.DEAD]
+
+        found: list[Outbox] = await eventually(dead)
+        [row] = found
+        await asyncio.sleep(1.0)
+    assert [r.answered for r in hook.got] == [307]
+    assert "redirects are not followed" in (row.last_error or "")
+
+
+async def test_a_slow_endpoint_times_out_and_is_tried_again(
+    migrated: Settings, store: Sessions
+) -> None:
+    async with (
+        receiver(delays=[3.0]) as hook,
+        running_service(with_hook(migrated, hook.url, [WebhookEvent.OPENED], timeout=0.5)),
+    ):
+        await opened_by_mail(migrated, store)
+
+        async def sent() -> list[Outbox]:
+            return [r for r in await webhook_rows(store) if r.status == OutboxStatus.SENT]
+
+        found: list[Outbox] = await eventually(sent)
+        [row] = found
+    assert row.attempts == 2 and "no answer within 0.5 s" in (row.last_error or "")
+    assert len({r.delivery for r in hook.got}) == 1
 
 
 async def test_an_unreachable_endpoint_is_retried_not_refused(
