@@ -254,6 +254,7 @@ async def _serve(
             closing=closing,
             broadcast=parts.broadcast,
             on_planned=parts.outages.wake.set,
+            on_received=parts.dispatcher.wake.set,
         ),
     ]
     runner = web.AppRunner(create_app(health, routes, readiness=readiness.checks), access_log=None)

@@ -18,6 +18,7 @@ from bot.console.gate import Gate
 from bot.console.limits import SignInLimits
 from bot.console.live import Live
 from bot.console.outages import Outages
+from bot.console.phone import Phone
 from bot.outages.broadcast import Broadcast
 from bot.sla.policy import ClockRules
 from bot.store.db import Sessions
@@ -35,14 +36,17 @@ def console_routes(
     closing: asyncio.Event | None = None,
     broadcast: Broadcast | None = None,
     on_planned: Callable[[], None] = lambda: None,
+    on_received: Callable[[], None] = lambda: None,
 ) -> list[web.RouteDef]:
     """Every console route; the sign-in brake lives as long as these routes (one process).
     `closing` is set when the service stops: the live streams end then. `broadcast` says where
-    outage notices go (None: the status page only); `on_planned` wakes the outage watcher."""
+    outage notices go (None: the status page only); `on_planned` wakes the outage watcher;
+    `on_received` wakes the dispatcher (a phone call was stored)."""
     gate = Gate(sessions, now=now, limits=SignInLimits())
     desk = Desk(sessions, gate, domain=domain, now=now, on_queued=on_queued, clocks=clocks)
     live = Live(sessions, gate, closing=closing)
     canned = Canned(sessions, gate, now=now)
+    phone = Phone(sessions, gate, domain=domain, now=now, on_received=on_received)
     outages = Outages(
         sessions,
         gate,
@@ -53,5 +57,5 @@ def console_routes(
         ticket_page=desk.ticket,
     )
     # outages before desk: desk's /console/tickets/{number}/{action} and last route take the rest
-    routes = [*gate.routes(), *live.routes(), *canned.routes(), *outages.routes()]
+    routes = [*gate.routes(), *live.routes(), *canned.routes(), *phone.routes(), *outages.routes()]
     return [*routes, *desk.routes()]  # desk's last route takes the rest
