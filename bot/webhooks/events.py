@@ -3,8 +3,9 @@
 `ticket.opened` for ``opened``; `ticket.changed` for a change an integration can act on: the
 status, the labels and their corrections (severity, kind, level, team), the assignment, a
 public reply sent to the requester, a follow-up from the requester, a redirection, a link to an
-outage. Never an internal note (``note_added``: the desk's own words stay inside, whoever is
-subscribed), nor the bot's own notices and the watchers' memories. The proposal is part of the
+outage, a merge (on both tickets, each naming the other). Never an internal note
+(``note_added``: the desk's own words stay inside, whoever is subscribed), nor the bot's own
+notices and the watchers' memories. The proposal is part of the
 opening (written with it), so it is in `ticket.opened`'s ticket, not an event of its own.
 
 The body is the tickets API's summary of the ticket (`bot.api.views.summary`, the same JSON),
@@ -34,10 +35,12 @@ CHANGES = frozenset(
         EventType.MESSAGE_ADDED,
         EventType.REDIRECTED,
         EventType.OUTAGE_LINKED,
+        EventType.MERGED_INTO,
+        EventType.MERGED_FROM,
     }
 )
 """Log entries sent as `ticket.changed`."""
-_SHOWN = ("from", "to", "kind", "confirmed", "reason", "outage")
+_SHOWN = ("from", "to", "kind", "confirmed", "reason", "outage", "into", "duplicate")
 """The keys of an entry's data an integration sees (labels and statuses, never message ids)."""
 
 

@@ -17,8 +17,9 @@ from sqlmodel import col, select
 from bot.settings_webhooks import WebhookEntry, WebhookEvent
 from bot.store.db import Sessions, alembic_config, create_engine
 from bot.store.models import LogCursor, Outbox, Ticket
-from bot.tickets.labels import Status
-from bot.tickets.log import EventType, move, record
+from bot.tickets.labels import Language, Status
+from bot.tickets.log import EventType, entry, move, record
+from bot.webhooks.events import body, event_of
 from bot.webhooks.watcher import CURSOR, Holes, WebhookWatcher
 from intake.message import Channel
 from tests.api.helpers import ticket
@@ -130,6 +131,22 @@ async def test_entries_from_before_the_migration_are_not_announced(tmp_path: Pat
     async with engine.begin() as connection:
         assert await connection.run_sync(run) == 3
     await engine.dispose()
+
+
+def test_a_merge_is_a_change_of_both_tickets_naming_the_other() -> None:
+    into = entry(1, NOW, EventType.MERGED_INTO, "console:ana@itq.example", into="CSC-000002",
+                 messages=[3, 4])  # fmt: skip
+    joined = entry(2, NOW, EventType.MERGED_FROM, "console:ana@itq.example",
+                   duplicate="CSC-000001", messages=[3, 4])  # fmt: skip
+    kept = Ticket(id=2, number="CSC-000002", status=Status.OPEN, channel=Channel.EMAIL,
+                  language=Language.FR, requester_id=1, organisation="msss", created_at=NOW,
+                  updated_at=NOW)  # fmt: skip
+    assert event_of(into) is event_of(joined) is WebhookEvent.CHANGED
+    sent = json.loads(body("d-1", WebhookEvent.CHANGED, joined, kept))
+    assert sent["change"]["data"] == {"duplicate": "CSC-000001"}  # no message ids
+    assert json.loads(body("d-2", WebhookEvent.CHANGED, into, kept))["change"]["data"] == {
+        "into": "CSC-000002"
+    }
 
 
 def test_a_hole_is_waited_for_then_passed_over() -> None:
