@@ -148,7 +148,7 @@ class MsalTokens:
             raise OAuth2Refused(
                 f"{self.name}: the identity platform refused the client credentials "
                 f"({result.get('error', 'no token')}: "
-                f"{str(result.get('error_description', ''))[:300]}); check the tenant, the client "
+                f"{' '.join(str(result.get('error_description', '')).split())[:300]}); check the tenant, the client "
                 "ID and the client secret (or the certificate and its thumbprint) of the "
                 "application registration"
             )

@@ -20,6 +20,7 @@ from tests.imap.test_imap_intake import append, count, folder_counts, running
 from tests.m365.conftest import CLIENT_ID, SECRET, oauth2_settings
 from tests.mail import make_email
 from tests.servers.dovecot import Dovecot
+from tests.servers.dovecot_oauth2 import kick
 from tests.servers.identity import FakeIdentity
 from tests.servers.smtp import SmtpServer
 from tests.servers.smtp_oauth2 import OAuth2Handler
@@ -88,7 +89,7 @@ async def test_a_wrong_client_secret_is_a_clear_operator_error_and_the_service_k
         async with aiohttp.ClientSession() as http, http.get(url + "readyz") as response:
             ready = await response.json()
             assert response.status == 503
-            assert "AADSTS7000215" in ready["checks"]["imap:csc"]["detail"]
+            assert "AADSTS7000215" in ready["checks"]["connector:imap:csc"]["detail"]
             assert wrong not in str(ready)
         # Its acknowledgement cannot go out (the same application sends): kept for a retry.
         await eventually(lambda: CLIENT_ID in identity.refusals[1:], timeout=30)
@@ -137,14 +138,15 @@ async def test_a_revoked_token_is_replaced_once_and_nothing_is_lost(
         append(dovecot, make_email())
         await eventually(lambda: len(handler.accepted) == 1, timeout=30)
         identity.revoke_all()  # e.g. an administrator revoked the app's sessions
-        # The reader reconnects (its cached token is now refused) and the sender sends again.
-        await asyncio.to_thread(dovecot.kill)
-        await asyncio.to_thread(dovecot.start)
+        # The reader logs in again (its cached token is now refused), the sender sends again.
+        await asyncio.to_thread(kick, dovecot)
+        await eventually(lambda: identity.introspections.count(False) >= 1, timeout=30)
         append(dovecot, make_email(message_id="<m2.example@msss.example>", subject="Imprimante"))
         await eventually(lambda: len(handler.accepted) == 2, timeout=60)
         assert await _running(url)
     assert len(handler.refused) == 1, "SMTP: one refusal, then a new token"
-    assert identity.introspections.count(False) >= 2, "IMAP and SMTP each met the revoked token"
+    assert identity.introspections.count(False) == 2, "IMAP and SMTP each met the revoked token"
+    assert "method=XOAUTH2" in (dovecot.root / "dovecot.log").read_text()
     assert len(identity.tokens_for(CLIENT_ID)) == 4
     assert await count(store, Ticket) == 2
     assert folder_counts(dovecot)["INBOX"] == 0

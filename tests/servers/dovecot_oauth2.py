@@ -10,6 +10,8 @@ into an `oauth2 { }` block of dovecot.conf, written from the 2.4 documentation (
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 from tests.servers.dovecot import Dovecot, dovecot_version
@@ -63,3 +65,15 @@ def oauth2_dovecot(root: Path, introspection_url: str) -> Dovecot:
         text += PASSDB_23.format(root=root)
     conf.write_text(text)
     return server
+
+
+def kick(server: Dovecot) -> None:
+    """Disconnect every IMAP session of the server's user (`doveadm kick`), as a server restart
+    or an expired session would: the client has to log in again."""
+    doveadm = shutil.which("doveadm") or "/usr/bin/doveadm"
+    subprocess.run(
+        [doveadm, "-c", str(server.root / "dovecot.conf"), "kick", server.user],
+        check=True,
+        capture_output=True,
+        timeout=20,
+    )

@@ -45,7 +45,9 @@ class OAuth2Handler(RecordingHandler):
         self.refused.append(token)
         error = {"status": "401", "schemes": "bearer", "scope": "https://outlook.office365.com/"}
         await server.challenge_auth(json.dumps(error))  # the client answers with an empty line
-        return AuthResult(success=False, message="535 5.7.3 Authentication unsuccessful")
+        return AuthResult(
+            success=False, handled=False, message="535 5.7.3 Authentication unsuccessful"
+        )
 
     async def handle_MAIL(
         self,
