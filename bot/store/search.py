@@ -1,17 +1,21 @@
 """Full-text search over tickets: their subject and what the requester wrote.
 
-On SQLite, an FTS5 table (`ticket_search`, migration 0010: accents and case folded, words split
-on punctuation, so "ecran" finds "Écran" and "imprim" finds "l'imprimante"); the row id is the
-ticket's. What people type is never FTS5 syntax: each word becomes a quoted prefix term, all of
-them required.
+The same meaning on both engines: accents and case folded, words split on punctuation, each word
+of the query a prefix ("ecran" finds "Écran", "imprim" finds "l'imprimante"), all of them
+required. What people type is never query syntax: only its words (at most `MAX_TERMS`) reach the
+engine, so quotes, `-`, `OR` or `*` are words or nothing. Text with no word at all (punctuation)
+matches a case-insensitive substring of the subject.
+
+On SQLite, an FTS5 table (`ticket_search`, migration 0010) whose row id is the ticket's; each
+word becomes a quoted prefix term.
 
 On PostgreSQL, a `tsvector` per ticket (`ticket_search.document`, GIN index, migration 0010) in
 the `simple` configuration, language-agnostic since the desk writes French and English, over
-text whose accents `ticket_search_fold` removes; queries go through `websearch_to_tsquery`, which
-takes any text (quotes make a phrase, `-word` excludes, `or` widens) and never raises. Whole
-words only: no prefixes there.
-
-Text with no word at all (punctuation) matches a case-insensitive substring of the subject.
+text whose accents `ticket_search_fold` removes (`unaccent`). The query's words are folded the
+same way, then each becomes a quoted prefix lexeme (`'ecran':* & 'noir':*`) for `to_tsquery`;
+any quote or backslash folding produced is removed first, so the only syntax is ours.
+`websearch_to_tsquery` is not used: it has no prefixes and reads `or` and `-` as operators,
+which the SQLite search and the API's callers do not.
 """
 
 from __future__ import annotations
@@ -37,9 +41,16 @@ _SQLITE = {
     "insert": "INSERT INTO ticket_search(rowid, subject, body) VALUES (:id, :subject, :body)",
     "append": "UPDATE ticket_search SET body = body || char(10) || :body WHERE rowid = :id",
 }
+# :words holds word characters and spaces only; folding may add quotes or backslashes (unaccent
+# turns "ʼ" into "'"), which `translate` blanks before each word is quoted as a prefix.
 _POSTGRESQL = {
-    "select": "SELECT ticket_id FROM ticket_search WHERE document @@ "
-    "websearch_to_tsquery('simple', ticket_search_fold(CAST(:query AS text)))",
+    "select": r"""
+SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', (
+  SELECT string_agg('''' || w || ''':*', ' & ')
+  FROM regexp_split_to_table(
+    translate(ticket_search_fold(CAST(:words AS text)), '''\', '  '), '\s+') AS w
+  WHERE w <> ''))
+""",
     "insert": "INSERT INTO ticket_search (ticket_id, document) VALUES "
     "(:id, to_tsvector('simple', ticket_search_fold(CAST(:text AS text))))",
     "append": "UPDATE ticket_search SET document = document || "
@@ -53,11 +64,15 @@ def is_search_table(name: str | None) -> bool:
     return bool(name) and str(name).startswith(TABLE)
 
 
+def words(query: str) -> list[str]:
+    """The words of `query` the search looks for: at most `MAX_TERMS`, each capped."""
+    return [w[:MAX_TERM_CHARS] for w in _WORD.findall(query[:MAX_QUERY_CHARS])[:MAX_TERMS]]
+
+
 def terms(query: str) -> str:
-    """`query` as FTS5 terms: at most `MAX_TERMS` words, each a quoted prefix (no operator of
-    the person's reaches the engine); empty when there is no word."""
-    words = _WORD.findall(query[:MAX_QUERY_CHARS])[:MAX_TERMS]
-    return " ".join(f'"{w[:MAX_TERM_CHARS]}"*' for w in words)
+    """`query` as FTS5 terms: its words, each a quoted prefix (no operator of the person's
+    reaches the engine); empty when there is no word."""
+    return " ".join(f'"{w}"*' for w in words(query))
 
 
 def _clean(value: str) -> str:
@@ -73,12 +88,12 @@ def matching(session: AsyncSession, query: str) -> ColumnElement[bool]:
     """The condition "this ticket matches `query`" for a `select(Ticket)`."""
     query = storable_text(query[:MAX_QUERY_CHARS])
     engine = _engine(session)
-    wanted = terms(query)
+    wanted = words(query)
     if engine == "sqlite" and wanted:
-        found = text(_SQLITE["select"]).bindparams(bindparam("terms", wanted))
+        found = text(_SQLITE["select"]).bindparams(bindparam("terms", terms(query)))
         return col(Ticket.id).in_(found)
     if engine == "postgresql" and wanted:
-        found = text(_POSTGRESQL["select"]).bindparams(bindparam("query", query))
+        found = text(_POSTGRESQL["select"]).bindparams(bindparam("words", " ".join(wanted)))
         return col(Ticket.id).in_(found)
     return func.lower(col(Ticket.subject)).contains(query[:200].lower(), autoescape=True)
 
