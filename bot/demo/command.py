@@ -23,6 +23,7 @@ from bot.demo.plan import PlannedTicket, Planner
 from bot.errors import GuichetError
 from bot.organisations import Directory
 from bot.sla.policy import Policy, build_calendars
+from bot.store import search
 from bot.store.models import Outbox, OutboxStatus, Requester, Ticket, TicketEvent
 from bot.tickets.outbox import NoticeKind
 
@@ -129,13 +130,7 @@ async def write_history(engine: AsyncEngine, tickets: Sequence[PlannedTicket]) -
         for name in ("requester", "ticket", "ticket_event", "outbox"):
             for start in range(0, len(rows[name]), 5000):
                 await connection.execute(insert(_MODELS[name]), rows[name][start : start + 5000])
-        if connection.dialect.name == "sqlite":  # findable like tickets the dispatcher opens
-            await connection.execute(
-                text(
-                    "INSERT INTO ticket_search(rowid, subject, body) "
-                    "SELECT id, subject, '' FROM ticket"
-                )
-            )
+        await search.index_subjects(connection)  # findable like tickets the dispatcher opens
         if connection.dialect.name == "postgresql":  # explicit ids: move the sequences on
             for name in ("requester", "ticket"):
                 await connection.execute(

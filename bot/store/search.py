@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import ColumnElement, bindparam, func, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -120,3 +121,18 @@ async def add_text(session: AsyncSession, ticket_id: int, body: str) -> None:
     elif engine == "postgresql":
         values = {"id": ticket_id, "text": _clean(body)}
         await (await session.connection()).execute(text(_POSTGRESQL["append"]), values)
+
+
+_ALL = {
+    "sqlite": "INSERT INTO ticket_search(rowid, subject, body) SELECT id, subject, '' FROM ticket",
+    "postgresql": "INSERT INTO ticket_search (ticket_id, document) "
+    "SELECT id, to_tsvector('simple', ticket_search_fold(subject)) FROM ticket",
+}
+
+
+async def index_subjects(connection: AsyncConnection) -> None:
+    """Make every ticket of a store filled in bulk (the demo's) findable by its subject; the
+    search index must be empty (the caller commits)."""
+    statement = _ALL.get(connection.dialect.name)
+    if statement is not None:
+        await connection.execute(text(statement))

@@ -3,13 +3,20 @@ accents folded, words as prefixes), through the tickets API as a desk uses it.""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import io
+
 import pytest
+from sqlalchemy import text
 from sqlmodel import func, select
 
+from bot.demo.command import register
 from bot.settings import Settings
 from bot.store import search
-from bot.store.db import Sessions
+from bot.store.db import Sessions, create_engine, sessions
 from bot.store.models import Role, Ticket
+from bot.store.search import matching as search_matching
 from tests.api.helpers import Api, account, ticket
 
 
@@ -95,3 +102,31 @@ async def test_hostile_text_is_words_not_syntax(
     assert await found(desk, "ʼecran ʻnoir ʽ") == [numbers["screen"]]  # unaccent makes quotes
     async with store() as session:  # and nothing was dropped
         assert (await session.exec(select(func.count()).select_from(Ticket))).one() == 3
+
+
+def test_demo_tickets_are_findable(
+    settings: Settings, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m bot demo` on PostgreSQL fills the search index as on SQLite."""
+    monkeypatch.setenv("GUICHET_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GUICHET_DATABASE_URL", postgres_url)
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(
+        ["demo", "--months", "1", "--per-month", "20", "--until", "2026-11-27"]
+    )
+    assert args.handler(args, out=io.StringIO(), err=io.StringIO()) == 0
+
+    async def search() -> tuple[int, int]:
+        engine = create_engine(postgres_url)
+        async with sessions(engine)() as session:
+            subjects = (await session.exec(select(Ticket.subject))).all()
+            word = max((w for s in subjects for w in s.split()), key=len)
+            wanted = select(Ticket.id).where(search_matching(session, word))
+            found = len((await session.exec(wanted)).all())
+            indexed = (await session.exec(text("SELECT count(*) FROM ticket_search"))).one()
+        await engine.dispose()
+        return found, indexed[0]
+
+    found, indexed = asyncio.run(search())
+    assert found >= 1 and indexed == 20
