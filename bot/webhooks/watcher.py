@@ -6,8 +6,8 @@ Why a reader of the log rather than a row queued by each writer: the log has one
 each with its own transaction; reading the log after the fact needs none of them to change and
 cannot miss one added later. Nothing is lost or queued twice: the cursor (`LogCursor`) and the
 rows move in one commit, so a crash before it redoes the batch and a crash after it has nothing
-left to do; two processes reading the same batch collide on the rows' unique keys and the
-second rolls back. The outbox then delivers with its retries, backoff and lease.
+left to do; a second process waits on the cursor's row lock (PostgreSQL), and the rows' unique
+keys stop anything queued twice all the same. The outbox then delivers with its retries, backoff and lease.
 
 Ids are handed out in commit order on SQLite (one writer at a time). On PostgreSQL a sequence
 may hand out an id whose transaction commits after a later one: a hole in the ids is waited for
@@ -31,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.outbox import queue
 from bot.settings_webhooks import WebhookEntry
 from bot.store.db import Sessions
-from bot.store.models import LogCursor, Ticket, TicketEvent
+from bot.store.models import LogCursor, Outbox, Ticket, TicketEvent
 from bot.tickets.outbox import NoticeKind
 from bot.webhooks.events import body, event_of
 from intake.message import Channel, OutboundMessage
@@ -108,9 +108,11 @@ class WebhookWatcher:
         """(entries read, rows queued) for one batch, committed with the cursor."""
         now = self._now()
         async with self._sessions() as session:
-            cursor = await session.get(LogCursor, CURSOR)
+            # FOR UPDATE (PostgreSQL): a second process waits here, then reads the moved cursor.
+            locked = select(LogCursor).where(LogCursor.name == CURSOR).with_for_update()
+            cursor = (await session.exec(locked)).first()
             if cursor is None:
-                # First start: announce what happens from now on, not the whole history.
+                # Never migrated (0012 sets it): announce from now on, not the whole history.
                 last = (await session.exec(select(func.max(col(TicketEvent.id))))).one()
                 session.add(LogCursor(name=CURSOR, last_id=last or 0, updated_at=now))
                 await _commit_once(session)
@@ -126,41 +128,53 @@ class WebhookWatcher:
             ready = entries[: self._holes.ready(cursor.last_id, [e.id or 0 for e in entries])]
             if not ready:
                 return 0, 0
-            queued = 0
-            for entry in ready:
-                event = event_of(entry)
-                wanted = [e for e in self._endpoints if event is not None and e.wants(event)]
-                if event is None or not wanted:
-                    continue
-                ticket = await session.get(Ticket, entry.ticket_id)
-                if ticket is None:  # the log never outlives its ticket; nothing to describe
-                    continue
-                for endpoint in wanted:
-                    delivery = str(uuid.uuid4())
-                    message = OutboundMessage(
-                        channel=Channel.WEBHOOK,
-                        to=(endpoint.name,),
-                        subject=event.value,
-                        text=body(delivery, event, entry, ticket),
-                        message_id=delivery,
-                    )
-                    # No ticket_id: the per-ticket send cap is a guard against mail loops and
-                    # must neither stop an integration nor count its rows against a requester.
-                    session.add(
-                        queue(
-                            message,
-                            kind=NoticeKind.WEBHOOK,
-                            key=f"webhook:{endpoint.name}:{entry.id}",
-                            ticket_id=None,
-                            now=now,
-                        )
-                    )
-                    queued += 1
+            rows = [row for entry in ready for row in await self._rows(session, entry, now)]
+            # A cursor moved back (a restored backup) must not stop on rows already queued.
+            keys = [row.key for row in rows]
+            taken = set(
+                (await session.exec(select(Outbox.key).where(col(Outbox.key).in_(keys)))).all()
+                if keys
+                else ()
+            )
+            fresh = [row for row in rows if row.key not in taken]
+            session.add_all(fresh)
             cursor.last_id = ready[-1].id or cursor.last_id
             cursor.updated_at = now
             if not await _commit_once(session):
                 return 0, 0
-            return len(ready), queued
+            return len(ready), len(fresh)
+
+    async def _rows(self, session: AsyncSession, entry: TicketEvent, now: datetime) -> list[Outbox]:
+        """The outbox rows for one log entry: one per endpoint that wants its event."""
+        event = event_of(entry)
+        wanted = [e for e in self._endpoints if event is not None and e.wants(event)]
+        if event is None or not wanted:
+            return []
+        ticket = await session.get(Ticket, entry.ticket_id)
+        if ticket is None:  # the log never outlives its ticket; nothing to describe
+            return []
+        rows = []
+        for endpoint in wanted:
+            delivery = str(uuid.uuid4())
+            message = OutboundMessage(
+                channel=Channel.WEBHOOK,
+                to=(endpoint.name,),
+                subject=event.value,
+                text=body(delivery, event, entry, ticket),
+                message_id=delivery,
+            )
+            # No ticket_id: the per-ticket send cap is a guard against mail loops; it must
+            # neither stop an integration nor count an integration's rows against a requester.
+            rows.append(
+                queue(
+                    message,
+                    kind=NoticeKind.WEBHOOK,
+                    key=f"webhook:{endpoint.name}:{entry.id}",
+                    ticket_id=None,
+                    now=now,
+                )
+            )
+        return rows
 
 
 async def _commit_once(session: AsyncSession) -> bool:

@@ -93,6 +93,24 @@ async def test_two_readers_at_once_queue_each_row_once(store: Sessions) -> None:
     assert len(await rows(store)) == 3
 
 
+async def test_a_cursor_moved_back_queues_nothing_twice_and_moves_on(store: Sessions) -> None:
+    number = await ticket(store, "Réseau", status=Status.NEW)
+    await changes(store, number)
+    watcher = WebhookWatcher(store, [endpoint("every")], now=lambda: NOW)
+    assert await watcher.catch_up() == 3
+    async with store() as session:  # a backup of the cursor restored, say
+        cursor = await session.get(LogCursor, CURSOR)
+        assert cursor is not None
+        cursor.last_id = 0
+        await session.commit()
+    async with store() as session:
+        made = (await session.exec(select(Ticket).where(Ticket.number == number))).one()
+        move(session, made, Status.RESOLVED, "console:ana@itq.example", NOW)
+        await session.commit()
+    assert await watcher.catch_up() == 1  # only the new move
+    assert len(await rows(store)) == 4
+
+
 async def test_entries_from_before_the_migration_are_not_announced(tmp_path: Path) -> None:
     """Migration 0012 starts the cursor at the end of the log already there."""
 

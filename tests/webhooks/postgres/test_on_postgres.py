@@ -8,12 +8,14 @@ from tests.webhooks.test_delivery import (
     test_changes_through_the_api_are_announced_and_internal_notes_are_not,
 )
 from tests.webhooks.test_watcher import (
+    test_a_cursor_moved_back_queues_nothing_twice_and_moves_on,
     test_each_entry_is_queued_once_per_endpoint_with_the_cursor,
     test_two_readers_at_once_queue_each_row_once,
 )
 
 __all__ = [
     "test_a_5xx_is_retried_with_the_same_delivery_id_until_accepted",
+    "test_a_cursor_moved_back_queues_nothing_twice_and_moves_on",
     "test_changes_through_the_api_are_announced_and_internal_notes_are_not",
     "test_each_entry_is_queued_once_per_endpoint_with_the_cursor",
     "test_two_readers_at_once_queue_each_row_once",
