@@ -23,6 +23,7 @@ from bot.api.tickets import add_note, change_ticket, find_ticket, queue_page, th
 from bot.console.canned import every_response, filled
 from bot.console.clocks import clock_lines
 from bot.console.gate import Gate
+from bot.console.language import visitor_language
 from bot.console.pages import page, problem, see_other
 from bot.console.quoted import Stored, whole_texts
 from bot.console.sessions import Signed
@@ -240,7 +241,8 @@ def disposition(filename: str) -> str:
 
 
 async def _unknown(request: web.Request) -> web.StreamResponse:
-    return problem(request, Language.FR, 404, say("console.error.404", Language.FR))
+    language = visitor_language(request)
+    return problem(request, language, 404, say("console.error.404", language))
 
 
 async def _to_home(request: web.Request) -> web.StreamResponse:

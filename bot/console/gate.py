@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from bot.accounts import passwords
 from bot.console import sessions
+from bot.console.language import visitor_language
 from bot.console.limits import WINDOW, SignInLimits
 from bot.console.pages import page, problem, protect, see_other
 from bot.console.sessions import COOKIE, LOGIN_COOKIE, Signed
@@ -77,24 +78,32 @@ class Gate:
         return guarded
 
     async def login_form(
-        self, request: web.Request, *, status: int = 200, error: str = ""
+        self,
+        request: web.Request,
+        *,
+        status: int = 200,
+        error: str = "",
+        language: Language | None = None,
     ) -> web.StreamResponse:
         token = request.cookies.get(LOGIN_COOKIE) or sessions.new_secret()
+        language = language or visitor_language(request)
+        other = Language.EN if language is Language.FR else Language.FR
         shown = page(
             request,
             "login",
-            Language.FR,
+            language,
             status=status,
-            context={"csrf": token, "error": error, "email": ""},
+            context={"csrf": token, "error": error, "email": "", "other": other.value},
         )
         sessions.set_cookie(shown, request, LOGIN_COOKIE, token, max_age=3600)
         return shown
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
+        language = visitor_language(request, str(form.get("lang", ""))[:8])
         given, expected = form.get("csrf"), request.cookies.get(LOGIN_COOKIE, "")
         if not isinstance(given, str) or not expected or not sessions.same(given, expected):
-            return problem(request, Language.FR, 403, say("console.csrf", Language.FR))
+            return problem(request, language, 403, say("console.csrf", language))
         email = str(form.get("email", "")).strip().lower()[:MAX_EMAIL_CHARS]
         password = str(form.get("password", ""))
         now = self._now()
@@ -102,7 +111,10 @@ class Gate:
         if self._limits.blocked(keys, now):
             log.warning("console: sign-in refused, too many failures (%s)", request.remote)
             refused = await self.login_form(
-                request, status=429, error=say("console.login.too_many", Language.FR)
+                request,
+                status=429,
+                error=say("console.login.too_many", language),
+                language=language,
             )
             refused.headers["Retry-After"] = str(int(WINDOW.total_seconds()))
             return refused
@@ -115,7 +127,10 @@ class Gate:
             if not ok or account is None:
                 self._limits.failed(keys, now)
                 return await self.login_form(
-                    request, status=401, error=say("console.login.refused", Language.FR)
+                    request,
+                    status=401,
+                    error=say("console.login.refused", language),
+                    language=language,
                 )
             await sessions.purge(session, now)
             signed = sessions.open_session(session, account, now)

@@ -10,10 +10,12 @@ import aiohttp
 from aiohttp.test_utils import make_mocked_request
 from sqlmodel import select
 
+from bot.console.language import preferred
 from bot.console.sessions import secure_cookies
 from bot.store.db import Sessions
 from bot.store.models import Account, ConsoleSession, Role
-from tests.console.helpers import PASSWORD, account, sign_in
+from bot.tickets import Language
+from tests.console.helpers import CSRF, PASSWORD, account, sign_in
 
 
 async def test_a_signed_out_visitor_is_sent_to_the_sign_in_page(service: str) -> None:
@@ -140,3 +142,38 @@ def test_the_cookie_is_secure_unless_plain_http_from_loopback() -> None:
     proxied = make_mocked_request("GET", "/console/login", headers={"X-Forwarded-Proto": "https"})
     assert secure_cookies(proxied.clone(remote="127.0.0.1"))
     assert secure_cookies(plain)  # an unknown peer is not trusted as local
+
+
+async def test_the_sign_in_page_speaks_the_browsers_language_or_the_one_chosen(
+    service: str, store: Sessions
+) -> None:
+    email = await account(store, "max@itq.example", Role.AGENT, language=Language.EN)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        english = {"Accept-Language": "en-CA,en;q=0.9,fr;q=0.5"}
+        async with http.get(f"{service}/console/login", headers=english) as page:
+            text = await page.text()
+        assert '<html lang="en">' in text and "Sign in to the console" in text
+        token = CSRF.search(text)
+        assert token is not None
+        async with http.post(
+            f"{service}/console/login",
+            data={"csrf": token.group(1), "lang": "en", "email": email, "password": "wrong"},
+            allow_redirects=False,
+        ) as refused:
+            assert refused.status == 401 and "Wrong address or password" in await refused.text()
+        async with http.get(f"{service}/console/login?lang=fr", headers=english) as page:
+            assert "Connexion à la console" in await page.text()
+        for hostile in ("", "*", "fr;q=abc, en;q=2", "x" * 5000, "en;q=0, fr;q=0"):
+            async with http.get(
+                f"{service}/console/login", headers={"Accept-Language": hostile}
+            ) as page:
+                assert page.status == 200 and '<html lang="fr">' in await page.text()
+        async with http.get(f"{service}/console/nowhere", headers=english) as page:
+            assert page.status == 404 and '<html lang="en">' in await page.text()
+
+
+def test_the_browsers_preference_is_read_by_weight_then_order() -> None:
+    assert preferred("de-CH, en;q=0.8, fr;q=0.9") is Language.FR
+    assert preferred("en-US,fr-CA") is Language.EN
+    assert preferred("fr-CA;q=0.4,en;q=0.4") is Language.FR
+    assert preferred("de, es") is Language.FR
