@@ -7,16 +7,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
 from bot.checkpoints import StoreCheckpoints
 from bot.receive import store_raw
 from bot.settings import Settings
+from bot.settings_oauth2 import OAuth2Settings
 from bot.slack.desk import SlackDesk
 from bot.slack.setup import slack_connector
 from bot.store.db import Sessions
-from intake.auth import MsalTokens
+from intake.auth import MsalTokens, Tokens
+from intake.auth.delegated import DelegatedTokens
 from intake.folder import FolderSource
 from intake.imap import ImapReader, MailboxConfig
 from intake.mail.send import FolderSender, SmtpConfig, SmtpSender
@@ -33,7 +36,7 @@ def mail_sender(settings: Settings) -> Sender:
         oauth2 = settings.smtp_oauth2()
         tokens = None
         if oauth2 is not None and oauth2.oauth2 is not None:
-            tokens = MsalTokens(oauth2.oauth2.config(), name=f"smtp (mailbox {oauth2.name})")
+            tokens = oauth2_tokens(settings, oauth2.name, oauth2.username, oauth2.oauth2, "smtp")
         return SmtpSender(
             SmtpConfig(
                 host=settings.smtp_host,
@@ -50,6 +53,26 @@ def mail_sender(settings: Settings) -> Sender:
     return FolderSender(
         settings.outbox, sender=settings.mail_from, sender_name=settings.mail_from_name
     )
+
+
+def oauth2_tokens(
+    settings: Settings, mailbox: str, user: str, oauth2: OAuth2Settings, use: str
+) -> Tokens:
+    """The tokens of an OAuth2 mailbox: the application's own, or a signed-in person's."""
+    if oauth2.flow == "device_code":
+        return DelegatedTokens(
+            oauth2.config(),
+            user=user,
+            cache_path=token_cache_path(settings, mailbox),
+            mailbox=mailbox,
+            name=f"{use}:{mailbox}",
+        )
+    return MsalTokens(oauth2.config(), name=f"{use}:{mailbox}")
+
+
+def token_cache_path(settings: Settings, mailbox: str) -> Path:
+    """Where a delegated mailbox's sign-in (its refresh token) is kept, mode 0600."""
+    return settings.data_dir / "oauth2" / f"{mailbox}.json"
 
 
 def senders(settings: Settings) -> dict[Channel, Sender]:
@@ -113,6 +136,6 @@ def build_connectors(
         )
         tokens = None
         if mailbox.oauth2 is not None:
-            tokens = MsalTokens(mailbox.oauth2.config(), name=f"imap:{mailbox.name}")
+            tokens = oauth2_tokens(settings, mailbox.name, mailbox.username, mailbox.oauth2, "imap")
         connectors.append(ImapReader(config, checkpoints, tokens))
     return connectors

@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     from bot.accounts.command import register as register_accounts
     from bot.commands.corrections import register as register_corrections
+    from bot.commands.mailbox import register as register_mailbox
     from bot.demo.command import register as register_demo
     from bot.outages.command import register as register_outage
     from bot.reports.command import register as register_report
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_corrections(commands)
     register_outage(commands)
     register_accounts(commands)
+    register_mailbox(commands)
     return parser
 
 

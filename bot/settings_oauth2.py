@@ -28,6 +28,11 @@ class OAuth2Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    flow: Literal["client_credentials", "device_code"] = Field(
+        default="client_credentials",
+        description="client_credentials: the application's own access (IMAP.AccessAsApp); "
+        "device_code: a person signs in once (`python -m bot mailbox login NAME`).",
+    )
     tenant: str = Field(min_length=1, description="Directory (tenant) ID or domain.")
     client_id: str = Field(min_length=1, description="Application (client) ID.")
     client_secret: SecretStr = SecretStr("")
@@ -43,6 +48,13 @@ class OAuth2Settings(BaseModel):
     def _one_credential(self) -> OAuth2Settings:
         secret = bool(self.client_secret.get_secret_value())
         certificate = bool(self.certificate_path or self.certificate_thumbprint)
+        if self.flow == "device_code":
+            if secret or certificate:
+                raise ValueError(
+                    'flow = "device_code" signs in as a person, without an application secret: '
+                    "remove client_secret, certificate_path and certificate_thumbprint"
+                )
+            return self
         if secret and certificate:
             raise ValueError(
                 "give client_secret or certificate_path + certificate_thumbprint, not both"

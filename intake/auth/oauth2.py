@@ -133,7 +133,7 @@ class MsalTokens:
                     client_credential=self._credential(),
                     authority=self.config.authority_url,
                     instance_discovery=False,
-                    http_client=_http_client(requests, self.config.ca_file),
+                    http_client=http_client(requests, self.config.ca_file),
                 )
             result = self._app.acquire_token_for_client(scopes=[self.config.scope])
         except (ValueError, OSError, requests.RequestException) as exc:
@@ -170,7 +170,7 @@ class MsalTokens:
         return {"private_key": key, "thumbprint": config.certificate_thumbprint}
 
 
-def _http_client(requests: Any, ca_file: str) -> Any:
+def http_client(requests: Any, ca_file: str) -> Any:
     """A requests session for MSAL with a timeout, trusting `ca_file` when given. (MSAL's own
     `verify=` sets the session's, which requests lets REQUESTS_CA_BUNDLE override.)"""
 

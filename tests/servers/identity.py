@@ -14,6 +14,8 @@ event loop, so the service under test and blocking test code can both call it.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import secrets
 import ssl
 import subprocess
@@ -53,6 +55,12 @@ class FakeIdentity:
     refusals: list[str] = field(default_factory=list)
     """Client IDs whose credentials were refused, in order."""
     introspections: list[bool] = field(default_factory=list)
+    public_clients: set[str] = field(default_factory=set)
+    """Client IDs that may use the device-code flow (a delegated mailbox)."""
+    device_codes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """device code → (user code, the user who approved it, once they have)."""
+    refresh_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """refresh token → (client ID, user)."""
     https_port: int = 0
     http_port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -87,6 +95,15 @@ class FakeIdentity:
             for issued in self.issued.values():
                 issued.revoked = True
 
+    def approve(self, user_code: str, user: str) -> None:
+        """`user` signed in on the device login page and typed `user_code`."""
+        with self._lock:
+            for device, (code, _) in list(self.device_codes.items()):
+                if code == user_code:
+                    self.device_codes[device] = (code, user)
+                    return
+        raise KeyError(user_code)
+
     def tokens_for(self, client_id: str) -> list[str]:
         with self._lock:
             return [t for t, i in self.issued.items() if i.client_id == client_id]
@@ -111,9 +128,75 @@ class FakeIdentity:
             }
         )
 
+    async def _device_code(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if str(form.get("client_id", "")) not in self.public_clients:
+            return _error(
+                400, "invalid_client", "AADSTS7000218: The request body must contain "
+                "client_assertion or client_secret (public client flows are not allowed)."
+            )  # fmt: skip
+        device, user_code = secrets.token_urlsafe(16), secrets.token_hex(4).upper()
+        with self._lock:
+            self.device_codes[device] = (user_code, None)
+        page = "https://microsoft.example/devicelogin"
+        return web.json_response(
+            {
+                "user_code": user_code,
+                "device_code": device,
+                "verification_uri": page,
+                "expires_in": 900,
+                "interval": 1,
+                "message": f"To sign in, use a web browser to open the page {page} and enter "
+                f"the code {user_code} to authenticate.",
+            }
+        )
+
+    def _delegated(self, client_id: str, user: str) -> web.Response:
+        """Tokens for `user` (called with the lock held)."""
+        token = f"fake-at-{secrets.token_urlsafe(24)}"
+        refresh = f"fake-rt-{secrets.token_urlsafe(24)}"
+        self.issued[token] = Issued(client_id, user, time.time() + self.lifetime)
+        self.refresh_tokens[refresh] = (client_id, user)
+        oid = "22222222-2222-4222-8222-222222222222"
+        claims = {
+            "iss": f"https://127.0.0.1:{self.https_port}/{TENANT}/v2.0",
+            "aud": client_id,
+            "sub": oid,
+            "oid": oid,
+            "tid": TENANT,
+            "preferred_username": user,
+            "iat": int(time.time()),
+            "exp": int(time.time() + 3600),
+        }
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "scope": " ".join(DELEGATED),
+                "expires_in": int(self.lifetime),
+                "ext_expires_in": int(self.lifetime),
+                "access_token": token,
+                "refresh_token": refresh,
+                "id_token": f"{_b64({'alg': 'none'})}.{_b64(claims)}.",
+                "client_info": _b64({"uid": oid, "utid": TENANT}),
+            }
+        )
+
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
         client_id = str(form.get("client_id", ""))
+        grant = form.get("grant_type")
+        if grant == "urn:ietf:params:oauth:grant-type:device_code":
+            with self._lock:
+                _, user = self.device_codes.get(str(form.get("device_code")), ("", None))
+                if user is None:
+                    return _error(400, "authorization_pending", "AADSTS70016: pending.")
+                return self._delegated(client_id, user)
+        if grant == "refresh_token":
+            with self._lock:
+                known = self.refresh_tokens.get(str(form.get("refresh_token")))
+                if known is None or known[0] != client_id:
+                    return _error(400, "invalid_grant", "AADSTS700082: refresh token expired.")
+                return self._delegated(client_id, known[1])
         if form.get("grant_type") != "client_credentials":
             return _error(400, "unsupported_grant_type", "AADSTS70003: unsupported grant type.")
         if form.get("scope") != "https://outlook.office365.com/.default":
@@ -188,6 +271,7 @@ class FakeIdentity:
         identity = web.Application()
         identity.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._discovery)
         identity.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        identity.router.add_post("/{tenant}/oauth2/v2.0/devicecode", self._device_code)
         introspection = web.Application()
         introspection.router.add_post("/introspect", self._introspect)
         loop = asyncio.new_event_loop()
@@ -226,6 +310,16 @@ class FakeIdentity:
         self._thread.join(10)
         loop.close()
         self._loop = None
+
+
+DELEGATED = (
+    "https://outlook.office365.com/IMAP.AccessAsUser.All",
+    "https://outlook.office365.com/SMTP.Send",
+)
+
+
+def _b64(value: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
 
 def _error(status: int, error: str, description: str) -> web.Response:
