@@ -35,6 +35,9 @@ TENANT = "00000000-0000-4000-8000-00000000aaaa"
 class Client:
     secret: str
     mailbox: str
+    certificate: bytes = b""
+    """PEM of a certificate registered for the application: a client assertion signed with
+    its key and naming its SHA-1 thumbprint (x5t) is accepted instead of the secret."""
 
 
 @dataclass
@@ -203,7 +206,16 @@ class FakeIdentity:
             return _error(400, "invalid_scope", "AADSTS70011: the provided scope is not valid.")
         with self._lock:
             client = self.clients.get(client_id)
-            if client is None or form.get("client_secret") != client.secret:
+            assertion = str(form.get("client_assertion", ""))
+            if assertion and client is not None:
+                endpoint = f"{self.authority}/oauth2/v2.0/token"
+                if not _signed_by(assertion, client_id, client, endpoint):
+                    self.refusals.append(client_id)
+                    return _error(
+                        401, "invalid_client", "AADSTS700027: The certificate with identifier "
+                        "used to sign the client assertion is not registered on application."
+                    )  # fmt: skip
+            elif client is None or form.get("client_secret") != client.secret:
                 self.refusals.append(client_id)
                 if client is None:
                     return _error(
@@ -316,6 +328,31 @@ DELEGATED = (
     "https://outlook.office365.com/IMAP.AccessAsUser.All",
     "https://outlook.office365.com/SMTP.Send",
 )
+
+
+def _signed_by(assertion: str, client_id: str, client: Client, audience: str) -> bool:
+    """RFC 7523 client assertion: signed by the registered certificate's key, for this client
+    and this token endpoint, naming the certificate by its SHA-1 thumbprint."""
+    import jwt
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    if not client.certificate:
+        return False
+    certificate = x509.load_pem_x509_certificate(client.certificate)
+    thumbprint = base64.urlsafe_b64encode(certificate.fingerprint(hashes.SHA1())).decode()
+    try:
+        header = jwt.get_unverified_header(assertion)
+        claims = jwt.decode(
+            assertion,
+            certificate.public_key(),  # type: ignore[arg-type]
+            algorithms=["RS256", "PS256"],
+            audience=audience,
+        )
+    except jwt.PyJWTError:
+        return False
+    named = str(header.get("x5t", "")).rstrip("=") == thumbprint.rstrip("=")
+    return named and claims.get("iss") == claims.get("sub") == client_id
 
 
 def _b64(value: object) -> str:
