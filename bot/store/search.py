@@ -54,8 +54,11 @@ SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', (
 """,
     "insert": "INSERT INTO ticket_search (ticket_id, document) VALUES "
     "(:id, to_tsvector('simple', ticket_search_fold(CAST(:text AS text))))",
+    # A tsvector holds at most 1 MB of lexemes, and a text adds at most 4 x MAX_INDEXED_CHARS
+    # bytes: past half a megabyte (its text form, which is longer), later text is not indexed.
     "append": "UPDATE ticket_search SET document = document || "
-    "to_tsvector('simple', ticket_search_fold(CAST(:text AS text))) WHERE ticket_id = :id",
+    "to_tsvector('simple', ticket_search_fold(CAST(:text AS text))) WHERE ticket_id = :id "
+    "AND octet_length(CAST(document AS text)) < 500000",
 }
 
 

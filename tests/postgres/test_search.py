@@ -130,3 +130,14 @@ def test_demo_tickets_are_findable(
 
     found, indexed = asyncio.run(search())
     assert found >= 1 and indexed == 20
+
+
+async def test_long_follow_ups_never_overflow_the_index(store: Sessions) -> None:
+    """A tsvector holds at most 1 MB: follow-ups past that are kept but no longer indexed, and
+    never make the message fail."""
+    number = await ticket(store, "Journal d'erreurs")
+    for k in range(12):  # 12 x 100,000 characters of distinct words
+        await wrote(store, number, " ".join(f"e{k}x{i:06d}" for i in range(11_000)))
+    async with store() as session:
+        first = select(Ticket.number).where(search_matching(session, "e0x000001"))
+        assert (await session.exec(first)).all() == [number]

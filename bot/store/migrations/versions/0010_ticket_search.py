@@ -18,9 +18,10 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The text of one ticket's inbound messages, capped as `bot.store.search` caps what it indexes.
+# The text of one ticket's inbound messages. A tsvector holds at most 1 MB of lexemes: the
+# subject and bodies together are cut at 200,000 characters (at most 800 kB).
 _BODIES = (
-    "coalesce((SELECT string_agg(left(m.body, 100000), E'\\n' ORDER BY m.id) FROM message m"
+    "coalesce((SELECT string_agg(m.body, E'\\n' ORDER BY m.id) FROM message m"
     " WHERE m.ticket_id = t.id AND m.direction = 'in'), '')"
 )
 
@@ -62,7 +63,7 @@ def _upgrade_postgresql() -> None:
     op.execute(
         "INSERT INTO ticket_search (ticket_id, document) "  # noqa: S608 (constants only)
         "SELECT t.id, to_tsvector('simple', ticket_search_fold("
-        f"left(t.subject, 100000) || E'\\n' || {_BODIES})) FROM ticket t"
+        f"left(t.subject || E'\\n' || {_BODIES}, 200000))) FROM ticket t"
     )
 
 
