@@ -67,7 +67,9 @@ async def find(session: AsyncSession, email: str) -> Account | None:
 async def existing(session: AsyncSession, email: str) -> Account:
     account = await find(session, email)
     if account is None:
-        raise InvalidAccount(f"no account {email}: see `python -m bot users list`")
+        raise InvalidAccount(
+            f"no account {email}: see `python -m bot users list`", reason="unknown"
+        )
     return account
 
 

@@ -17,13 +17,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TextIO
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.accounts import passwords
-from bot.accounts.cli_store import existing, find, guarded, table, with_store
-from bot.accounts.fields import InvalidAccount, bounded, check_scope, email_of, labels_of
+from bot.accounts.cli_store import existing, guarded, table, with_store
+from bot.accounts.fields import InvalidAccount, email_of
+from bot.accounts.manage import add_account, ensure_new, profile_of, set_active, set_password
 from bot.accounts.token_command import register_tokens
 from bot.store.models import Account, Role
 from bot.tickets import Language, Level, Team
@@ -122,35 +122,23 @@ def read_password(stream: TextIO | None, *, hint: str = "") -> str:
 
 def run_add(args: argparse.Namespace) -> int:
     email = email_of(args.email)
-    role = Role(args.role)
-    teams = labels_of(args.teams, Team, "--teams")
-    levels = labels_of(args.levels, Level, "--levels")
-    check_scope(role, teams, levels)
-    name = bounded(args.name, "--name")
+    profile = profile_of(
+        name=args.name,
+        role=Role(args.role),
+        teams=args.teams,
+        levels=args.levels,
+        language=Language(args.language),
+    )
 
     async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
-        if await find(session, email) is not None:
-            raise _duplicate(email)
+        await ensure_new(session, email)
         hashed = None
         if not args.no_password:
             hint = ", or use --no-password for an account that only uses API tokens"
             password = await asyncio.to_thread(read_password, sys.stdin, hint=hint)
             hashed = await asyncio.to_thread(passwords.hash, password)
-        account = Account(
-            email=email,
-            name=name,
-            role=role,
-            teams=teams,
-            levels=levels,
-            language=Language(args.language),
-            password_hash=hashed,
-            created_at=now,
-        )
-        session.add(account)
-        try:
-            await session.flush()
-        except IntegrityError:
-            raise _duplicate(email) from None
+        account = await add_account(session, email, profile, password_hash=hashed, now=now)
+        role, teams, levels = profile.role, profile.teams, profile.levels
         scope = ", ".join(teams or ["all teams"]) + " · " + ", ".join(levels or ["all levels"])
         where = f" ({scope})" if role is Role.AGENT else ""
         signs_in = "with a password" if hashed else "API tokens only"
@@ -194,10 +182,8 @@ def run_active(args: argparse.Namespace) -> int:
 
     async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
         account = await existing(session, email)
-        if account.active == active:
+        if not await set_active(session, account, active):
             return f"{email} is already {'active' if active else 'disabled'}", ""
-        account.active = active
-        session.add(account)
         if active:
             return f"{email} enabled: sign-in and its API tokens are accepted again", ""
         return f"{email} disabled: sign-in and its API tokens are refused", ""
@@ -211,18 +197,10 @@ def run_password(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession, now: datetime) -> tuple[str, str]:
         account = await existing(session, email)
         password = await asyncio.to_thread(read_password, sys.stdin)
-        account.password_hash = await asyncio.to_thread(passwords.hash, password)
-        session.add(account)
+        await set_password(session, account, password)
         return f"password of {email} changed", ""
 
     return with_store(work)
-
-
-def _duplicate(email: str) -> InvalidAccount:
-    return InvalidAccount(
-        f"an account {email} already exists: to change its password, "
-        f"`python -m bot users password {email}`; to stop it, `python -m bot users disable {email}`"
-    )
 
 
 def _account_json(account: Account) -> dict[str, Any]:

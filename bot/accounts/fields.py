@@ -17,7 +17,14 @@ MAX_TEXT = 200
 
 
 class InvalidAccount(GuichetError):
-    """What someone typed for an account cannot be used (for the CLI: exit status 2)."""
+    """What someone typed for an account cannot be used (for the CLI: exit status 2).
+
+    `reason` names the rule broken (`email`, `label`, `scope`, `text`, `duplicate`, `unknown`),
+    so a page can say it in its reader's language; the message is the CLI's English."""
+
+    def __init__(self, message: str, *, reason: str = "other") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def email_of(text: str) -> str:
@@ -38,7 +45,8 @@ def email_of(text: str) -> str:
     ):
         raise InvalidAccount(
             f"not an email address: {text!r} (expected name@domain.example, "
-            f"at most {MAX_EMAIL} characters)"
+            f"at most {MAX_EMAIL} characters)",
+            reason="email",
         )
     return email
 
@@ -53,7 +61,8 @@ def labels_of(text: str, kind: type[StrEnum], option: str) -> list[str]:
             continue
         if item.lower() not in known:
             raise InvalidAccount(
-                f"{option}: unknown value {item!r}; use some of: {', '.join(known.values())}"
+                f"{option}: unknown value {item!r}; use some of: {', '.join(known.values())}",
+                reason="label",
             )
         if known[item.lower()] not in chosen:
             chosen.append(known[item.lower()])
@@ -65,7 +74,8 @@ def check_scope(role: Role, teams: list[str], levels: list[str]) -> None:
     if role is not Role.AGENT and (teams or levels):
         raise InvalidAccount(
             f"--teams and --levels are for agents: a {role.value} acts on every team and "
-            "level (drop them, or use --role agent)"
+            "level (drop them, or use --role agent)",
+            reason="scope",
         )
 
 
@@ -73,5 +83,7 @@ def bounded(text: str, option: str) -> str:
     """A name or a label, stripped; `InvalidAccount` past `MAX_TEXT` characters."""
     text = text.strip()
     if len(text) > MAX_TEXT:
-        raise InvalidAccount(f"{option}: at most {MAX_TEXT} characters (got {len(text)})")
+        raise InvalidAccount(
+            f"{option}: at most {MAX_TEXT} characters (got {len(text)})", reason="text"
+        )
     return text

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from bot.console.admin import Admin
 from bot.console.canned import Canned
 from bot.console.desk import Desk
 from bot.console.gate import Gate
@@ -58,4 +59,5 @@ def console_routes(
     )
     # outages before desk: desk's /console/tickets/{number}/{action} and last route take the rest
     routes = [*gate.routes(), *live.routes(), *canned.routes(), *phone.routes(), *outages.routes()]
+    routes += Admin(sessions, gate, now=now).routes()  # accounts (admins), own language
     return [*routes, *desk.routes()]  # desk's last route takes the rest
