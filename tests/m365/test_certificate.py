@@ -18,7 +18,7 @@ from bot.store.models import Ticket
 from intake.auth import MsalTokens, OAuth2Config, OAuth2Refused
 from tests.conftest import eventually
 from tests.imap.test_imap_intake import append, count, running
-from tests.m365.conftest import oauth2_settings
+from tests.m365.conftest import idling_again, oauth2_settings
 from tests.mail import make_email
 from tests.servers.dovecot import USER, Dovecot
 from tests.servers.identity import TENANT, Client, FakeIdentity
@@ -68,7 +68,8 @@ async def test_a_certificate_mailbox_is_read_and_answered(
     settings = settings.model_copy(
         update={"imap_mailboxes": [box.model_copy(update={"oauth2": oauth2})]}
     )
-    async with running(settings):
+    async with running(settings) as url:
+        await idling_again(url)
         append(dovecot, make_email())
         await eventually(lambda: handler.accepted, timeout=40)
     assert handler.logins == [USER]

@@ -17,7 +17,7 @@ from bot.store.db import Sessions
 from bot.store.models import Ticket
 from tests.conftest import eventually
 from tests.imap.test_imap_intake import append, count, running
-from tests.m365.conftest import CLIENT_ID
+from tests.m365.conftest import CLIENT_ID, idling_again
 from tests.mail import make_email
 from tests.servers.dovecot import Dovecot
 from tests.servers.identity import TENANT, FakeIdentity
@@ -102,7 +102,8 @@ async def test_a_delegated_mailbox_signs_in_once_then_is_read_and_answered(
                 "smtp_auth": "oauth2"}
     )  # fmt: skip
     identity.revoke_all()  # the access token from the sign-in is gone: the refresh token serves
-    async with running(settings):
+    async with running(settings) as url:
+        await idling_again(url)
         append(dovecot, make_email())
         await eventually(lambda: handler.accepted, timeout=40)
     assert handler.logins == [dovecot.user]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import aiohttp
 import pytest
@@ -17,7 +16,15 @@ from bot.store.db import Sessions
 from bot.store.models import Ticket
 from tests.conftest import eventually
 from tests.imap.test_imap_intake import append, count, folder_counts, running
-from tests.m365.conftest import CLIENT_ID, SECRET, oauth2_settings
+from tests.m365.conftest import (
+    CLIENT_ID,
+    SECRET,
+    healthz,
+    idling_again,
+    imap_running,
+    imap_state,
+    oauth2_settings,
+)
 from tests.mail import make_email
 from tests.servers.dovecot import Dovecot
 from tests.servers.dovecot_oauth2 import kick
@@ -28,26 +35,13 @@ from tests.servers.smtp_oauth2 import OAuth2Handler
 Smtp = tuple[SmtpServer, OAuth2Handler]
 
 
-async def healthz(url: str) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as http, http.get(url + "healthz") as response:
-        return dict(await response.json())
-
-
-async def imap_state(url: str) -> str:
-    return str((await healthz(url))["connectors"].get("imap:csc", {}).get("state", ""))
-
-
-async def _running(url: str) -> bool:
-    return await imap_state(url) == "running"
-
-
 async def test_mail_read_with_oauth2_is_ticketed_and_acknowledged_over_oauth2_smtp(
     migrated: Settings, identity: FakeIdentity, dovecot: Dovecot, smtp: Smtp, store: Sessions
 ) -> None:
     server, handler = smtp
     settings = oauth2_settings(migrated, identity, dovecot, server)
     async with running(settings) as url:
-        await eventually(lambda: _running(url), timeout=30)
+        await idling_again(url)
         append(dovecot, make_email())
         await eventually(lambda: handler.accepted, timeout=30)
         [ack] = handler.messages()
@@ -94,7 +88,7 @@ async def test_a_wrong_client_secret_is_a_clear_operator_error_and_the_service_k
         # Its acknowledgement cannot go out (the same application sends): kept for a retry.
         await eventually(lambda: CLIENT_ID in identity.refusals[1:], timeout=30)
         assert handler.accepted == []
-        assert await _running(url) is False
+        assert await imap_running(url) is False
     assert identity.issued == {}
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "client secret" in logged
@@ -116,14 +110,19 @@ async def test_a_token_expiring_mid_run_is_replaced_before_it_is_refused(
     identity.lifetime = 4.0  # refreshed a quarter of its life before expiry: after 3 s
     settings = oauth2_settings(migrated, identity, dovecot, server)
     async with running(settings) as url:
-        await eventually(lambda: _running(url), timeout=30)
+        await idling_again(url)
         append(dovecot, make_email())
         await eventually(lambda: len(handler.accepted) == 1, timeout=30)
         first = set(identity.tokens_for(CLIENT_ID))
         await asyncio.sleep(4.5)  # every token issued so far has expired
+        # The IDLE session outlives its token; a new login (after a kick) takes a fresh one.
+        await asyncio.to_thread(kick, dovecot)
+        await eventually(lambda: identity.introspections.count(True) >= 3, timeout=30)
+        await idling_again(url)
         append(dovecot, make_email(message_id="<m2.example@msss.example>", subject="Imprimante"))
         await eventually(lambda: len(handler.accepted) == 2, timeout=30)
     assert handler.refused == [], "a fresh token was fetched before the old one expired"
+    assert False not in identity.introspections, "an expired token was offered"
     assert handler.logins == [dovecot.user, dovecot.user]
     assert set(identity.tokens_for(CLIENT_ID)) - first, "no new token was fetched"
 
@@ -134,16 +133,18 @@ async def test_a_revoked_token_is_replaced_once_and_nothing_is_lost(
     server, handler = smtp
     settings = oauth2_settings(migrated, identity, dovecot, server)
     async with running(settings) as url:
-        await eventually(lambda: _running(url), timeout=30)
+        await idling_again(url)
         append(dovecot, make_email())
         await eventually(lambda: len(handler.accepted) == 1, timeout=30)
         identity.revoke_all()  # e.g. an administrator revoked the app's sessions
         # The reader logs in again (its cached token is now refused), the sender sends again.
         await asyncio.to_thread(kick, dovecot)
         await eventually(lambda: identity.introspections.count(False) >= 1, timeout=30)
+        await eventually(lambda: identity.introspections.count(True) >= 3, timeout=30)
+        await idling_again(url)
         append(dovecot, make_email(message_id="<m2.example@msss.example>", subject="Imprimante"))
         await eventually(lambda: len(handler.accepted) == 2, timeout=60)
-        assert await _running(url)
+        assert await imap_running(url)
     assert len(handler.refused) == 1, "SMTP: one refusal, then a new token"
     assert identity.introspections.count(False) == 2, "IMAP and SMTP each met the revoked token"
     assert "method=XOAUTH2" in (dovecot.root / "dovecot.log").read_text()
