@@ -14,29 +14,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from multidict import MultiDictProxy
 from sqlmodel import col, select
 
 from bot.accounts import Principal, passwords, tokens
 from bot.accounts.cli_store import minute
 from bot.accounts.fields import InvalidAccount, email_of
 from bot.accounts.manage import (
-    Profile,
     add_account,
     change_profile,
     ensure_new,
-    profile_of,
     set_active,
     set_password,
 )
 from bot.accounts.passwords import PasswordRefused
+from bot.console.admin_form import (
+    Refusal,
+    Typed,
+    checked_profile,
+    new_password,
+    refusal_of,
+    text_of,
+    typed_from,
+)
 from bot.console.gate import Gate, Page
 from bot.console.pages import page, problem, see_other
 from bot.console.sessions import Signed
@@ -49,90 +53,6 @@ from bot.tickets import Language, Level, Team
 log = logging.getLogger(__name__)
 
 ACCOUNTS = "/console/admin/accounts"
-FormData = MultiDictProxy[Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Typed:
-    """What the admin typed in an account form, kept to show it again (never a password)."""
-
-    email: str = ""
-    name: str = ""
-    role: str = Role.AGENT.value
-    teams: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ()
-    language: str = Language.FR.value
-
-    @classmethod
-    def of(cls, account: Account) -> Typed:
-        return cls(
-            account.email,
-            account.name,
-            account.role,
-            tuple(account.teams),
-            tuple(account.levels),
-            account.language,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """Why a form was refused: a catalogue key, its fields, the HTTP status."""
-
-    key: str
-    status: int = 400
-    fields: Mapping[str, object] = field(default_factory=dict)
-
-
-def typed_from(form: FormData) -> Typed:
-    return Typed(
-        email=_text(form.get("email")).strip(),
-        name=_text(form.get("name")),
-        role=_text(form.get("role")),
-        teams=tuple(_text(x) for x in form.getall("teams", [])),
-        levels=tuple(_text(x) for x in form.getall("levels", [])),
-        language=_text(form.get("language")),
-    )
-
-
-def checked_profile(typed: Typed) -> Profile:
-    """The CLI's checks on what the form says; `InvalidAccount` (its `reason` says which)."""
-    if typed.role not in {r.value for r in Role}:
-        raise InvalidAccount(f"unknown role {typed.role!r}", reason="role")
-    if typed.language not in {x.value for x in Language}:
-        raise InvalidAccount(f"unknown language {typed.language!r}", reason="language")
-    return profile_of(
-        name=typed.name,
-        role=Role(typed.role),
-        teams=",".join(typed.teams),
-        levels=",".join(typed.levels),
-        language=Language(typed.language),
-        options="",
-    )
-
-
-def new_password(form: FormData) -> str:
-    """The password typed twice, checked by the CLI's rule; `PasswordRefused` or
-    `InvalidAccount` (reason `mismatch`)."""
-    password, again = _text(form.get("password")), _text(form.get("password_again"))
-    if password != again:
-        raise InvalidAccount("the two passwords differ", reason="mismatch")
-    passwords.check(password)
-    return password
-
-
-def refusal_of(error: InvalidAccount | PasswordRefused) -> Refusal:
-    if isinstance(error, PasswordRefused):
-        return Refusal(
-            "console.admin.invalid.password",
-            fields={"min": passwords.MIN_CHARS, "max": passwords.MAX_CHARS},
-        )
-    status = 409 if error.reason == "duplicate" else 400
-    return Refusal(f"console.admin.invalid.{error.reason}", status)
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _id(request: web.Request, name: str = "id") -> int:
@@ -357,7 +277,7 @@ class Admin:
 
     async def own_language(self, request: web.Request, signed: Signed) -> web.StreamResponse:
         who = signed.principal
-        chosen = _text((await request.post()).get("language"))
+        chosen = text_of((await request.post()).get("language"))
         if chosen not in {x.value for x in Language}:
             message = say("console.own_language.unknown", who.language)
             return problem(request, who.language, 400, message)

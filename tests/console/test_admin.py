@@ -8,15 +8,18 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from playwright.async_api import Browser, async_playwright, expect
 from sqlmodel import select
 
 from bot.accounts import passwords, tokens
 from bot.store.db import Sessions
 from bot.store.models import Account, ApiToken, Role
 from bot.tickets import Language
+from tests.console.conftest import ARGS
 from tests.console.helpers import CSRF, NOW, PASSWORD, account, sign_in
 
 ACCOUNTS = "/console/admin/accounts"
@@ -328,3 +331,52 @@ async def test_every_agent_switches_their_own_console_language(
             assert answer.status == 400
     found = await stored(store, agent)
     assert found is not None and found.language == Language.EN
+
+
+@pytest.fixture
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=ARGS
+        )
+        yield launched
+        await launched.close()
+
+
+@pytest.mark.slow
+async def test_an_admin_adds_an_account_through_the_form_in_chromium(
+    service: str, store: Sessions, browser: Browser
+) -> None:
+    admin = await account(store, "admin@itq.example", Role.ADMIN)
+    page = await browser.new_page()
+    refused: list[str] = []  # what the Content-Security-Policy blocked, if anything
+    page.on("console", lambda message: refused.append(message.text))
+    await page.goto(f"{service}/console/login")
+    await page.locator("#email").fill(admin)  # the sign-in page follows the browser's language
+    await page.locator("#password").fill(PASSWORD)
+    await page.locator('form[action="/console/login"] button[type="submit"]').click()
+    await page.get_by_role("link", name="Comptes").click()
+    await expect(page).to_have_url(service + ACCOUNTS)
+    form = page.locator(f'form[action="{ACCOUNTS}"]')
+    await form.get_by_label("Adresse courriel").fill("noa@desk.example")
+    await form.get_by_label("Nom").fill("Noa Roy")
+    await form.get_by_label("Rôle").select_option("agent")
+    await form.get_by_label("network").check()
+    await form.get_by_label("N2").check()
+    await form.get_by_label("Langue").select_option("en")
+    await form.get_by_label("Mot de passe", exact=True).fill(NEW_PASSWORD)
+    await form.get_by_label("Le même mot de passe, encore").fill(NEW_PASSWORD)
+    await page.get_by_role("button", name="Ajouter le compte").click()
+    await expect(page).to_have_url(service + ACCOUNTS)
+    row = page.locator("tr", has_text="noa@desk.example")
+    await expect(row).to_contain_text("Noa Roy")
+    await expect(row).to_contain_text("network")
+    await row.get_by_role("link", name="noa@desk.example").click()
+    await expect(page.locator("h1")).to_have_text("noa@desk.example")
+    await page.get_by_role("button", name="English").click()  # the header's language switch
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await expect(page.locator("h1")).to_have_text("noa@desk.example")
+    await expect(page.get_by_role("button", name="Disable the account")).to_be_visible()
+    made = await stored(store, "noa@desk.example")
+    assert made is not None and made.teams == ["network"] and made.levels == ["N2"]
+    assert not [text for text in refused if "Content Security Policy" in text], refused
