@@ -9,14 +9,30 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.messages import say
+from bot.tickets.labels import Language
+
 
 class ApiError(Exception):
-    """The request cannot be served as sent: `status` and the `field` to fix."""
+    """The request cannot be served as sent: `status` and the `field` to fix. Made with `said`,
+    it carries a catalogue key (`api.*`) and its fields: the API answers in English (its text),
+    the console says it in the agent's language (`render`)."""
 
     def __init__(self, status: int, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.field = field
+        self.key: str | None = None
+        self.fields: dict[str, object] = {}
+
+    @classmethod
+    def said(cls, status: int, key: str, field: str | None = None, **fields: object) -> ApiError:
+        made = cls(status, say(f"api.{key}", Language.EN, **fields), field)
+        made.key, made.fields = f"api.{key}", fields
+        return made
+
+    def render(self, language: Language) -> str:
+        return say(self.key, language, **self.fields) if self.key else str(self)
 
 
 def bearer(header: str) -> str | None:
@@ -31,7 +47,7 @@ def bearer(header: str) -> str | None:
 async def read_body(request: web.Request, max_bytes: int) -> bytes:
     """The body, refused with 413 once it is known to be larger than `max_bytes` (the declared
     length first, then while reading: a chunked body is counted too)."""
-    too_large = ApiError(413, f"the body is larger than {max_bytes} bytes", "body")
+    too_large = ApiError.said(413, "too_large", "body", limit=max_bytes)
     if request.content_length is not None and request.content_length > max_bytes:
         raise too_large
     raw = bytearray()
@@ -47,8 +63,8 @@ def parse_object(raw: bytes, max_depth: int) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError(400, "the body is not UTF-8 text (RFC 8259 §8.1)", "body") from None
-    deep = ApiError(400, f"the JSON is nested deeper than {max_depth} levels", "body")
+        raise ApiError.said(400, "not_utf8", "body") from None
+    deep = ApiError.said(400, "too_deep", "body", depth=max_depth)
     if _brackets_deeper_than(text, max_depth):
         raise deep  # before json.loads, which recurses once per level
     try:
@@ -56,9 +72,9 @@ def parse_object(raw: bytes, max_depth: int) -> dict[str, Any]:
     except RecursionError:
         raise deep from None
     except ValueError:
-        raise ApiError(400, "the body is not JSON; send one JSON object", "body") from None
+        raise ApiError.said(400, "not_json", "body") from None
     if not isinstance(parsed, dict):
-        raise ApiError(400, "send one JSON object, not an array or a single value", "body")
+        raise ApiError.said(400, "not_object", "body")
     return parsed
 
 

@@ -73,13 +73,13 @@ def filters_from(query: MultiMapping[str]) -> Filters:
     unknown = sorted(set(query) - set(FILTERS))
     if unknown:
         name = unknown[0][:40]
-        raise ApiError(400, f"unknown parameter {name!r}; use {', '.join(FILTERS)}", name)
+        raise ApiError.said(400, "unknown_parameter", name, name=name, known=", ".join(FILTERS))
     for name in query:
         if len(query.getall(name)) > 1:
-            raise ApiError(400, f"give {name} once", name)
+            raise ApiError.said(400, "repeated", name, name=name)
     q = query.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
-        raise ApiError(400, f"the search text is longer than {MAX_QUERY_CHARS} characters", "q")
+        raise ApiError.said(400, "query_too_long", "q", limit=MAX_QUERY_CHARS)
     return Filters(
         status=_optional_label(Status, "status", query.get("status")),
         severity=_optional_label(Severity, "severity", query.get("severity")),
@@ -97,7 +97,7 @@ def filters_from(query: MultiMapping[str]) -> Filters:
 def changes_from(body: Mapping[str, Any]) -> Changes:
     _known(body, CHANGEABLE)
     if not body:
-        raise ApiError(400, f"nothing to change: send any of {', '.join(CHANGEABLE)}", "body")
+        raise ApiError.said(400, "nothing_to_change", "body", known=", ".join(CHANGEABLE))
     values: dict[str, Any] = {}
     for name, enum in (("kind", Kind), ("team", Team), ("level", Level), ("status", Status)):
         if name in body:
@@ -114,30 +114,31 @@ def note_from(body: Mapping[str, Any]) -> Note:
     _known(body, NOTE_FIELDS)
     text, internal = body.get("body"), body.get("internal")
     if not isinstance(text, str):
-        raise ApiError(400, "body is required: the note's text (a string)", "body")
+        raise ApiError.said(400, "note_required", "body")
     if not text.strip() or len(text) > MAX_NOTE_CHARS:
-        raise ApiError(400, f"the note must have 1 to {MAX_NOTE_CHARS} characters", "body")
+        raise ApiError.said(400, "note_length", "body", limit=MAX_NOTE_CHARS)
     if not isinstance(internal, bool):
-        raise ApiError(
-            400, "internal is required: true (a note for agents) or false (sent to the requester)",
-            "internal",
-        )  # fmt: skip
+        raise ApiError.said(400, "internal_required", "internal")
     return Note(body=text, internal=internal)
 
 
 def _known(body: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     for name in body:
         if name not in allowed:
-            raise ApiError(400, f"unknown field {name[:40]!r}; use {', '.join(allowed)}", name[:40])
+            raise ApiError.said(
+                400, "unknown_field", name[:40], name=name[:40], known=", ".join(allowed)
+            )
 
 
 def _label(enum: type[E], name: str, value: object) -> E:
     if not isinstance(value, str):
-        raise ApiError(400, f"{name} must be a string, one of {_choices(enum)}", name)
+        raise ApiError.said(400, "label_type", name, name=name, known=_choices(enum))
     try:
         return enum(value)
     except ValueError:
-        raise ApiError(400, f"unknown {name} {value[:40]!r}; use {_choices(enum)}", name) from None
+        raise ApiError.said(
+            400, "unknown_label", name, name=name, value=value[:40], known=_choices(enum)
+        ) from None
 
 
 def _optional_label(enum: type[E], name: str, value: str | None) -> E | None:
@@ -148,7 +149,7 @@ def _integer(value: str | None, name: str, default: int, low: int, high: int) ->
     if not value:
         return default
     if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
-        raise ApiError(400, f"{name} must be a whole number from {low} to {high}", name)
+        raise ApiError.said(400, "whole_number", name, name=name, low=low, high=high)
     return int(value)
 
 
@@ -156,7 +157,7 @@ def _assignee(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or "@" not in value or len(value) > MAX_ASSIGNEE_CHARS:
-        raise ApiError(400, "assignee is an agent's email address, or null to unassign", "assignee")
+        raise ApiError.said(400, "assignee", "assignee")
     return value.strip().lower()
 
 
@@ -168,9 +169,7 @@ def _organisation(value: str | None) -> str | None:
         or not value.isascii()
         or not value.replace("-", "").replace("_", "").isalnum()
     ):
-        raise ApiError(
-            400, "organisation is an organisation's id (letters, digits, - or _)", "organisation"
-        )
+        raise ApiError.said(400, "organisation", "organisation")
     return value.lower()
 
 
@@ -181,7 +180,7 @@ def _assignee_filter(value: str | None) -> str | None:
         return value
     found = _assignee(value)
     if found is None or not found.strip("@"):
-        raise ApiError(400, f"assignee is {ME}, {NOBODY} or an agent's email address", "assignee")
+        raise ApiError.said(400, "assignee_filter", "assignee", me=ME, nobody=NOBODY)
     return found
 
 

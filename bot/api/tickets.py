@@ -222,7 +222,7 @@ async def find_ticket(session: AsyncSession, request: web.Request, principal: Pr
         text = say("rule.not_found", principal.language, number=claimed[:40])
         raise ApiError(404, text, "number")
     if not principal.may_act_on(ticket):
-        raise ApiError(403, "this ticket is outside your teams and levels; ask a lead", "number")
+        raise ApiError.said(403, "outside", "number")
     return ticket
 
 
@@ -234,7 +234,7 @@ async def _assignee(session: AsyncSession, wanted: Changes) -> str | None:
         await session.exec(select(Account).where(func.lower(col(Account.email)) == wanted.assignee))
     ).first()
     if account is None or not account.active:
-        raise ApiError(400, "no active account has this address", "assignee")
+        raise ApiError.said(400, "no_account", "assignee")
     return Principal.of(account).actor
 
 
@@ -294,7 +294,7 @@ async def _commit(session: AsyncSession) -> None:
         await session.commit()
     except IntegrityError:  # another writer changed the same ticket at the same instant
         await session.rollback()
-        raise ApiError(409, "the ticket changed at the same time; send the request again") from None
+        raise ApiError.said(409, "conflict") from None
 
 
 async def thread(

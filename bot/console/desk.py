@@ -85,7 +85,7 @@ class Desk:
         try:
             wanted = filters_from(given)
         except ApiError as exc:
-            return problem(request, who.language, 400, str(exc))
+            return problem(request, who.language, 400, exc.render(who.language))
         async with self._sessions() as session:
             tickets = await queue_page(session, wanted, who)
         rows = [(t, awaits_confirmation(t)) for t in tickets]
@@ -170,7 +170,9 @@ class Desk:
         except ApiError as exc:
             if exc.status in (403, 404):
                 return _refused(request, who.language, exc)
-            return await self.ticket(request, signed, status=exc.status, error=str(exc))
+            return await self.ticket(
+                request, signed, status=exc.status, error=exc.render(who.language)
+            )
         except TicketRuleError as refused:
             text = refused.render(who.language)
             return await self.ticket(request, signed, status=409, error=text)
