@@ -152,7 +152,7 @@ async def test_the_queue_filters_by_organisation_assignee_and_service_level(
     assert await numbers(sla="breached") == [breached]
     assert await numbers(sla="at_risk") == [at_risk]
     status, body, _ = await api.call("GET", "/api/v1/tickets/" + mine, lead)
-    assert body["assignee"] == "console:cheffe@itq.example"
+    assert status == 200 and body["assignee"] == "console:cheffe@itq.example"
 
 
 @pytest.mark.parametrize(

@@ -256,6 +256,8 @@ async def test_a_replys_quoted_history_is_folded_under_what_the_person_wrote(
         async with http.get(f"{service}/console/tickets/{ticket.number}") as page:
             text = html.unescape(await page.text())
     shown, folded = text.split('<details class="whole">')
-    assert re.search(r'<div class="body">Toujours (<mark>)?en panne(</mark>)? ce matin\.</div>', shown)
+    assert re.search(
+        r'<div class="body">Toujours (<mark>)?en panne(</mark>)? ce matin\.</div>', shown
+    )
     assert "Avez-vous redémarré" not in shown  # only under the fold
     assert "Avez-vous redémarré le poste?" in folded.split("</details>")[0]

@@ -91,13 +91,9 @@ async def test_a_duplicate_is_merged_and_mail_naming_it_joins_the_kept_ticket(
             found = await page.text()
         assert kept.number in found
 
-    _, merged = await tickets(store) and (await tickets(store))[:2]
+    merged = (await tickets(store))[1]
     assert merged.status == Status.CLOSED and merged.merged_into_id == kept.id
-    assert (
-        len(await messages_of(store, kept.id)) >= 2
-        and await messages_of(store, merged.id) == []
-        or True
-    )
+    assert await messages_of(store, merged.id) == []
     moved = [m for m in await messages_of(store, kept.id) if m.direction == "in"]
     assert {m.message_id for m in moved} == {"a@msss.example", "b@msss.example"}
     [into] = [e for e in await events(store, str(merged.number)) if e.type == "merged_into"]
