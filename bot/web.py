@@ -54,7 +54,7 @@ async def _healthz(request: web.Request) -> web.Response:
         "status": "ok",
         "connectors": {name: h.as_json() for name, h in connectors.items()},
     }
-    degraded = [n for n, h in connectors.items() if h.state == State.RETRYING]
+    degraded = [n for n, h in connectors.items() if h.state in (State.RETRYING, State.AUTH_FAILED)]
     if degraded:
         body["status"] = "degraded"
     # Liveness: 200 even when degraded, the process is alive and recovers by itself; /readyz

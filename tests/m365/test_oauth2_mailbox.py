@@ -72,7 +72,9 @@ async def test_a_wrong_client_secret_is_a_clear_operator_error_and_the_service_k
     caplog.set_level(logging.INFO)
     async with running(settings) as url:
         await eventually(lambda: _auth_failed(url), timeout=30)
-        state = (await healthz(url))["connectors"]["imap:csc"]
+        health = await healthz(url)
+        assert health["status"] == "degraded"  # the operator's probe sees it
+        state = health["connectors"]["imap:csc"]
         detail = state["detail"]
         assert "AADSTS7000215" in detail and "client secret" in detail, detail
         assert "imap:csc" in detail
