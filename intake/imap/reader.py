@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.message
+import io
 import logging
 import queue
 import socket
@@ -193,7 +194,7 @@ class ImapReader(Lifecycle):
                 if self._stop.is_set():
                     break
                 if idle:
-                    box.idle.wait(timeout=self.config.idle_seconds)
+                    idle_until_news(box, self.config.idle_seconds)
                 else:
                     self._stop.wait(self.config.poll_seconds)
                     box.client.noop()
@@ -283,3 +284,37 @@ class ImapReader(Lifecycle):
         if isinstance(sock, socket.socket):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+
+
+def idle_until_news(box: BaseMailBox, timeout: float) -> bool:
+    """IDLE until the server announces something or `timeout` passes; True when the news was
+    already there as IDLE began. Dovecot announces mail that arrived since the last command in
+    the same packet as its "+ idling": imaplib has then read that line into its buffer, where
+    waiting on the socket (imap-tools' `idle.wait`) cannot see it, so the mail would wait for
+    the next IDLE round (up to 25 minutes). The buffer is looked at first."""
+    box.idle.start()  # type: ignore[no-untyped-call]
+    try:
+        waiting = _buffered(box)
+        if not waiting:
+            box.idle.poll(timeout)
+        return waiting
+    finally:
+        box.idle.stop()  # type: ignore[no-untyped-call]
+
+
+def _buffered(box: BaseMailBox) -> bool:
+    """Whether a server line is already read from the socket but not yet handled."""
+    client = box.client
+    sock, file = client.sock, client.file
+    if not isinstance(file, io.BufferedReader):
+        return False
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    before = sock.gettimeout()
+    sock.settimeout(0)
+    try:
+        return bool(file.peek(1))
+    except OSError:  # nothing buffered, and nothing to read without waiting
+        return False
+    finally:
+        sock.settimeout(before)

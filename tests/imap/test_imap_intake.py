@@ -15,6 +15,7 @@ from bot.app import serve
 from bot.settings import MailboxSettings, Settings
 from bot.store.db import Sessions
 from bot.store.models import MailboxCheckpoint, Message, Ticket
+from intake.imap.reader import idle_until_news
 from tests.conftest import eventually
 from tests.mail import make_email
 from tests.servers.dovecot import Dovecot
@@ -160,3 +161,16 @@ async def test_reader_reconnects_after_dovecot_is_killed(
 async def _retrying(url: str) -> bool:
     state = (await health(url))["connectors"]["imap:default"]
     return state["state"] == "retrying"
+
+
+def test_mail_announced_as_idle_begins_is_read_without_waiting(dovecot: Dovecot) -> None:
+    """Dovecot's "* 1 EXISTS" arrives in the packet of "+ idling": the reader sees it at once
+    instead of idling on until the next round (a real Dovecot)."""
+    with MailBoxUnencrypted(dovecot.host, dovecot.imap_port).login(
+        dovecot.user, dovecot.password, initial_folder="INBOX"
+    ) as box:
+        assert box.uids("ALL") == []
+        append(dovecot, make_email())  # delivered between our search and our IDLE
+        assert idle_until_news(box, 20) is True
+        assert len(box.uids("ALL")) == 1
+        assert idle_until_news(box, 0.5) is False  # nothing new: waits, then stops cleanly
