@@ -10,15 +10,17 @@ from email.message import EmailMessage
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
+from sqlmodel import select
 
 from bot.settings import Settings
 from bot.store.db import Sessions
-from bot.store.models import Role
+from bot.store.models import Role, Ticket
 from bot.tickets import Language, Team
-from tests.conftest import eventually
+from tests.conftest import eventually, running_service
 from tests.console.conftest import ARGS
 from tests.console.helpers import PASSWORD, account, events, mail_ticket, outbox_rows
-from tests.mail import make_email
+from tests.mail import drop, make_email
+from tests.servers.smtp import SmtpServer
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +38,7 @@ async def browser(chromium: str) -> AsyncIterator[Browser]:
 
 
 async def signed_in_page(browser: Browser, base: str, email: str) -> Page:
-    page = await browser.new_page()
+    page = await browser.new_page(locale="fr-CA")  # a Québec desk: the sign-in page in French
     await page.goto(f"{base}/console/")
     await expect(page).to_have_url(f"{base}/console/login")
     await page.get_by_label("Adresse courriel").fill(email)
@@ -46,22 +48,38 @@ async def signed_in_page(browser: Browser, base: str, email: str) -> Page:
     return page
 
 
-def mails_saying(settings: Settings, words: str) -> list[EmailMessage]:
-    """The outbox folder's mails whose decoded text holds `words`."""
+def sent_saying(smtp: SmtpServer, words: str) -> list[EmailMessage]:
+    """The mails the SMTP server accepted whose text holds `words`."""
     found = []
-    for path in settings.outbox.glob("*.eml"):
-        mail = message_from_bytes(path.read_bytes(), policy=policy.default)
-        assert isinstance(mail, EmailMessage)
+    for mail in smtp.handler.messages():
         body = mail.get_body(("plain",))
         if body is not None and words in body.get_content():
             found.append(mail)
     return found
 
 
+async def _first_ticket(store: Sessions) -> Ticket | None:
+    async with store() as session:
+        return (await session.exec(select(Ticket))).first()
+
+
 async def test_an_agent_works_a_mailed_ticket_from_the_queue_to_resolved(
-    service: str, migrated: Settings, store: Sessions, browser: Browser
+    migrated: Settings, store: Sessions, browser: Browser, smtp_server: SmtpServer
 ) -> None:
-    ticket = await mail_ticket(migrated, store)
+    """Mail goes out through a real SMTP server: the requester's answer arrives there."""
+    settings = migrated.model_copy(
+        update={"smtp_host": smtp_server.host, "smtp_port": smtp_server.port}
+    )
+    async with running_service(settings) as url:
+        await _a_day_on_one_ticket(url.rstrip("/"), settings, store, browser, smtp_server)
+
+
+async def _a_day_on_one_ticket(
+    service: str, migrated: Settings, store: Sessions, browser: Browser, smtp: SmtpServer
+) -> None:
+    drop(migrated.inbox, "a.eml", make_email())
+    ticket = await eventually(lambda: _first_ticket(store))
+    await eventually(lambda: len(smtp.handler.messages()) == 1)  # the acknowledgement
     number = str(ticket.number)
     email = await account(store, "lea@itq.example", teams=(str(ticket.team or "workstation"),))
     page = await signed_in_page(browser, service, email)
@@ -79,19 +97,18 @@ async def test_an_agent_works_a_mailed_ticket_from_the_queue_to_resolved(
     [confirmed] = [e for e in await events(store, number) if e.type == "severity_set"]
     assert confirmed.actor == f"console:{email}" and confirmed.data["confirmed"] is True
 
-    rows, mails = await outbox_rows(store), len(list(migrated.outbox.glob("*.eml")))
+    rows = await outbox_rows(store)
     await page.get_by_label("Note interne").fill("Entre nous : c'est sûrement encore FS02")
     await page.locator("#do-note").click()
     await expect(page.locator("#log")).to_contain_text("Entre nous : c'est sûrement encore FS02")
     assert await outbox_rows(store) == rows
-    assert len(list(migrated.outbox.glob("*.eml"))) == mails
 
     await page.get_by_label("Réponse publique").fill("Redémarrez Outlook en mode sans échec.")
     await page.locator("#do-reply").click()
-    [answer] = await eventually(lambda: mails_saying(migrated, "mode sans échec"))
+    [answer] = await eventually(lambda: sent_saying(smtp, "mode sans échec"))
     assert answer["To"].addresses[0].addr_spec == "jeanne.tremblay@msss.example"
     assert number in str(answer["Subject"])
-    assert not mails_saying(migrated, "FS02")
+    assert not sent_saying(smtp, "FS02")  # the note never left
 
     await page.locator("#do-assign").click()
     await expect(page.locator("#assignee")).to_have_text(email)
@@ -110,7 +127,7 @@ async def test_signed_out_and_other_teams_are_refused(
 ) -> None:
     ticket = await mail_ticket(migrated, store)
     assert ticket.team is not None
-    visitor = await browser.new_page()
+    visitor = await browser.new_page(locale="fr-CA")  # a Québec desk: the sign-in page in French
     await visitor.goto(f"{service}/console/tickets/{ticket.number}")
     await expect(visitor).to_have_url(f"{service}/console/login")
     other = next(t for t in Team if t != ticket.team)

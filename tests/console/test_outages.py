@@ -216,7 +216,7 @@ async def test_an_agent_declares_an_outage_in_chromium_and_sees_it_listed(
     service: str, store: Sessions, browser: Browser
 ) -> None:
     email = await account(store, "lea@itq.example")
-    page = await browser.new_page()
+    page = await browser.new_page(locale="fr-CA")  # a Québec desk: the sign-in page in French
     await page.goto(f"{service}{LIST}")
     await expect(page).to_have_url(f"{service}/console/login")
     await page.get_by_label("Adresse courriel").fill(email)
