@@ -255,6 +255,7 @@ async def _serve(
             broadcast=parts.broadcast,
             on_planned=parts.outages.wake.set,
             on_received=parts.dispatcher.wake.set,
+            entra=settings.console_oidc,
         ),
     ]
     runner = web.AppRunner(create_app(health, routes, readiness=readiness.checks), access_log=None)

@@ -44,6 +44,7 @@ from bot.errors import SettingError
 from bot.organisations import DEFAULT_FILE
 from bot.settings_oauth2 import Auth, OAuth2Settings, check_auth
 from bot.settings_slack import AgentEntry, ChannelId, ChannelIdOrNone, triage_levels
+from bot.settings_oidc import ConsoleOidc
 from bot.settings_webhooks import WebhookEntry, unique_names
 from bot.tickets import Level
 
@@ -200,6 +201,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description='Webhook endpoints: [{"name": "itsm", "url": "https://…", "secret": "…", '
         '"events": ["ticket.opened", "ticket.changed"]}]; left-out events = all.',
+    )
+
+    console_oidc: ConsoleOidc | None = Field(
+        default=None,
+        description="Sign in to the console with Microsoft Entra ID: "
+        '{"tenant": "…", "client_id": "…", "client_secret": "…", "redirect_uri": '
+        '"https://…/console/login/entra/callback"}; none = passwords only.',
     )
 
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
@@ -436,6 +444,8 @@ _JSON_EXAMPLES = {
     "slack_triage_channels": '{"N1": "C…", "N2": "C…", "N3": "C…"}',
     "imap_mailboxes": '[{"name": "rh", "host": "imap.example", "username": "…", "password": "…"}]',
     "webhooks": '[{"name": "itsm", "url": "https://hooks.example/guichet", "secret": "…"}]',
+    "console_oidc": '{"tenant": "…", "client_id": "…", "client_secret": "…", "redirect_uri": '
+    '"https://guichet.example/console/login/entra/callback"}',
 }
 
 

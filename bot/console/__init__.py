@@ -18,9 +18,11 @@ from bot.console.desk import Desk
 from bot.console.gate import Gate
 from bot.console.limits import SignInLimits
 from bot.console.live import Live
+from bot.console.oidc import EntraSignIn
 from bot.console.outages import Outages
 from bot.console.phone import Phone
 from bot.outages.broadcast import Broadcast
+from bot.settings_oidc import ConsoleOidc
 from bot.sla.policy import ClockRules
 from bot.store.db import Sessions
 
@@ -38,12 +40,14 @@ def console_routes(
     broadcast: Broadcast | None = None,
     on_planned: Callable[[], None] = lambda: None,
     on_received: Callable[[], None] = lambda: None,
+    entra: ConsoleOidc | None = None,
 ) -> list[web.RouteDef]:
     """Every console route; the sign-in brake lives as long as these routes (one process).
     `closing` is set when the service stops: the live streams end then. `broadcast` says where
     outage notices go (None: the status page only); `on_planned` wakes the outage watcher;
-    `on_received` wakes the dispatcher (a phone call was stored)."""
-    gate = Gate(sessions, now=now, limits=SignInLimits())
+    `on_received` wakes the dispatcher (a phone call was stored); `entra` adds signing in
+    with Microsoft Entra ID."""
+    gate = Gate(sessions, now=now, limits=SignInLimits(), entra=entra is not None)
     desk = Desk(sessions, gate, domain=domain, now=now, on_queued=on_queued, clocks=clocks)
     live = Live(sessions, gate, closing=closing)
     canned = Canned(sessions, gate, now=now)
@@ -60,4 +64,6 @@ def console_routes(
     # outages before desk: desk's /console/tickets/{number}/{action} and last route take the rest
     routes = [*gate.routes(), *live.routes(), *canned.routes(), *phone.routes(), *outages.routes()]
     routes += Admin(sessions, gate, now=now).routes()  # accounts (admins), own language
+    if entra is not None:
+        routes += EntraSignIn(sessions, gate, entra).routes()
     return [*routes, *desk.routes()]  # desk's last route takes the rest

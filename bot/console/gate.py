@@ -41,11 +41,18 @@ Page = Callable[[web.Request, Signed], Awaitable[web.StreamResponse]]
 
 class Gate:
     def __init__(
-        self, sessions: Sessions, *, now: Callable[[], datetime], limits: SignInLimits
+        self,
+        sessions: Sessions,
+        *,
+        now: Callable[[], datetime],
+        limits: SignInLimits,
+        entra: bool = False,
     ) -> None:
+        """`entra`: the sign-in page also offers Microsoft Entra ID (`bot.console.oidc`)."""
         self._sessions = sessions
         self._now = now
         self._limits = limits
+        self._entra = entra
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -93,7 +100,13 @@ class Gate:
             "login",
             language,
             status=status,
-            context={"csrf": token, "error": error, "email": "", "other": other.value},
+            context={
+                "csrf": token,
+                "error": error,
+                "email": "",
+                "other": other.value,
+                "entra": self._entra,
+            },
         )
         sessions.set_cookie(shown, request, LOGIN_COOKIE, token, max_age=3600)
         return shown
@@ -132,10 +145,18 @@ class Gate:
                     error=say("console.login.refused", language),
                     language=language,
                 )
+        return await self.signed_in(request, account, how="password")
+
+    async def signed_in(
+        self, request: web.Request, account: Account, *, how: str
+    ) -> web.StreamResponse:
+        """Open a session for `account`, who proved who they are (`how`), and go home."""
+        now = self._now()
+        async with self._sessions() as session:
             await sessions.purge(session, now)
             signed = sessions.open_session(session, account, now)
             await session.commit()
-        log.info("console: %s signed in", signed.principal.email)
+        log.info("console: %s signed in (%s)", signed.principal.email, how)
         answer = see_other(HOME)
         max_age = int(sessions.LIFETIME.total_seconds())
         sessions.set_cookie(answer, request, COOKIE, signed.sid, max_age=max_age)

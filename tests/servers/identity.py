@@ -1,7 +1,8 @@
 """A fake of the Microsoft identity platform on loopback, plus the token introspection endpoint
 Dovecot and the test SMTP server check bearer tokens with.
 
-MSAL only speaks HTTPS: the token side is served over TLS with a self-signed certificate made
+It also signs people in to web applications (OpenID Connect authorization code with PKCE:
+the authorize endpoint answers at once for `browser_user`). MSAL only speaks HTTPS: the token side is served over TLS with a self-signed certificate made
 here with openssl (pass `ca_file` to MSAL's `verify=`). It answers the tenant's OpenID discovery
 document and the v2.0 token endpoint for the client-credentials grant, in the shapes Microsoft
 documents (errors as `{"error": "invalid_client", "error_description": "AADSTS7000215: …"}`).
@@ -15,14 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import secrets
 import ssl
 import subprocess
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -64,6 +68,13 @@ class FakeIdentity:
     """device code → (user code, the user who approved it, once they have)."""
     refresh_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)
     """refresh token → (client ID, user)."""
+    web_apps: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Client ID → (secret, redirect URI) of web applications people sign in to (OIDC)."""
+    browser_user: str | None = None
+    """Who is signed in at "Microsoft" in the browser; None: the person cancels."""
+    browser_tenant: str = TENANT
+    codes: dict[str, tuple[str, str, str, str, str]] = field(default_factory=dict)
+    """Authorization code → (client ID, user, nonce, PKCE challenge, redirect URI)."""
     https_port: int = 0
     http_port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -184,10 +195,65 @@ class FakeIdentity:
             }
         )
 
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """The browser's visit: signed in as `browser_user`, straight back with a code."""
+        q = request.query
+        app = self.web_apps.get(q.get("client_id", ""))
+        if app is None or q.get("redirect_uri") != app[1] or q.get("response_type") != "code":
+            return _error(400, "invalid_request", "AADSTS50011: redirect URI mismatch.")
+        back = {"state": q.get("state", "")}
+        if self.browser_user is None:
+            back.update(error="access_denied", error_description="AADSTS65004: declined.")
+        else:
+            code = secrets.token_urlsafe(24)
+            with self._lock:
+                self.codes[code] = (
+                    q["client_id"], self.browser_user, q.get("nonce", ""),
+                    q.get("code_challenge", ""), app[1],
+                )  # fmt: skip
+            back["code"] = code
+        raise web.HTTPFound(f"{app[1]}?{urlencode(back)}")
+
+    def _signed_in(self, form: Mapping[str, object], client_id: str) -> web.Response:
+        """The authorization-code grant (called with the lock held)."""
+        app = self.web_apps.get(client_id)
+        if app is None or form.get("client_secret") != app[0]:
+            return _error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
+        found = self.codes.pop(str(form.get("code", "")), None)
+        verifier = str(form.get("code_verifier", "")).encode()
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=")
+        if (
+            found is None
+            or found[0] != client_id
+            or found[4] != form.get("redirect_uri")
+            or challenge.decode() != found[3]
+        ):
+            return _error(400, "invalid_grant", "AADSTS70008: the code is expired or invalid.")
+        _, user, nonce, _, _ = found
+        now = int(time.time())
+        claims = {
+            "iss": f"https://127.0.0.1:{self.https_port}/{self.browser_tenant}/v2.0",
+            "aud": client_id, "sub": "s-" + user, "tid": self.browser_tenant,
+            "preferred_username": user, "nonce": nonce, "iat": now, "nbf": now, "exp": now + 3600,
+        }  # fmt: skip
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "scope": "openid profile email",
+                "expires_in": 3600,
+                "access_token": f"fake-at-{secrets.token_urlsafe(24)}",
+                "id_token": f"{_b64({'alg': 'none'})}.{_b64(claims)}.",
+                "client_info": _b64({"uid": "s-" + user, "utid": self.browser_tenant}),
+            }
+        )
+
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
         client_id = str(form.get("client_id", ""))
         grant = form.get("grant_type")
+        if grant == "authorization_code":
+            with self._lock:
+                return self._signed_in(form, client_id)
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
             with self._lock:
                 _, user = self.device_codes.get(str(form.get("device_code")), ("", None))
@@ -283,6 +349,7 @@ class FakeIdentity:
         identity = web.Application()
         identity.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._discovery)
         identity.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        identity.router.add_get("/{tenant}/oauth2/v2.0/authorize", self._authorize)
         identity.router.add_post("/{tenant}/oauth2/v2.0/devicecode", self._device_code)
         introspection = web.Application()
         introspection.router.add_post("/introspect", self._introspect)
