@@ -107,6 +107,7 @@ async def collect(
     open at its end (unfinished now, or touched since the period began)."""
     start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
     query = select(Ticket).where(
+        col(Ticket.merged_into_id).is_(None),  # a merged duplicate counts once, as the ticket kept
         col(Ticket.created_at) < end,
         or_(
             col(Ticket.created_at) >= start,

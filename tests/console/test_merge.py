@@ -4,11 +4,15 @@ duplicate goes to the kept ticket, and what the rules refuse is said on the page
 from __future__ import annotations
 
 import html
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from sqlmodel import col, select
 
+from bot.reports.collect import Period, collect
 from bot.settings import Settings
+from bot.sla.policy import build_calendars, default_policy
 from bot.store.db import Sessions
 from bot.store.models import Message, Role, Ticket
 from bot.tickets import Status
@@ -100,6 +104,15 @@ async def test_a_duplicate_is_merged_and_mail_naming_it_joins_the_kept_ticket(
     assert into.actor == "console:cheffe@itq.example" and into.data["into"] == kept.number
     [came] = [e for e in await events(store, str(kept.number)) if e.type == "merged_from"]
     assert came.data["duplicate"] == merged.number
+    # the monthly report counts one problem once: the ticket kept, not its duplicate
+    now = datetime.now(UTC)
+    policy = default_policy()
+    async with store() as session:
+        zone = ZoneInfo(policy.time_zone)
+        period = Period.month(f"{now.astimezone(zone):%Y-%m}", zone, now)
+        rows = await collect(session, period, policy, build_calendars(policy))
+    counted = {row.number for row in rows["msss"]}
+    assert kept.number in counted and merged.number not in counted
 
     # the person answers the duplicate's acknowledgement: it joins the kept ticket
     drop(
