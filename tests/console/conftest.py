@@ -4,6 +4,7 @@ import shutil
 from collections.abc import AsyncIterator
 
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from bot.settings import Settings
 from tests.conftest import IN_CI, running_service
@@ -35,3 +36,14 @@ def chromium() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return found
+
+
+@pytest.fixture
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, for the tests of one module function."""
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=ARGS
+        )
+        yield launched
+        await launched.close()

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import aiohttp
+from playwright.async_api import Browser, Page, expect
 from sqlmodel import col, select
 
 from bot.accounts import passwords
@@ -90,3 +91,15 @@ async def sign_in(http: aiohttp.ClientSession, base: str, email: str, password: 
         allow_redirects=False,
     ) as answer:
         return answer.status
+
+
+async def signed_in_page(browser: Browser, base: str, email: str) -> Page:
+    """A Chromium page signed in through the form, on the queue."""
+    page = await browser.new_page(locale="fr-CA")  # a Québec desk: the sign-in page in French
+    await page.goto(f"{base}/console/")
+    await expect(page).to_have_url(f"{base}/console/login")
+    await page.get_by_label("Adresse courriel").fill(email)
+    await page.get_by_label("Mot de passe").fill(PASSWORD)
+    await page.get_by_role("button", name="Se connecter").click()
+    await expect(page).to_have_url(f"{base}/console/")
+    return page

@@ -8,18 +8,16 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 from sqlmodel import select
 
 from bot.accounts import passwords, tokens
 from bot.store.db import Sessions
 from bot.store.models import Account, ApiToken, Role
 from bot.tickets import Language
-from tests.console.conftest import ARGS
 from tests.console.helpers import CSRF, NOW, PASSWORD, account, sign_in
 
 ACCOUNTS = "/console/admin/accounts"
@@ -331,16 +329,6 @@ async def test_every_agent_switches_their_own_console_language(
             assert answer.status == 400
     found = await stored(store, agent)
     assert found is not None and found.language == Language.EN
-
-
-@pytest.fixture
-async def browser(chromium: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=ARGS
-        )
-        yield launched
-        await launched.close()
 
 
 @pytest.mark.slow

@@ -4,12 +4,11 @@ an attachment that must be downloaded, never rendered."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, expect
 from sqlmodel import select
 
 from bot.settings import Settings
@@ -17,35 +16,19 @@ from bot.store.db import Sessions
 from bot.store.models import Role, Ticket
 from bot.tickets import Language, Team
 from tests.conftest import eventually, running_service
-from tests.console.conftest import ARGS
-from tests.console.helpers import PASSWORD, account, events, mail_ticket, outbox_rows
+from tests.console.helpers import (
+    account,
+    events,
+    mail_ticket,
+    outbox_rows,
+    signed_in_page,
+)
 from tests.mail import drop, make_email
 from tests.servers.smtp import SmtpServer
 
 pytestmark = pytest.mark.slow
 
 HOSTILE = "<img src=x onerror=alert(1)>.html"
-
-
-@pytest.fixture
-async def browser(chromium: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=ARGS
-        )
-        yield launched
-        await launched.close()
-
-
-async def signed_in_page(browser: Browser, base: str, email: str) -> Page:
-    page = await browser.new_page(locale="fr-CA")  # a Québec desk: the sign-in page in French
-    await page.goto(f"{base}/console/")
-    await expect(page).to_have_url(f"{base}/console/login")
-    await page.get_by_label("Adresse courriel").fill(email)
-    await page.get_by_label("Mot de passe").fill(PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
-    await expect(page).to_have_url(f"{base}/console/")
-    return page
 
 
 def sent_saying(smtp: SmtpServer, words: str) -> list[EmailMessage]:

@@ -5,20 +5,17 @@ service stops; `/console/static/queue.js` is served as a cacheable script."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Role
 from tests.api.helpers import ticket as stored_ticket
 from tests.conftest import running_service
-from tests.console.conftest import ARGS
-from tests.console.helpers import PASSWORD, account, mail_ticket, sign_in
-from tests.console.test_browser import signed_in_page
+from tests.console.helpers import PASSWORD, account, mail_ticket, sign_in, signed_in_page
 
 READ = 10.0
 """Seconds to wait for one line of the stream (it checks the store every 2 s)."""
@@ -119,16 +116,6 @@ async def test_the_script_is_served_as_a_cacheable_script(service: str) -> None:
         assert "max-age=" in answer.headers["Cache-Control"]
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
         assert "EventSource" in await answer.text()
-
-
-@pytest.fixture
-async def browser(chromium: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=ARGS
-        )
-        yield launched
-        await launched.close()
 
 
 @pytest.mark.slow

@@ -6,20 +6,26 @@ in the agent's language, signed out), and the declaration in real Chromium."""
 from __future__ import annotations
 
 import html
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 from sqlmodel import col, select
 
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Outage, Outbox, Role, Ticket
 from bot.tickets import Language, Status
-from tests.console.conftest import ARGS
-from tests.console.helpers import CSRF, PASSWORD, account, events, mail_ticket, sign_in
+from tests.console.helpers import (
+    CSRF,
+    PASSWORD,
+    account,
+    events,
+    mail_ticket,
+    sign_in,
+    signed_in_page,
+)
 
 LIST = "/console/outages"
 DECLARATION = {
@@ -201,27 +207,12 @@ async def test_refusals_no_token_another_team_bad_dates_and_signed_out(
     assert len(await broadcast_keys(store, "PANNE-0001")) == 1  # the declaration only
 
 
-@pytest.fixture
-async def browser(chromium: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=ARGS
-        )
-        yield launched
-        await launched.close()
-
-
 @pytest.mark.slow
 async def test_an_agent_declares_an_outage_in_chromium_and_sees_it_listed(
     service: str, store: Sessions, browser: Browser
 ) -> None:
     email = await account(store, "lea@itq.example")
-    page = await browser.new_page(locale="fr-CA")  # a Québec desk: the sign-in page in French
-    await page.goto(f"{service}{LIST}")
-    await expect(page).to_have_url(f"{service}/console/login")
-    await page.get_by_label("Adresse courriel").fill(email)
-    await page.get_by_label("Mot de passe").fill(PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
+    page = await signed_in_page(browser, service, email)
     await page.get_by_role("link", name="Pannes").click()
     await expect(page).to_have_url(f"{service}{LIST}")
     await page.get_by_label("Titre en français").fill("Réseau lent à Québec")
