@@ -43,8 +43,8 @@ from pydantic_settings import (
 from bot.errors import SettingError
 from bot.organisations import DEFAULT_FILE
 from bot.settings_oauth2 import Auth, OAuth2Settings, check_auth
-from bot.settings_slack import AgentEntry, ChannelId, ChannelIdOrNone, triage_levels
 from bot.settings_oidc import ConsoleOidc
+from bot.settings_slack import AgentEntry, ChannelId, ChannelIdOrNone, triage_levels
 from bot.settings_webhooks import WebhookEntry, unique_names
 from bot.tickets import Level
 
