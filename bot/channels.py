@@ -12,7 +12,8 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 
 from bot.checkpoints import StoreCheckpoints
-from bot.receive import store_raw
+from bot.graph_channels import graph_reader, graph_sender
+from bot.receive import store_raw_batch
 from bot.settings import Settings
 from bot.settings_oauth2 import OAuth2Settings
 from bot.slack.desk import SlackDesk
@@ -23,7 +24,7 @@ from intake.auth.delegated import DelegatedTokens
 from intake.folder import FolderSource
 from intake.imap import ImapReader, MailboxConfig
 from intake.mail.send import FolderSender, SmtpConfig, SmtpSender
-from intake.message import Channel
+from intake.message import Channel, InboundMessage
 from intake.ports import Connector, Sender
 from intake.slack.sender import SlackSender
 
@@ -50,6 +51,9 @@ def mail_sender(settings: Settings) -> Sender:
             sender_name=settings.mail_from_name,
             tokens=tokens,
         )
+    graph = graph_sender(settings)  # a mailbox read over Microsoft Graph sends over it too
+    if graph is not None:
+        return graph
     return FolderSender(
         settings.outbox, sender=settings.mail_from, sender_name=settings.mail_from_name
     )
@@ -83,28 +87,73 @@ def senders(settings: Settings) -> dict[Channel, Sender]:
     return found
 
 
+BATCH = 256
+"""Messages committed together at most: what a connector has read while the last batch was
+being written (one message alone when intake is quiet, hundreds in a storm)."""
+
+
 async def consume(
-    connector: Connector, sessions: Sessions, wake: Callable[[], None], *, max_bytes: int
+    connector: Connector,
+    sessions: Sessions,
+    wake: Callable[[], None],
+    *,
+    max_bytes: int,
+    batch: int = BATCH,
 ) -> None:
-    """Commit every message the connector yields, then confirm it; retry while the store is down."""
+    """Commit the messages the connector yields, a batch at a time, then confirm them; retry
+    while the store is down. Nothing is confirmed before its bytes are committed."""
     async with connector:
-        async for message in connector:
-            if len(message.raw) > max_bytes:
-                await connector.reject(message, f"larger than {max_bytes} bytes")
-                continue
-            delay = 1.0
+        ready: asyncio.Queue[InboundMessage] = asyncio.Queue(maxsize=batch)
+        reader = asyncio.create_task(_read(connector, ready))
+        try:
             while True:
-                try:
-                    await store_raw(sessions, message)
-                    break
-                except OperationalError as exc:
-                    log.error(
-                        "cannot store a message from %s (%s); retrying", connector.name, exc.orig
-                    )
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 60)
-            await connector.confirm(message)
-            wake()
+                if ready.empty() and reader.done():
+                    reader.result()  # what stopped the connector, if anything
+                    return
+                getter = asyncio.ensure_future(ready.get())
+                await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+                if not getter.done():
+                    getter.cancel()
+                    continue
+                taken = [getter.result()]
+                while len(taken) < batch and not ready.empty():
+                    taken.append(ready.get_nowait())
+                if await _commit(connector, sessions, taken, max_bytes):
+                    wake()
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+
+
+async def _read(connector: Connector, ready: asyncio.Queue[InboundMessage]) -> None:
+    async for message in connector:
+        await ready.put(message)
+
+
+async def _commit(
+    connector: Connector, sessions: Sessions, taken: list[InboundMessage], max_bytes: int
+) -> bool:
+    """Store `taken` (rejecting what is too large), then confirm it; True if anything was."""
+    kept = []
+    for message in taken:
+        if len(message.raw) > max_bytes:
+            await connector.reject(message, f"larger than {max_bytes} bytes")
+        else:
+            kept.append(message)
+    if not kept:
+        return False
+    delay = 1.0
+    while True:
+        try:
+            await store_raw_batch(sessions, kept)
+            break
+        except OperationalError as exc:
+            log.error("cannot store a message from %s (%s); retrying", connector.name, exc.orig)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60)
+    for message in kept:
+        await connector.confirm(message)
+    return True
 
 
 def build_connectors(
@@ -118,6 +167,9 @@ def build_connectors(
         connectors.append(slack_connector(settings, sessions, desk))
     checkpoints = StoreCheckpoints(sessions)
     for mailbox in settings.mailboxes():
+        if mailbox.transport == "graph":
+            connectors.append(graph_reader(mailbox, sessions))
+            continue
         config = MailboxConfig(
             name=mailbox.name,
             host=mailbox.host,

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -85,6 +87,99 @@ async def store_raw(sessions: Sessions, inbound: InboundMessage) -> Received:
     crash_point("after-raw-commit")
     assert row.id is not None
     return Received(row.id, duplicate=False)
+
+
+async def store_raw_batch(sessions: Sessions, inbounds: Sequence[InboundMessage]) -> list[Received]:
+    """`store_raw` for many messages at once: one transaction, two look-ups and one bulk insert
+    (a storm's intake). A message repeated inside the batch is stored once, like one seen
+    before. Should another reader commit one of them meanwhile, each is stored on its own."""
+    if len(inbounds) <= 1:
+        return [await store_raw(sessions, inbound) for inbound in inbounds]
+    shas = [hashlib.sha256(inbound.raw).hexdigest() for inbound in inbounds]
+    keys = [_key(inbound) for inbound in inbounds]
+    try:
+        async with sessions() as session:
+            known = await _find_many(session, shas, keys)
+            out: list[Received | int] = []  # an int: the index of the batch's first copy
+            first: dict[object, int] = {}
+            fresh: list[dict[str, object]] = []
+            for index, (inbound, sha, key) in enumerate(zip(inbounds, shas, keys, strict=True)):
+                names = [("sha", sha)] + ([_name(key)] if key.message_id is not None else [])
+                seen = next((known[n] for n in names if n in known), None)
+                if seen is not None:
+                    log.info("message from %s is a duplicate of message %s", inbound.source, seen)
+                    out.append(Received(seen, duplicate=True))
+                    continue
+                twin = next((first[n] for n in names if n in first), None)
+                if twin is not None:
+                    out.append(twin)
+                    continue
+                first.update((n, index) for n in names)
+                out.append(index)
+                fresh.append(_row(inbound, sha, key))
+            ids = []
+            if fresh:
+                inserted = await session.exec(
+                    insert(Message).returning(col(Message.id), sort_by_parameter_order=True),
+                    params=fresh,
+                )
+                ids = [row_id for (row_id,) in inserted.all()]
+                await session.commit()
+    except IntegrityError:  # another reader committed one of them meanwhile
+        return [await store_raw(sessions, inbound) for inbound in inbounds]
+    crash_point("after-raw-commit")
+    made = dict(zip((i for i, r in enumerate(out) if r == i), ids, strict=True))
+    return [
+        r if isinstance(r, Received) else Received(made[r], duplicate=r != i)
+        for i, r in enumerate(out)
+    ]
+
+
+def _row(inbound: InboundMessage, sha: str, key: _Key) -> dict[str, object]:
+    """The columns of a new `received` row, as `store_raw` writes them."""
+    return {
+        "direction": Direction.IN,
+        "channel": inbound.channel,
+        "state": MessageState.RECEIVED,
+        "source": inbound.source,
+        "source_ref": inbound.ref[:500],
+        "message_id": key.message_id,
+        "sha256": sha,
+        "raw": inbound.raw,
+        "sender": key.sender,
+        "received_at": inbound.received_at,
+    }
+
+
+def _name(key: _Key) -> tuple[str, str, str, str]:
+    return ("id", key.channel, key.message_id or "", "" if key.by_id_alone else key.sender)
+
+
+async def _find_many(
+    session: AsyncSession, shas: Sequence[str], keys: Sequence[_Key]
+) -> dict[object, int]:
+    """The stored rows the batch's messages may repeat, by `("sha", sha)` and by `_name`."""
+    inbound = Message.direction == Direction.IN
+    known: dict[object, int] = {}
+    by_sha = await session.exec(
+        select(Message.sha256, Message.id).where(inbound, col(Message.sha256).in_(set(shas)))
+    )
+    for sha, row_id in by_sha.all():
+        if row_id is not None:
+            known[("sha", sha)] = row_id
+    mids = {k.message_id for k in keys if k.message_id is not None}
+    if mids:
+        by_id = await session.exec(
+            select(Message.id, Message.channel, Message.message_id, Message.sender)
+            .where(inbound, col(Message.message_id).in_(mids))
+            .order_by(col(Message.id))
+        )
+        for row_id, channel, mid, sender in by_id.all():
+            if row_id is None:
+                continue
+            by_sender = sender if channel == Channel.EMAIL else ""  # see `_key`
+            known.setdefault(("id", channel, mid or "", by_sender), row_id)
+    return known
 
 
 def _key(inbound: InboundMessage) -> _Key:

@@ -1,6 +1,7 @@
 """The dispatcher: takes committed raw messages and turns them into tickets, follow-ups and
-outbox rows. Each message is applied in its own transaction: one poison message never blocks
-the others, and a crash before the commit leaves it `received`, to be processed again."""
+outbox rows. A batch is applied in one transaction; when one of its messages fails, the batch
+is applied again one message per transaction: one poison message never blocks the others, and
+a crash before the commit leaves the messages `received`, to be processed again."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dispatch.answering import Answering
 from bot.dispatch.decide import Action, Decision, decide
@@ -141,11 +143,7 @@ class Dispatcher:
             zip((p.message_id for p in written), await self._triage(written), strict=True)
         )
         answers = await self._answers(written, decisions, proposals)
-        queued = False
-        for item in batch:
-            queued |= await self._apply_isolated(
-                item, decisions.get(item.message_id), proposals, answers
-            )
+        queued = await self._apply_batch(batch, decisions, proposals, answers)
         if queued:
             self._on_queued()
         return len(batch)
@@ -275,6 +273,66 @@ class Dispatcher:
             )
             return [None] * len(inputs)
 
+    async def _apply_batch(
+        self,
+        batch: Sequence[_Read],
+        decisions: dict[int, Decision],
+        proposals: dict[int, Triage | None],
+        answers: dict[int, Answer],
+    ) -> bool:
+        """Write the whole batch in one transaction. If any message fails, nothing of the batch
+        is kept and each message is applied again in its own transaction (`_apply_isolated`),
+        so a poison message costs its batch one retry and never blocks the others."""
+        if len(batch) > 1:
+            try:
+                queued = False
+                async with self._sessions() as session:
+                    for item in batch:
+                        decision = decisions.get(item.message_id)
+                        queued |= await self._apply(session, item, decision, proposals, answers)
+                    await session.commit()
+                crash_point("after-ticket-commit")
+                return queued
+            except OperationalError:
+                raise  # the store itself is down: the loop retries later
+            except Exception as exc:
+                log.warning(
+                    "a batch of %d messages failed (%s); applying them one by one",
+                    len(batch),
+                    exc.__class__.__name__,
+                )
+        queued = False
+        for item in batch:
+            queued |= await self._apply_isolated(
+                item, decisions.get(item.message_id), proposals, answers
+            )
+        return queued
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        item: _Read,
+        decision: Decision | None,
+        proposals: dict[int, Triage | None],
+        answers: dict[int, Answer],
+    ) -> bool:
+        """Write one message's outcome in the caller's transaction; True when it queued a
+        notification."""
+        if item.error is not None or item.incoming is None or decision is None:
+            error = item.error or SenderError("unparsed", "no parse result")
+            await self._writer.quarantine(session, item.message_id, error.reason, error.detail)
+            log.info("message %s quarantined: %s", item.message_id, error.reason)
+            return False
+        return await self._writer.apply(
+            session,
+            item.message_id,
+            item.incoming,
+            decision,
+            proposals.get(item.message_id),
+            self._now(),
+            answers.get(item.message_id, ACKNOWLEDGE),
+        )
+
     async def _apply_isolated(
         self,
         item: _Read,
@@ -284,23 +342,7 @@ class Dispatcher:
     ) -> bool:
         try:
             async with self._sessions() as session:
-                if item.error is not None or item.incoming is None or decision is None:
-                    error = item.error or SenderError("unparsed", "no parse result")
-                    await self._writer.quarantine(
-                        session, item.message_id, error.reason, error.detail
-                    )
-                    log.info("message %s quarantined: %s", item.message_id, error.reason)
-                    queued = False
-                else:
-                    queued = await self._writer.apply(
-                        session,
-                        item.message_id,
-                        item.incoming,
-                        decision,
-                        proposals.get(item.message_id),
-                        self._now(),
-                        answers.get(item.message_id, ACKNOWLEDGE),
-                    )
+                queued = await self._apply(session, item, decision, proposals, answers)
                 await session.commit()
             crash_point("after-ticket-commit")
             return queued

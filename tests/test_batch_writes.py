@@ -1,0 +1,133 @@
+"""The batch write path: a storm is stored and dispatched with a few transactions per batch, and
+one bad message still never blocks the others (issue 13). Commits are counted with SQLAlchemy's
+own `commit` event on the real engine; nothing of ours is patched."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.app import Parts, build
+from bot.channels import consume
+from bot.dispatch.service import Dispatcher
+from bot.receive import store_raw
+from bot.settings import Settings
+from bot.store.models import Message, MessageState, Outbox, Ticket
+from bot.triager import LanguageOnlyTriager
+from intake.folder import FolderSource
+from intake.message import Channel, InboundMessage
+from tests.conftest import eventually
+from tests.mail import drop, make_email
+
+
+@pytest.fixture
+async def parts(migrated: Settings) -> AsyncIterator[Parts]:
+    made = await build(migrated, triager=LanguageOnlyTriager())
+    yield made
+    await made.engine.dispose()
+
+
+def count_commits(parts: Parts) -> Callable[[], int]:
+    commits: list[int] = []
+
+    def counted(_connection: Any) -> None:
+        commits.append(1)
+
+    event.listen(parts.engine.sync_engine, "commit", counted)
+    return lambda: len(commits)
+
+
+def mail(index: int, subject: str = "Mon Outlook ne s'ouvre plus") -> bytes:
+    return make_email(
+        sender=f"Personne {index} <personne{index}@msss.example>",
+        subject=f"{subject} ({index})",
+        message_id=f"<batch{index}@msss.example>",
+    )
+
+
+async def receive(parts: Parts, raws: list[bytes]) -> None:
+    for index, raw in enumerate(raws):
+        inbound = InboundMessage(Channel.EMAIL, raw, datetime.now(UTC), "test", str(index))
+        await store_raw(parts.sessions, inbound)
+
+
+async def test_a_batch_is_dispatched_in_one_transaction(parts: Parts) -> None:
+    await receive(parts, [mail(i) for i in range(20)])
+    commits = count_commits(parts)
+    assert await parts.dispatcher.process_pending() == 20
+    assert commits() <= 2  # the batch's writes (and, at most, one read-only session)
+    async with parts.sessions() as session:
+        assert len((await session.exec(select(Ticket))).all()) == 20
+        assert len((await session.exec(select(Outbox))).all()) == 20
+        states = (await session.exec(select(Message.state))).all()
+    assert set(states) == {MessageState.PROCESSED}
+
+
+class Poison:
+    """An opened-ticket hook that fails on one subject: a bug that strikes one message."""
+
+    async def opened(
+        self, session: AsyncSession, ticket: Ticket, author: str, now: datetime
+    ) -> bool:
+        if "poison" in ticket.subject:
+            raise RuntimeError("this hook cannot handle that ticket")
+        return False
+
+
+async def test_one_failing_message_never_blocks_its_batch(parts: Parts) -> None:
+    dispatcher = Dispatcher(
+        parts.sessions,
+        directory=parts.directory,
+        domain="guichet.example",
+        triager=LanguageOnlyTriager(),
+        now=lambda: datetime.now(UTC),
+        on_opened=[Poison()],
+    )
+    raws = [mail(i) for i in range(4)] + [mail(9, subject="poison")]
+    await receive(parts, raws)
+    assert await dispatcher.process_pending() == 5
+    async with parts.sessions() as session:
+        tickets = (await session.exec(select(Ticket))).all()
+        bad = (
+            await session.exec(select(Message).where(col(Message.subject).contains("poison")))
+        ).all()
+        kinds = await session.exec(select(Message.error_kind).where(Message.direction == "in"))
+        errors = [k for k in kinds.all() if k]
+    assert sorted(t.subject for t in tickets) == sorted(
+        f"Mon Outlook ne s'ouvre plus ({i})" for i in range(4)
+    )
+    assert errors == ["processing_error"]
+    assert bad == [] or all(m.ticket_id is None for m in bad)
+    assert await dispatcher.process_pending() == 0  # nothing left behind, nothing retried
+
+
+async def test_a_folder_storm_is_stored_in_few_transactions(
+    migrated: Settings, parts: Parts
+) -> None:
+    raws = [mail(i) for i in range(60)]
+    for index, raw in enumerate(raws):
+        drop(migrated.inbox, f"{index:03d}.eml", raw)
+    drop(migrated.inbox, "twin.eml", raws[0])  # the same bytes again, in the same batch
+    commits = count_commits(parts)
+    source = FolderSource(migrated.inbox, poll_seconds=0.05)
+    woken: list[int] = []
+    task = asyncio.create_task(
+        consume(source, parts.sessions, lambda: woken.append(1), max_bytes=1 << 20)
+    )
+    try:
+        await eventually(lambda: len(list((migrated.inbox / "done").glob("*.eml"))) == 61)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    async with parts.sessions() as session:
+        stored = (await session.exec(select(Message.message_id))).all()
+    assert sorted(m or "" for m in stored) == sorted(f"batch{i}@msss.example" for i in range(60))
+    assert commits() <= 10  # a few batches, never one commit per file
+    assert woken
