@@ -42,7 +42,7 @@ from pydantic_settings import (
 
 from bot.errors import SettingError
 from bot.organisations import DEFAULT_FILE
-from bot.settings_oauth2 import Auth, OAuth2Settings, check_auth
+from bot.settings_oauth2 import Auth, OAuth2Settings, check_auth, check_transport
 from bot.settings_oidc import ConsoleOidc
 from bot.settings_slack import AgentEntry, ChannelId, ChannelIdOrNone, triage_levels
 from bot.settings_webhooks import WebhookEntry, unique_names
@@ -62,7 +62,11 @@ class MailboxSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(default="default", pattern=r"^[A-Za-z0-9_.-]+$")
-    host: str
+    transport: Literal["imap", "graph"] = Field(
+        default="imap", description="graph: Microsoft Graph (auth = oauth2), for no IMAP."
+    )
+    graph_base_url: str = Field(default="https://graph.microsoft.com", pattern=r"^https?://")
+    host: str = ""
     port: int = Field(default=993, ge=1, le=65535)
     username: str
     password: SecretStr = SecretStr("")
@@ -84,6 +88,7 @@ class MailboxSettings(BaseModel):
     @model_validator(mode="after")
     def _auth_complete(self) -> MailboxSettings:
         check_auth(self.auth, self.password, self.oauth2)
+        check_transport(self.transport, self.auth, self.host)
         return self
 
 

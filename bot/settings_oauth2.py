@@ -100,3 +100,16 @@ def check_auth(auth: Auth, password: SecretStr, oauth2: OAuth2Settings | None) -
             )
         if not password.get_secret_value():
             raise ValueError('no password: set password, or auth = "oauth2" with ' + _TABLE)
+
+
+def check_transport(transport: str, auth: Auth, host: str) -> None:
+    """An IMAP mailbox names its server; a Graph mailbox signs in with OAuth2."""
+    if transport == "graph" and auth != "oauth2":
+        raise ValueError(
+            'transport = "graph" needs auth = "oauth2" and its credentials (application '
+            'permissions Mail.ReadWrite and Mail.Send): write auth = "oauth2" and ' + _TABLE
+        )
+    if transport == "imap" and not host:
+        raise ValueError(
+            'host: the IMAP server is missing; set host, or transport = "graph" for Microsoft Graph'
+        )

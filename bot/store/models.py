@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     LargeBinary,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -243,6 +244,15 @@ class MailboxCheckpoint(SQLModel, table=True):
     mailbox: str = Field(primary_key=True, max_length=200)
     uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))
     last_uid: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = _when()
+
+
+class GraphDeltaLink(SQLModel, table=True):
+    """How far a Microsoft Graph reader got: the `@odata.deltaLink` of its folder's last
+    delta round (an opaque URL, kept as Graph gave it)."""
+
+    mailbox: str = Field(primary_key=True, max_length=200)
+    link: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = _when()
 
 

@@ -268,7 +268,7 @@ class FakeIdentity:
                 return self._delegated(client_id, known[1])
         if form.get("grant_type") != "client_credentials":
             return _error(400, "unsupported_grant_type", "AADSTS70003: unsupported grant type.")
-        if form.get("scope") != "https://outlook.office365.com/.default":
+        if form.get("scope") not in APP_SCOPES:
             return _error(400, "invalid_scope", "AADSTS70011: the provided scope is not valid.")
         with self._lock:
             client = self.clients.get(client_id)
@@ -390,6 +390,9 @@ class FakeIdentity:
         loop.close()
         self._loop = None
 
+
+APP_SCOPES = ("https://outlook.office365.com/.default", "https://graph.microsoft.com/.default")
+"""Exchange Online (IMAP, SMTP) and Microsoft Graph."""
 
 DELEGATED = (
     "https://outlook.office365.com/IMAP.AccessAsUser.All",
