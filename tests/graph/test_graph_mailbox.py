@@ -132,3 +132,21 @@ async def _state(url: str, wanted: str) -> bool:
 
 async def _tickets(store: Sessions, n: int) -> bool:
     return await count(store, Ticket) >= n
+
+
+async def test_a_revoked_token_is_replaced_once_and_reading_goes_on(
+    migrated: Settings, identity: FakeIdentity, graph: FakeGraph, store: Sessions
+) -> None:
+    settings = graph_settings(migrated, identity, graph)
+    async with running_service(settings) as url:
+        await eventually(lambda: _state(url, "running"), timeout=30)
+        graph.deliver(make_email())
+        await eventually(lambda: len(graph.sent) == 1, timeout=30)
+        identity.revoke_all()  # e.g. an administrator revoked the application's sessions
+        graph.deliver(make_email(message_id="<m2.example@msss.example>", subject="Imprimante"))
+        await eventually(lambda: len(graph.sent) == 2, timeout=30)
+        await eventually(lambda: len(graph.in_folder("Guichet/Traité")) == 2, timeout=30)
+        assert await graph_state(url) == "running"
+    assert await count(store, Ticket) == 2
+    assert len(identity.tokens_for(CLIENT_ID)) == 4  # reader and sender: one new token each
+    assert identity.refusals == []
