@@ -20,7 +20,6 @@ from urllib.parse import quote
 import aiohttp
 
 from intake.auth import OAuth2Refused, Tokens
-from intake.errors import OperatorError
 from intake.graph.client import GraphClient, GraphError
 from intake.graph.config import DeltaLinks, GraphConfig
 from intake.health import Health, State
@@ -50,6 +49,7 @@ class GraphReader(Lifecycle):
         self._confirmed: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._health = Health(State.STOPPED, datetime.now(UTC))
+        self._backoff = 1.0
 
     async def start(self) -> None:
         if self._task is not None and not self._task.done():
@@ -85,7 +85,6 @@ class GraphReader(Lifecycle):
     # -- the loop ------------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        backoff = 1.0
         try:
             connector = aiohttp.TCPConnector(ssl=self._ssl) if self._ssl is not None else None
             async with aiohttp.ClientSession(connector=connector) as session:
@@ -95,13 +94,13 @@ class GraphReader(Lifecycle):
                         await self._session(client)
                     except OAuth2Refused as exc:  # the operator's to fix; retried meanwhile
                         self._health = Health(State.AUTH_FAILED, datetime.now(UTC), str(exc)[:500])
-                        log.error("%s; retrying in %.0fs", exc, backoff)
-                    except (OperatorError, GraphError, aiohttp.ClientError, TimeoutError) as exc:
+                        log.error("%s; retrying in %.0fs", exc, self._backoff)
+                    except Exception as exc:  # Graph, the network, an answer out of shape: retry
                         detail = f"{exc.__class__.__name__}: {exc}"[:300]
                         self._health = Health(State.RETRYING, datetime.now(UTC), detail)
-                        log.warning("%s: %s; again in %.0fs", self.name, detail, backoff)
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, _MAX_BACKOFF)
+                        log.warning("%s: %s; again in %.0fs", self.name, detail, self._backoff)
+                    await asyncio.sleep(self._backoff)
+                    self._backoff = min(self._backoff * 2, _MAX_BACKOFF)
         finally:
             with contextlib.suppress(asyncio.QueueFull):
                 self._queue.put_nowait(None)
@@ -114,6 +113,7 @@ class GraphReader(Lifecycle):
         self._health = Health(State.RUNNING, datetime.now(UTC), "delta query")
         while True:
             link = await self._round(client, link, target)
+            self._backoff = 1.0  # a whole round went through
             await asyncio.sleep(self.config.poll_seconds)
 
     async def _round(self, client: GraphClient, link: str, target: str) -> str:

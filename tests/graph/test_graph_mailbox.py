@@ -61,6 +61,8 @@ async def test_a_restart_continues_from_the_stored_delta_link_without_ticketing_
         await eventually(lambda: _state(url, "running"), timeout=30)
         graph.deliver(make_email())
         await eventually(lambda: len(graph.in_folder("Guichet/Traité")) == 1, timeout=30)
+        # Stopped only once its acknowledgement is out (one cut mid-send waits for its lease).
+        await eventually(lambda: len(graph.sent) == 1, timeout=30)
     first = await StoreDeltaLinks(store).load("csc")
     assert first is not None
     graph.deliver(make_email(message_id="<m2.example@msss.example>", subject="Imprimante"))
