@@ -95,6 +95,8 @@ class GraphReader(Lifecycle):
                     except OAuth2Refused as exc:  # the operator's to fix; retried meanwhile
                         self._health = Health(State.AUTH_FAILED, datetime.now(UTC), str(exc)[:500])
                         log.error("%s; retrying in %.0fs", exc, self._backoff)
+                    except GraphError as exc:
+                        self._graph_failed(exc)
                     except Exception as exc:  # Graph, the network, an answer out of shape: retry
                         detail = f"{exc.__class__.__name__}: {exc}"[:300]
                         self._health = Health(State.RETRYING, datetime.now(UTC), detail)
@@ -104,6 +106,22 @@ class GraphReader(Lifecycle):
         finally:
             with contextlib.suppress(asyncio.QueueFull):
                 self._queue.put_nowait(None)
+
+    def _graph_failed(self, exc: GraphError) -> None:
+        """403: the application may not use this mailbox (the operator's to fix); else retry."""
+        if exc.status == 403:
+            detail = (
+                f"{self.name}: Microsoft Graph denied access to {self.config.mailbox} ({exc}): "
+                "check that the application has the Mail.ReadWrite and Mail.Send application "
+                "permissions with admin consent and that its application access policy "
+                "includes this mailbox"
+            )
+            self._health = Health(State.AUTH_FAILED, datetime.now(UTC), detail[:500])
+            log.error("%s; retrying in %.0fs", detail, self._backoff)
+        else:
+            detail = f"GraphError: {exc}"[:300]
+            self._health = Health(State.RETRYING, datetime.now(UTC), detail)
+            log.warning("%s: %s; again in %.0fs", self.name, detail, self._backoff)
 
     async def _session(self, client: GraphClient) -> None:
         target = await self._processed_folder(client)

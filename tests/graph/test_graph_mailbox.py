@@ -152,3 +152,16 @@ async def test_a_revoked_token_is_replaced_once_and_reading_goes_on(
     assert await count(store, Ticket) == 2
     assert len(identity.tokens_for(CLIENT_ID)) == 4  # reader and sender: one new token each
     assert identity.refusals == []
+
+
+async def test_a_mailbox_outside_the_access_policy_is_auth_failed_with_what_to_check(
+    migrated: Settings, identity: FakeIdentity, graph: FakeGraph
+) -> None:
+    settings = graph_settings(migrated, identity, graph)
+    box = settings.imap_mailboxes[0].model_copy(update={"username": "direction@itq.example"})
+    settings = settings.model_copy(update={"imap_mailboxes": [box]})
+    async with running_service(settings) as url:
+        await eventually(lambda: _state(url, "auth_failed"), timeout=30)
+        detail = (await healthz(url))["connectors"]["graph:csc"]["detail"]
+        assert "ErrorAccessDenied" in detail and "application access policy" in detail, detail
+    assert graph.requests == []
