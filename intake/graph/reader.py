@@ -29,6 +29,8 @@ from intake.message import Channel, InboundMessage
 log = logging.getLogger(__name__)
 
 _MAX_BACKOFF = 60.0
+REJECTED_CATEGORY = "Guichet: rejected"
+"""The Outlook category of a message the bot could not store (too large): it stays in place."""
 
 
 class GraphReader(Lifecycle):
@@ -158,9 +160,14 @@ class GraphReader(Lifecycle):
                 )
                 await self._queue.put(inbound)
                 handed.add(ref)
-            for ref in await self._committed(handed):
+            done, rejected = await self._committed(handed)
+            for ref in done:
                 await client.json(
                     "POST", client.url(f"/messages/{ref}/move"), {"destinationId": target}
+                )
+            for ref in rejected:  # left in place, marked for the operator
+                await client.json(
+                    "PATCH", client.url(f"/messages/{ref}"), {"categories": [REJECTED_CATEGORY]}
                 )
             following = page.get("@odata.nextLink")
             if following:
@@ -170,16 +177,16 @@ class GraphReader(Lifecycle):
             await self._links.save(self.config.name, delta)
             return delta
 
-    async def _committed(self, handed: set[str]) -> list[str]:
+    async def _committed(self, handed: set[str]) -> tuple[list[str], list[str]]:
         done: list[str] = []
+        rejected: list[str] = []
         waiting = set(handed)
         while waiting:
             ref, ok = await self._confirmed.get()
             if ref in waiting:
                 waiting.discard(ref)
-                if ok:
-                    done.append(ref)
-        return done
+                (done if ok else rejected).append(ref)
+        return done, rejected
 
     async def _processed_folder(self, client: GraphClient) -> str:
         """The ID of the processed folder, created (with its parents) when missing."""

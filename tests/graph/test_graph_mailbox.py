@@ -165,3 +165,19 @@ async def test_a_mailbox_outside_the_access_policy_is_auth_failed_with_what_to_c
         detail = (await healthz(url))["connectors"]["graph:csc"]["detail"]
         assert "ErrorAccessDenied" in detail and "application access policy" in detail, detail
     assert graph.requests == []
+
+
+async def test_a_message_too_large_to_store_is_left_in_place_and_marked(
+    migrated: Settings, identity: FakeIdentity, graph: FakeGraph, store: Sessions
+) -> None:
+    settings = graph_settings(migrated, identity, graph).model_copy(
+        update={"max_message_bytes": 2000}
+    )
+    big = graph.deliver(make_email(body="Bonjour. " * 400))
+    async with running_service(settings):
+        await eventually(lambda: graph.categories.get(big), timeout=30)
+        graph.deliver(make_email(message_id="<m2.example@msss.example>"))
+        await eventually(lambda: len(graph.sent) == 1, timeout=30)
+    assert graph.categories == {big: ["Guichet: rejected"]}
+    assert big in graph.messages and graph.messages[big][0] == "inbox"
+    assert await count(store, Ticket) == 1

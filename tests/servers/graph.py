@@ -8,6 +8,7 @@ client's base URL is a setting), in the shapes Microsoft documents:
 - `GET /v1.0/users/{id}/messages/{id}/$value`: the MIME;
 - `POST /v1.0/users/{id}/messages/{id}/move` `{"destinationId": …}`: 201 with the moved message
   (a new ID, as Exchange gives it);
+- `PATCH /v1.0/users/{id}/messages/{id}` `{"categories": [...]}`;
 - `GET`/`POST /v1.0/users/{id}/mailFolders` and `…/mailFolders/{id}/childFolders`;
 - `POST /v1.0/users/{id}/sendMail` with the base64 MIME as `text/plain`: 202, recorded.
 
@@ -52,6 +53,8 @@ class FakeGraph:
     folders: dict[str, Folder] = field(default_factory=dict)
     messages: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     """Message ID → (folder ID, MIME)."""
+    categories: dict[str, list[str]] = field(default_factory=dict)
+    """Message ID → the categories set on it (PATCH)."""
     sent: list[bytes] = field(default_factory=list)
     """The MIME of every message accepted by sendMail."""
     throttled: list[float] = field(default_factory=list)
@@ -232,6 +235,17 @@ class FakeGraph:
             status=201,
         )
 
+    async def _patch(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        with self._lock:
+            ident = request.match_info["id"]
+            if ident not in self.messages:
+                return _error(404, "ErrorItemNotFound", "The specified object was not found in the store.")  # fmt: skip
+            self.categories[ident] = [str(c) for c in body.get("categories", [])]
+            return web.json_response(
+                {"id": ident, "categories": self.categories[ident]}, status=200
+            )
+
     async def _list_folders(self, request: web.Request) -> web.Response:
         parent = request.match_info.get("parent", "root")
         with self._lock:
@@ -268,6 +282,7 @@ class FakeGraph:
         app.router.add_get(users + "/mailFolders/{folder}/messages/delta", self._delta)
         app.router.add_get(users + "/messages/{id}/$value", self._value)
         app.router.add_post(users + "/messages/{id}/move", self._move)
+        app.router.add_patch(users + "/messages/{id}", self._patch)
         app.router.add_get(users + "/mailFolders", self._list_folders)
         app.router.add_post(users + "/mailFolders", self._create_folder)
         app.router.add_get(users + "/mailFolders/{parent}/childFolders", self._list_folders)
