@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import random
 import re
@@ -23,14 +22,14 @@ from email.errors import MessageError
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
 from bot.faults import crash_point
 from bot.guards import SendCaps, why_blocked
-from bot.outbox_links import posted_id, resolve_links
+from bot.outbox_links import resolve_links
+from bot.outbox_sent import SentMarks
 from bot.store.db import Sessions
-from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
+from bot.store.models import Outbox, OutboxStatus
 from bot.tickets.outbox import NoticeKind
 from intake.errors import DeliveryRefused, OperatorError, SenderError
 from intake.message import Channel, OutboundMessage
@@ -94,7 +93,7 @@ class RetryPolicy:
 Lane = tuple[str, str]
 """(channel, recipient): the rows of one lane are delivered in order, lanes side by side."""
 _SCAN = 500
-_MAX_LANES = 8
+_MAX_LANES = 16
 """Lanes delivering at once: enough that a paced Slack channel holds nothing up, few enough
 that deliveries do not crowd the dispatcher out of the store (SQLite has one connection)."""
 
@@ -117,6 +116,7 @@ class OutboxWorker:
         self.wake = asyncio.Event()
         self._claimed: set[int] = set()
         """Rows leased by this worker and not yet tried."""
+        self._marks = SentMarks(sessions, now, storable)
 
     async def run(self, *, idle_seconds: float = 2.0) -> None:
         """Deliver forever: at once when woken, otherwise every `idle_seconds` for retries.
@@ -138,6 +138,8 @@ class OutboxWorker:
                 self.wake.clear()
                 try:
                     room = _MAX_LANES - len(lanes)
+                    if lanes and room < _MAX_LANES // 2:
+                        room = 0  # claim for many lanes at once, not one per finished lane
                     claimed = await self._claim(_SCAN, busy=lanes.keys(), lanes=room)
                     for lane, rows in claimed.items():
                         lanes[lane] = asyncio.create_task(self._lane(rows))
@@ -283,40 +285,7 @@ class OutboxWorker:
             await self._mark_failed(row, error, permanent=permanent)
 
     async def _mark_sent(self, row: Outbox, message: OutboundMessage, raw: bytes) -> None:
-        now = self._now()
-        async with self._sessions() as session:
-            await session.exec(
-                update(Outbox)
-                .where(col(Outbox.id) == row.id)
-                .values(status=OutboxStatus.SENT, sent_at=now, attempts=row.attempts + 1)
-            )
-            session.add(
-                Message(
-                    direction=Direction.OUT,
-                    channel=message.channel,
-                    state=MessageState.SENT,
-                    source="outbox",
-                    source_ref=str(row.id),
-                    message_id=posted_id(message, raw),
-                    sha256=hashlib.sha256(raw).hexdigest(),
-                    raw=raw,
-                    ticket_id=row.ticket_id,
-                    sender="",
-                    subject=storable(message.subject[:998]),
-                    body=storable(message.text),
-                    received_at=now,
-                )
-            )
-            try:
-                await session.commit()
-            except IntegrityError:  # sent again after a lost lease: the record already exists
-                await session.rollback()
-                await session.exec(
-                    update(Outbox)
-                    .where(col(Outbox.id) == row.id)
-                    .values(status=OutboxStatus.SENT, sent_at=now, attempts=row.attempts + 1)
-                )
-                await session.commit()
+        await self._marks.mark(row, message, raw)
 
     async def _mark_failed(self, row: Outbox, error: str, *, permanent: bool) -> None:
         attempts = row.attempts + 1

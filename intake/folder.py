@@ -75,8 +75,14 @@ class FolderSource(Lifecycle):
                 found = [e for e in entries if _is_candidate(e) and e.name not in self._in_flight]
         except FileNotFoundError:
             return []
-        found.sort(key=lambda e: (e.stat().st_mtime_ns, e.name))
-        return [Path(e.path) for e in found]
+        dated = []
+        for entry in found:
+            try:  # a file filed under done/ meanwhile (confirmed while this scan ran) is gone
+                dated.append((entry.stat().st_mtime_ns, entry.name, entry.path))
+            except FileNotFoundError:
+                continue
+        dated.sort()
+        return [Path(path) for _, _, path in dated]
 
     async def _read(self, path: Path) -> InboundMessage | None:
         try:
