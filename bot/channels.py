@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def mail_sender(settings: Settings) -> Sender:
-    """SMTP when a server is configured, otherwise `.eml` files in the outbox folder."""
+    """SMTP when a server is configured, else Microsoft Graph `sendMail` when a mailbox uses
+    Graph, otherwise `.eml` files in the outbox folder."""
     if settings.smtp_host:
         oauth2 = settings.smtp_oauth2()
         tokens = None
