@@ -106,6 +106,7 @@ async def consume(
     async with connector:
         ready: asyncio.Queue[InboundMessage] = asyncio.Queue(maxsize=batch)
         reader = asyncio.create_task(_read(connector, ready))
+        getter: asyncio.Future[InboundMessage] | None = None
         try:
             while True:
                 if ready.empty() and reader.done():
@@ -121,9 +122,11 @@ async def consume(
                     taken.append(ready.get_nowait())
                 if await _commit(connector, sessions, taken, max_bytes):
                     wake()
-        finally:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
+        finally:  # stopping: neither task may outlive the loop (a pending get would)
+            waiting = [task for task in (reader, getter) if task is not None]
+            for task in waiting:
+                task.cancel()
+            await asyncio.gather(*waiting, return_exceptions=True)
 
 
 async def _read(connector: Connector, ready: asyncio.Queue[InboundMessage]) -> None:
