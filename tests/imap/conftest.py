@@ -7,19 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI
-from tests.servers.dovecot import Dovecot, dovecot_version
+from tests.servers.dovecot import Dovecot, require_dovecot
 
 
 @pytest.fixture
 def dovecot() -> Iterator[Dovecot]:
-    if dovecot_version() is None:
-        message = (
-            "Dovecot is not installed: run `make test` as root, or apt-get install dovecot-imapd"
-        )
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_dovecot()
     # pytest's own temp dirs are private (0700); Dovecot's auth and mail users must get in.
     root = Path(tempfile.mkdtemp(prefix="guichet-dovecot-"))
     server = Dovecot.create(root)

@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 
 from bot.settings import MailboxSettings, Settings
-from tests.conftest import IN_CI, eventually
-from tests.servers.dovecot import USER, Dovecot, dovecot_version
+from tests.conftest import eventually
+from tests.servers.dovecot import USER, Dovecot, require_dovecot
 from tests.servers.dovecot_oauth2 import oauth2_dovecot
 from tests.servers.identity import TENANT, Client, FakeIdentity
 from tests.servers.smtp import SmtpServer
@@ -46,13 +46,7 @@ def identity(root: Path) -> Iterator[FakeIdentity]:
 
 @pytest.fixture
 def dovecot(root: Path, identity: FakeIdentity) -> Iterator[Dovecot]:
-    if dovecot_version() is None:
-        message = (
-            "Dovecot is not installed: run `make test` as root, or apt-get install dovecot-imapd"
-        )
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_dovecot()
     server = oauth2_dovecot(root / "dovecot", identity.introspection_url)
     server.start()
     yield server

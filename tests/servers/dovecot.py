@@ -215,3 +215,18 @@ class Dovecot:
                 self.process.kill()
                 self.process.wait(5)
         self.process = None
+
+
+def require_dovecot() -> None:
+    """Skip a test that needs Dovecot when it is missing, except in CI, where it fails."""
+    import pytest
+
+    from tests.conftest import IN_CI  # tests.conftest imports the servers
+
+    if dovecot_version() is None:
+        message = (
+            "Dovecot is not installed: run `make test` as root, or apt-get install dovecot-imapd"
+        )
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
