@@ -193,6 +193,10 @@ class OutboxWorker:
                 ids.append(row_id)
             if not ids:
                 return {}
+            # Known as leased before the lease is written: a stop cancelling this claim at
+            # any await below still hands the rows back (`run`'s finally), instead of
+            # leaving them to wait out the lease after a restart.
+            self._claimed.update(ids)
             await session.exec(
                 update(Outbox)
                 .where(col(Outbox.id).in_(ids), col(Outbox.status) == OutboxStatus.PENDING)
@@ -201,7 +205,6 @@ class OutboxWorker:
             await session.commit()
             rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(ids)))).all()
         claimed: dict[Lane, list[Outbox]] = {}
-        self._claimed.update(r.id for r in rows if r.id is not None)
         for row in sorted(rows, key=lambda r: r.id or 0):
             claimed.setdefault((row.channel, row.recipient), []).append(row)
         return claimed
@@ -219,8 +222,11 @@ class OutboxWorker:
                 # Stopping: finish the delivery in flight (bounded by the server's timeout) so
                 # nothing accepted is left unmarked and sent twice, then hand back what was
                 # claimed but not tried, so a restart sends it at once.
-                await delivery
-                await self._release([r.id for r in pending if r.id is not None], self._now())
+                try:
+                    with contextlib.suppress(Exception):  # the lease brings its row back
+                        await delivery
+                finally:
+                    await self._release([r.id for r in pending if r.id is not None], self._now())
                 raise
             except Exception:  # the store failed mid-delivery: the lease brings the row back
                 log.exception("outbox delivery failed; the row comes due again after its lease")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlmodel import select
@@ -104,3 +105,26 @@ async def test_unreachable_server_is_retried_then_given_up(store: Sessions) -> N
     final = await row(store, row_id)
     assert final.attempts == 3 and final.sent_at is None
     assert "unreachable" in (final.last_error or "")
+
+
+async def test_a_worker_stopped_at_any_instant_leaves_nothing_leased(
+    store: Sessions, smtp_server: SmtpServer
+) -> None:
+    """Stopping (a service restart) hands back every row the worker leased, whatever await it
+    was cancelled at: a leased row left behind waits out the whole lease (90 s) after restart."""
+    for i in range(30):
+        await enqueue(store, f"stop-{i}", to=f"person{i}@saaq.example")
+    for step in range(60):
+        run = asyncio.create_task(worker(store, smtp_server).run(idle_seconds=0.05))
+        await asyncio.sleep(step * 0.0007)
+        run.cancel()
+        await asyncio.gather(run, return_exceptions=True)
+        async with store() as session:
+            held = (
+                await session.exec(
+                    select(Outbox.key).where(
+                        Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at > now()
+                    )
+                )
+            ).all()
+        assert held == [], f"cancelled after {step * 0.7:.1f} ms, still leased: {held}"
