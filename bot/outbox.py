@@ -182,10 +182,10 @@ class OutboxWorker:
                 )
             ).all()
             chosen: set[Lane] = set()
-            ids = []
+            ids: list[int] = []
             for row_id, channel, to in due:
                 lane = (channel, to)
-                if lane in busy:
+                if row_id is None or lane in busy:
                     continue
                 if lane not in chosen and lanes is not None and len(chosen) >= lanes:
                     continue
