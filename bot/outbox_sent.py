@@ -65,10 +65,12 @@ class SentMarks:
                 except IntegrityError:
                     for one in taken:
                         await self._write_one(one)
-            except Exception as exc:  # the store failed: each delivery sees it (its lease
-                for one in taken:  # brings the row back)
+            except BaseException as exc:  # the store failed: each delivery sees it (its lease
+                for one in taken:  # brings the row back); never left waiting for ever
                     if not one.done.done():
                         one.done.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise  # cancelled: the deliveries were told, the flusher ends
                 continue
             for one in taken:
                 if not one.done.done():
