@@ -17,7 +17,7 @@ from bench.mailgen import generate
 from bot.app import serve
 from bot.settings import Settings
 from bot.store.db import Sessions, create_engine, migrate, sessions
-from bot.store.models import Message, Outbox, OutboxStatus
+from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
 
 Figure = tuple[str, float, str]
 
@@ -74,7 +74,8 @@ async def _run(count: int, pace: float | None, prefix: str) -> list[Figure]:
 
 
 async def _until_ready(url: str) -> None:
-    async with aiohttp.ClientSession() as http:
+    """Wait for `/readyz` to say 200 (the classifier loaded); give up after two minutes."""
+    async with asyncio.timeout(120), aiohttp.ClientSession() as http:
         while True:
             async with http.get(url + "readyz") as response:
                 if response.status == 200:
@@ -83,17 +84,19 @@ async def _until_ready(url: str) -> None:
 
 
 async def _settled(made: Sessions, count: int) -> bool:
-    """Every message stored and processed, nothing left to send: two cheap counts (the poll
+    """Every message stored and processed, nothing left to send: three counts (the poll
     must not compete with the service for the store it measures)."""
     async with made() as session:
         waiting = (
             await session.exec(
-                select(func.count()).select_from(Message).where(Message.state == "received")
+                select(func.count())
+                .select_from(Message)
+                .where(Message.state == MessageState.RECEIVED)
             )
         ).one()
         stored = (
             await session.exec(
-                select(func.count()).select_from(Message).where(Message.direction == "in")
+                select(func.count()).select_from(Message).where(Message.direction == Direction.IN)
             )
         ).one()
         pending = (
