@@ -5,6 +5,12 @@ accepted it.
 Claiming a row moves its `next_attempt_at` forward by a lease before delivery: if the process
 dies mid-send, the row comes due again after the lease (at-least-once; the Message-ID is fixed
 when the row is written, so a rare duplicate is recognisable by the recipient's mail client).
+
+Several workers may share one PostgreSQL database: a claim locks the due rows it reads
+(`FOR UPDATE SKIP LOCKED`, so workers take disjoint rows without waiting on each other), and
+its lease is written only where the row is still pending and due, keeping just the ids it did
+write (`RETURNING`). The instant a lease runs to is its owner's token: a worker hands back only
+the rows still carrying its own lease, never a row another worker has since leased.
 """
 
 from __future__ import annotations
@@ -114,8 +120,9 @@ class OutboxWorker:
         self._policy = policy
         self._now = now
         self.wake = asyncio.Event()
-        self._claimed: set[int] = set()
-        """Rows leased by this worker and not yet tried."""
+        self._claimed: dict[int, datetime] = {}
+        """Rows leased (or being leased) by this worker and not yet tried, each with the instant
+        its lease runs to: what `_release` may hand back."""
         self._marks = SentMarks(sessions, now, storable)
 
     async def run(self, *, idle_seconds: float = 2.0) -> None:
@@ -155,7 +162,7 @@ class OutboxWorker:
             await asyncio.gather(*running, return_exceptions=True)
             # A lane cancelled before it ever ran never handed its rows back: do it here, so a
             # restart sends them at once instead of after the lease.
-            await self._release(sorted(self._claimed), self._now())
+            await self._release(dict(self._claimed), self._now())
             self._claimed.clear()
 
     async def deliver_due(self, limit: int = 100) -> int:
@@ -172,6 +179,7 @@ class OutboxWorker:
         if lanes is not None and lanes <= 0:
             return {}
         now = self._now()
+        until = now + LEASE
         async with self._sessions() as session:
             due = (
                 await session.exec(
@@ -179,6 +187,9 @@ class OutboxWorker:
                     .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
                     .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
                     .limit(limit)
+                    # PostgreSQL: rows another worker is leasing are passed over, not waited
+                    # for. SQLite has one writer and no row locks: the clause is left out.
+                    .with_for_update(skip_locked=True)
                 )
             ).all()
             chosen: set[Lane] = set()
@@ -196,14 +207,30 @@ class OutboxWorker:
             # Known as leased before the lease is written: a stop cancelling this claim at
             # any await below still hands the rows back (`run`'s finally), instead of
             # leaving them to wait out the lease after a restart.
-            self._claimed.update(ids)
-            await session.exec(
-                update(Outbox)
-                .where(col(Outbox.id).in_(ids), col(Outbox.status) == OutboxStatus.PENDING)
-                .values(next_attempt_at=now + LEASE)
+            self._claimed.update(dict.fromkeys(ids, until))
+            # Only rows still pending and due: another worker may have leased (or sent) one
+            # since it was read, when the select's lock was not there to stop it (SQLite, or a
+            # row whose lock was released by a commit in between).
+            leased = set(
+                (
+                    await session.exec(
+                        update(Outbox)
+                        .where(
+                            col(Outbox.id).in_(ids),
+                            col(Outbox.status) == OutboxStatus.PENDING,
+                            col(Outbox.next_attempt_at) <= now,
+                        )
+                        .values(next_attempt_at=until)
+                        .returning(col(Outbox.id))
+                    )
+                ).scalars()
             )
             await session.commit()
-            rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(ids)))).all()
+            for lost in set(ids) - leased:
+                self._claimed.pop(lost, None)
+            if not leased:
+                return {}
+            rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(leased)))).all()
         claimed: dict[Lane, list[Outbox]] = {}
         for row in sorted(rows, key=lambda r: r.id or 0):
             claimed.setdefault((row.channel, row.recipient), []).append(row)
@@ -226,20 +253,34 @@ class OutboxWorker:
                     with contextlib.suppress(Exception):  # the lease brings its row back
                         await delivery
                 finally:
-                    await self._release([r.id for r in pending if r.id is not None], self._now())
+                    await self._release(
+                        {r.id: self._claimed[r.id] for r in pending if r.id in self._claimed},
+                        self._now(),
+                    )
                 raise
             except Exception:  # the store failed mid-delivery: the lease brings the row back
                 log.exception("outbox delivery failed; the row comes due again after its lease")
 
-    async def _release(self, ids: list[int], now: datetime) -> None:
-        if not ids:
+    async def _release(self, leases: Mapping[int, datetime], now: datetime) -> None:
+        """Make the rows of `leases` due `now` again, each only while it still carries that
+        lease: a row whose lease was never written, or ran out and was taken by another
+        worker, is left alone."""
+        by_until: dict[datetime, list[int]] = {}
+        for row_id, until in leases.items():
+            by_until.setdefault(until, []).append(row_id)
+        if not by_until:
             return
         async with self._sessions() as session:
-            await session.exec(
-                update(Outbox)
-                .where(col(Outbox.id).in_(ids), col(Outbox.status) == OutboxStatus.PENDING)
-                .values(next_attempt_at=now)
-            )
+            for until, ids in by_until.items():
+                await session.exec(
+                    update(Outbox)
+                    .where(
+                        col(Outbox.id).in_(sorted(ids)),
+                        col(Outbox.status) == OutboxStatus.PENDING,
+                        col(Outbox.next_attempt_at) == until,
+                    )
+                    .values(next_attempt_at=now)
+                )
             await session.commit()
 
     async def _deliver(self, row: Outbox) -> None:
@@ -357,5 +398,5 @@ def storable(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def _forget(claimed: set[int], row_id: int, _done: asyncio.Future[None]) -> None:
-    claimed.discard(row_id)
+def _forget(claimed: dict[int, datetime], row_id: int, _done: asyncio.Future[None]) -> None:
+    claimed.pop(row_id, None)
