@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
@@ -170,6 +171,14 @@ class Message(SQLModel, table=True):
             "direction", "message_id", "sender", name="uq_message_direction_message_id_sender"
         ),
         Index("ix_message_message_id", "message_id"),
+        # The dispatcher's claim (`bot.store.claims`): received inbound rows in id order, a
+        # small partial index whatever the size of the table.
+        Index(
+            "ix_message_received",
+            "id",
+            sqlite_where=text("direction = 'in' AND state = 'received'"),
+            postgresql_where=text("direction = 'in' AND state = 'received'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -191,6 +200,9 @@ class Message(SQLModel, table=True):
     error_kind: str | None = Field(default=None, max_length=64)
     error_detail: str | None = Field(default=None)
     received_at: datetime = _when(index=True)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    """The worker processing this received message (`bot.store.claims`), while `lease_until`."""
+    lease_until: datetime | None = _when(nullable=True)
 
 
 class TicketEvent(SQLModel, table=True):
