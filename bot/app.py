@@ -47,6 +47,7 @@ from bot.slack.setup import (
 from bot.startup import use_services_file
 from bot.status import StatusDesk
 from bot.store.db import Sessions, open_store, sessions
+from bot.store.election import election_for
 from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
 from bot.webhooks.sender import WebhookSender
@@ -214,7 +215,10 @@ async def _serve(
 ) -> None:
     parts = await build(settings, triager=triager)
     await fill_reply_targets(parts.sessions)  # tickets opened before migration 0007, once
-    connectors = build_connectors(settings, parts.sessions, parts.slack)
+    # Workers sharing a PostgreSQL store elect who reads each mailbox; SQLite's one process
+    # always leads.
+    election = election_for(settings.sqlalchemy_url)
+    connectors = build_connectors(settings, parts.sessions, parts.slack, election)
     slack = next((c for c in connectors if isinstance(c, SlackConnector)), None)
 
     def health() -> dict[str, Health]:
@@ -315,4 +319,5 @@ async def _serve(
             await connector.stop()
         closing.set()
         await runner.cleanup()
+        await election.close()
         await parts.engine.dispose()

@@ -7,18 +7,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
 from bot.checkpoints import StoreCheckpoints
 from bot.graph_channels import graph_reader, graph_sender
+from bot.leading import Elected
 from bot.receive import store_raw_batch
-from bot.settings import Settings
+from bot.settings import MailboxSettings, Settings
 from bot.settings_oauth2 import OAuth2Settings
 from bot.slack.desk import SlackDesk
 from bot.slack.setup import slack_connector
 from bot.store.db import Sessions
+from bot.store.election import Election
 from intake.auth import MsalTokens, Tokens
 from intake.auth.delegated import DelegatedTokens
 from intake.folder import FolderSource
@@ -161,37 +164,58 @@ async def _commit(
 
 
 def build_connectors(
-    settings: Settings, sessions: Sessions, desk: SlackDesk | None = None
+    settings: Settings,
+    sessions: Sessions,
+    desk: SlackDesk | None = None,
+    election: Election | None = None,
 ) -> list[Connector]:
-    """The folder source, one reader per configured IMAP mailbox, and Slack when configured."""
+    """The folder source, one reader per configured mailbox (IMAP or Microsoft Graph), and
+    Slack when configured.
+
+    With an `election`, each mailbox is read only while this worker leads it (`Elected`):
+    workers sharing a store would otherwise all fetch, and all move, the same mail. The folder
+    is this worker's own and Slack spreads its events over the workers: they need none."""
     connectors: list[Connector] = [
         FolderSource(settings.inbox, poll_seconds=settings.inbox_poll_seconds)
     ]
     if desk is not None:
         connectors.append(slack_connector(settings, sessions, desk))
-    checkpoints = StoreCheckpoints(sessions)
     for mailbox in settings.mailboxes():
-        if mailbox.transport == "graph":
-            connectors.append(graph_reader(mailbox, sessions))
-            continue
-        config = MailboxConfig(
-            name=mailbox.name,
-            host=mailbox.host,
-            port=mailbox.port,
-            username=mailbox.username,
-            password=mailbox.password.get_secret_value(),
-            security=mailbox.security,
-            folder=mailbox.folder,
-            processed=tuple(p for p in mailbox.processed_folder.split("/") if p),
-            after_commit=mailbox.after_commit,
-            poll_seconds=mailbox.poll_seconds,
-            idle_seconds=mailbox.idle_seconds,
-            chunk=mailbox.chunk,
-            verify_tls=mailbox.verify_tls,
-            ca_file=mailbox.ca_file,
-        )
-        tokens = None
-        if mailbox.oauth2 is not None:
-            tokens = oauth2_tokens(settings, mailbox.name, mailbox.username, mailbox.oauth2, "imap")
-        connectors.append(ImapReader(config, checkpoints, tokens))
+        make = partial(_mailbox_reader, settings, sessions, mailbox)
+        if election is None:
+            connectors.append(make())
+        else:
+            connectors.append(Elected(_reader_name(mailbox), make, election))
     return connectors
+
+
+def _reader_name(mailbox: MailboxSettings) -> str:
+    """The name its reader gives itself (health, logs), known before one is made."""
+    return f"{'graph' if mailbox.transport == 'graph' else 'imap'}:{mailbox.name}"
+
+
+def _mailbox_reader(settings: Settings, sessions: Sessions, mailbox: MailboxSettings) -> Connector:
+    """A new reader of one mailbox (each term of an `Elected` reader has its own)."""
+    if mailbox.transport == "graph":
+        return graph_reader(mailbox, sessions)
+    checkpoints = StoreCheckpoints(sessions)
+    config = MailboxConfig(
+        name=mailbox.name,
+        host=mailbox.host,
+        port=mailbox.port,
+        username=mailbox.username,
+        password=mailbox.password.get_secret_value(),
+        security=mailbox.security,
+        folder=mailbox.folder,
+        processed=tuple(p for p in mailbox.processed_folder.split("/") if p),
+        after_commit=mailbox.after_commit,
+        poll_seconds=mailbox.poll_seconds,
+        idle_seconds=mailbox.idle_seconds,
+        chunk=mailbox.chunk,
+        verify_tls=mailbox.verify_tls,
+        ca_file=mailbox.ca_file,
+    )
+    tokens = None
+    if mailbox.oauth2 is not None:
+        tokens = oauth2_tokens(settings, mailbox.name, mailbox.username, mailbox.oauth2, "imap")
+    return ImapReader(config, checkpoints, tokens)

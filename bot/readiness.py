@@ -129,7 +129,7 @@ class Readiness:
 
 def _connector(health: Health) -> Check:
     detail = health.detail or str(health.state)
-    if health.state == State.RUNNING:
+    if health.state in (State.RUNNING, State.STANDBY):
         return Check(True, detail)
     return Check(False, _short(detail), starting=health.state == State.STARTING)
 

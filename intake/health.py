@@ -15,6 +15,8 @@ class State(StrEnum):
     """The server or the identity platform refused the credentials: retried, but the operator
     has to act (see the detail)."""
     STOPPED = "stopped"
+    STANDBY = "standby"
+    """Ready, not reading: another worker of the same store reads this source (only one may)."""
 
 
 @dataclass(frozen=True, slots=True)
