@@ -22,6 +22,7 @@ from bot.dispatch.routes import Knowledge
 from bot.dispatch.service import Dispatcher
 from bot.dispatch.tickets import OpenedHook
 from bot.guards import SendCaps
+from bot.leading import while_leading
 from bot.organisations import Directory, load_directory
 from bot.outages.broadcast import Broadcast
 from bot.outages.command import broadcast_from_settings
@@ -285,22 +286,20 @@ async def _serve(
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(stopper())
             tasks.create_task(_warm_up(parts.triager, model))
+            # Every worker dispatches and delivers (leases keep them apart); each periodic
+            # watcher runs in the one worker that leads it (two would race on what they write).
             tasks.create_task(parts.dispatcher.run())
             tasks.create_task(parts.outbox.run())
-            tasks.create_task(parts.sla.run())
-            tasks.create_task(parts.outages.run())
-            tasks.create_task(
-                WebhookWatcher(
-                    parts.sessions, settings.webhooks, now=now, on_queued=parts.outbox.wake.set
-                ).run()
+            tasks.create_task(while_leading(election, "watcher:sla", parts.sla.run))
+            tasks.create_task(while_leading(election, "watcher:outages", parts.outages.run))
+            webhooks = WebhookWatcher(
+                parts.sessions, settings.webhooks, now=now, on_queued=parts.outbox.wake.set
             )
-            tasks.create_task(
-                SelfServiceExpiry(
-                    parts.sessions,
-                    wait=timedelta(hours=settings.selfservice_wait_hours),
-                    now=now,
-                ).run()
+            tasks.create_task(while_leading(election, "watcher:webhooks", webhooks.run))
+            expiry = SelfServiceExpiry(
+                parts.sessions, wait=timedelta(hours=settings.selfservice_wait_hours), now=now
             )
+            tasks.create_task(while_leading(election, "watcher:selfservice", expiry.run))
             if slack is not None and parts.slack is not None:
                 tasks.create_task(resolve_agent_groups(slack, parts.slack, settings.slack_agents))
             for connector in connectors:
