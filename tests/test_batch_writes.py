@@ -16,10 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Parts, build
 from bot.channels import consume
+from bot.dispatch.opening import ticket_number
 from bot.dispatch.service import Dispatcher
 from bot.receive import store_raw
 from bot.settings import Settings
-from bot.store.models import Message, MessageState, Outbox, Ticket
+from bot.store.models import Message, MessageState, Outbox, Ticket, TicketEvent
 from bot.triager import LanguageOnlyTriager
 from intake.folder import FolderSource
 from intake.message import Channel, InboundMessage
@@ -131,3 +132,33 @@ async def test_a_folder_storm_is_stored_in_few_transactions(
     assert sorted(m or "" for m in stored) == sorted(f"batch{i}@msss.example" for i in range(60))
     assert commits() <= 10  # a few batches, never one commit per file
     assert woken
+
+
+async def test_a_batch_costs_the_same_statements_whatever_its_size(parts: Parts) -> None:
+    """Tickets, their log entries and acknowledgements go in with one statement per table and
+    batch: ten times the messages, not ten times the round trips."""
+    statements: list[str] = []
+
+    def counted(*args: Any) -> None:
+        statements.append(args[2])
+
+    costs = []
+    for size, first in ((6, 0), (60, 100)):
+        await receive(parts, [mail(first + i) for i in range(size)])
+        statements.clear()
+        event.listen(parts.engine.sync_engine, "before_cursor_execute", counted)
+        try:
+            assert await parts.dispatcher.process_pending() == size
+        finally:
+            event.remove(parts.engine.sync_engine, "before_cursor_execute", counted)
+        costs.append(len(statements))
+    async with parts.sessions() as session:
+        tickets = (await session.exec(select(Ticket))).all()
+        acks = (await session.exec(select(Outbox))).all()
+        events = (await session.exec(select(TicketEvent))).all()
+    assert len(tickets) == len(acks) == 66
+    assert sorted(t.number or "" for t in tickets) == sorted(
+        ticket_number(t.id or 0) for t in tickets
+    )
+    assert {e.ticket_id for e in events if e.type == "opened"} == {t.id for t in tickets}
+    assert costs[1] <= costs[0] + 2, costs

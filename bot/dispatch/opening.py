@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dispatch.incoming import Incoming
 from bot.organisations import Directory
 from bot.store import search
+from bot.store.bulk import insert_returning_ids
 from bot.store.models import Message, Requester, Ticket
+from bot.store.upsert import insert_new
 from bot.tickets import Language, Status, TicketNumber
 from bot.tickets.log import EventType, record
 from nlp import Triage, detect_language
@@ -55,49 +58,84 @@ def proposal_json(triage: Triage) -> dict[str, Any]:
     return asdict(triage)
 
 
-async def open_ticket(
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A message that opens a ticket, with what triage proposed for it."""
+
+    message: Message
+    incoming: Incoming
+    triage: Triage | None
+
+
+async def open_tickets(
     session: AsyncSession,
-    message: Message,
-    incoming: Incoming,
-    triage: Triage | None,
+    openings: Sequence[Opening],
     now: datetime,
     directory: Directory,
-) -> Ticket:
-    """A new ticket for `message` (its requester found or made), with its opening events."""
-    language = triage.language if triage else detect_language(incoming.body)
-    requester = await _requester(session, incoming, language, now, directory)
-    applied = triage is not None and auto_applies(triage)
-    ticket = Ticket(
-        status=Status.OPEN if applied else Status.NEW,
-        kind=triage.kind if triage else None,
-        severity=triage.severity if triage else None,
-        level=triage.level if triage else None,
-        team=triage.team if triage else None,
-        channel=incoming.channel,
-        language=language,
-        subject=incoming.subject[:998],
-        requester_id=requester.id or 0,
-        organisation=requester.organisation,
-        triage=proposal_json(triage) if triage else None,
-        model_version=triage.model if triage else None,
-        reply_to=incoming.reply.to_json(),
-        created_at=now,
-        updated_at=now,
+) -> list[Ticket]:
+    """A new ticket for each opening (its requester found or made), with its opening events, in
+    the order given. A batch costs a handful of statements whatever its size: the requesters
+    are read and made together, the tickets inserted in one statement under a provisional
+    number (their message's id) that gives back their ids, then read back and numbered."""
+    if not openings:
+        return []
+    languages = [
+        o.triage.language if o.triage else detect_language(o.incoming.body) for o in openings
+    ]
+    requesters = await _requesters(session, openings, languages, now, directory)
+    made: list[Ticket] = []
+    for opening, language in zip(openings, languages, strict=True):
+        triage, incoming = opening.triage, opening.incoming
+        requester = requesters[_address(incoming)]
+        requester.language = language
+        requester.name = incoming.sender_name[:200] or requester.name
+        applied = triage is not None and auto_applies(triage)
+        made.append(
+            Ticket(
+                number=f"~{opening.message.id}",  # until its id is known: unique, never committed
+                status=Status.OPEN if applied else Status.NEW,
+                kind=triage.kind if triage else None,
+                severity=triage.severity if triage else None,
+                level=triage.level if triage else None,
+                team=triage.team if triage else None,
+                channel=incoming.channel,
+                language=language,
+                subject=incoming.subject[:998],
+                requester_id=requester.id or 0,
+                organisation=requester.organisation,
+                triage=proposal_json(triage) if triage else None,
+                model_version=triage.model if triage else None,
+                reply_to=incoming.reply.to_json(),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    ids = await insert_returning_ids(session, made, key="number")
+    found = await session.exec(select(Ticket).where(col(Ticket.id).in_(ids)))
+    by_id = {t.id: t for t in found.all()}
+    tickets = [by_id[i] for i in ids]
+    for opening, ticket in zip(openings, tickets, strict=True):
+        assert ticket.id is not None
+        ticket.number = ticket_number(ticket.id)
+        opening.message.ticket_id = ticket.id
+        _opening_events(session, ticket, opening, now)
+    bodies = [o.incoming.body for o in openings]
+    await search.index_many(
+        session, [(t.id or 0, t.subject, body) for t, body in zip(tickets, bodies, strict=True)]
     )
-    session.add(ticket)
-    await session.flush()
-    assert ticket.id is not None
-    ticket.number = ticket_number(ticket.id)
-    message.ticket_id = ticket.id
-    await search.index(session, ticket.id, ticket.subject, incoming.body)
+    return tickets
+
+
+def _opening_events(session: AsyncSession, ticket: Ticket, opening: Opening, now: datetime) -> None:
+    triage, incoming = opening.triage, opening.incoming
     record(
         session,
         ticket,
         now,
         EventType.OPENED,
-        message=message.id,
+        message=opening.message.id,
         channel=incoming.channel,
-        organisation=requester.organisation,
+        organisation=ticket.organisation,
     )
     if triage is not None:
         record(
@@ -112,31 +150,43 @@ async def open_ticket(
             team=triage.team,
             **({"to_confirm": True} if triage.to_confirm else {}),
         )
-        if applied:
+        if ticket.status == Status.OPEN:
             record(session, ticket, now, EventType.STATUS_CHANGED, **{"from": "new", "to": "open"})
-    return ticket
 
 
-async def _requester(
+def _address(incoming: Incoming) -> str:
+    return incoming.sender or "unknown@invalid"
+
+
+async def _requesters(
     session: AsyncSession,
-    incoming: Incoming,
-    language: Language,
+    openings: Sequence[Opening],
+    languages: Sequence[Language],
     now: datetime,
     directory: Directory,
-) -> Requester:
-    address = incoming.sender or "unknown@invalid"
-    found = (await session.exec(select(Requester).where(Requester.address == address))).first()
-    if found is None:
-        found = Requester(
-            address=address,
-            name=incoming.sender_name[:200],
-            organisation=directory.organisation_of(address),
-            language=language,
-            created_at=now,
-        )
-        session.add(found)
-        await session.flush()
-    else:
-        found.language = language
-        found.name = incoming.sender_name[:200] or found.name
+) -> dict[str, Requester]:
+    """The requester of each address, those not known yet made first. The insert skips an
+    address another worker has just made, so two workers never collide on one requester."""
+    wanted = {_address(o.incoming) for o in openings}
+    found = await _known(session, wanted)
+    missing: dict[str, dict[str, object]] = {}
+    for opening, language in zip(openings, languages, strict=True):
+        address = _address(opening.incoming)
+        if address in found or address in missing:
+            continue
+        missing[address] = {
+            "address": address,
+            "name": opening.incoming.sender_name[:200],
+            "organisation": directory.organisation_of(address),
+            "language": language,
+            "created_at": now,
+        }
+    if missing:
+        await insert_new(session, Requester, [*missing.values()], key="address")
+        found |= await _known(session, set(missing))
     return found
+
+
+async def _known(session: AsyncSession, addresses: set[str]) -> dict[str, Requester]:
+    rows = await session.exec(select(Requester).where(col(Requester.address).in_(addresses)))
+    return {r.address: r for r in rows.all()}

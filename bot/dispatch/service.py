@@ -20,7 +20,7 @@ from bot.dispatch.answering import Answering
 from bot.dispatch.decide import Action, Decision, decide
 from bot.dispatch.incoming import Incoming, read_incoming
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Knowledge, Route, choose
-from bot.dispatch.tickets import OpenedHook, TicketWriter
+from bot.dispatch.tickets import OpenedHook, TicketWriter, Write
 from bot.faults import crash_point
 from bot.organisations import Directory
 from bot.outages.registry import current
@@ -285,11 +285,8 @@ class Dispatcher:
         so a poison message costs its batch one retry and never blocks the others."""
         if len(batch) > 1:
             try:
-                queued = False
                 async with self._sessions() as session:
-                    for item in batch:
-                        decision = decisions.get(item.message_id)
-                        queued |= await self._apply(session, item, decision, proposals, answers)
+                    queued = await self._apply(session, batch, decisions, proposals, answers)
                     await session.commit()
                 crash_point("after-ticket-commit")
                 return queued
@@ -303,46 +300,44 @@ class Dispatcher:
                 )
         queued = False
         for item in batch:
-            queued |= await self._apply_isolated(
-                item, decisions.get(item.message_id), proposals, answers
-            )
+            queued |= await self._apply_isolated(item, decisions, proposals, answers)
         return queued
 
     async def _apply(
         self,
         session: AsyncSession,
-        item: _Read,
-        decision: Decision | None,
+        items: Sequence[_Read],
+        decisions: dict[int, Decision],
         proposals: dict[int, Triage | None],
         answers: dict[int, Answer],
     ) -> bool:
-        """Write one message's outcome in the caller's transaction; True when it queued a
-        notification."""
-        if item.error is not None or item.incoming is None or decision is None:
-            error = item.error or SenderError("unparsed", "no parse result")
-            await self._writer.quarantine(session, item.message_id, error.reason, error.detail)
-            log.info("message %s quarantined: %s", item.message_id, error.reason)
+        """Write the messages' outcomes in the caller's transaction; True when one queued a
+        notification. A message that could not be read is quarantined, saying why."""
+        writes: list[Write] = []
+        for item in items:
+            decision = decisions.get(item.message_id)
+            if item.error is not None or item.incoming is None or decision is None:
+                error = item.error or SenderError("unparsed", "no parse result")
+                await self._writer.quarantine(session, item.message_id, error.reason, error.detail)
+                log.info("message %s quarantined: %s", item.message_id, error.reason)
+                continue
+            answer = answers.get(item.message_id, ACKNOWLEDGE)
+            triage = proposals.get(item.message_id)
+            writes.append(Write(item.message_id, item.incoming, decision, triage, answer))
+        if not writes:
             return False
-        return await self._writer.apply(
-            session,
-            item.message_id,
-            item.incoming,
-            decision,
-            proposals.get(item.message_id),
-            self._now(),
-            answers.get(item.message_id, ACKNOWLEDGE),
-        )
+        return await self._writer.apply(session, writes, self._now())
 
     async def _apply_isolated(
         self,
         item: _Read,
-        decision: Decision | None,
+        decisions: dict[int, Decision],
         proposals: dict[int, Triage | None],
         answers: dict[int, Answer],
     ) -> bool:
         try:
             async with self._sessions() as session:
-                queued = await self._apply(session, item, decision, proposals, answers)
+                queued = await self._apply(session, [item], decisions, proposals, answers)
                 await session.commit()
             crash_point("after-ticket-commit")
             return queued

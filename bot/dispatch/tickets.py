@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -21,12 +22,13 @@ from bot.dispatch.decide import (
     status_after_follow_up,
 )
 from bot.dispatch.incoming import Incoming
-from bot.dispatch.opening import open_ticket
+from bot.dispatch.opening import Opening, open_tickets
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox import queue
 from bot.store import search
+from bot.store.bulk import insert_pending
 from bot.store.db import storable_text
 from bot.store.models import (
     Attachment,
@@ -35,6 +37,7 @@ from bot.store.models import (
     Outbox,
     Suppression,
     Ticket,
+    TicketEvent,
 )
 from bot.tickets.actions import record_answer
 from bot.tickets.log import EventType, move, record
@@ -45,6 +48,10 @@ from intake.message import Channel, OutboundMessage
 from nlp import Triage, detect_language
 
 log = logging.getLogger(__name__)
+
+
+_APPENDED = (Attachment, TicketEvent, Outbox)
+"""Rows a batch only appends: inserted in one statement per table (`insert_pending`)."""
 
 
 class OpenedHook(Protocol):
@@ -92,20 +99,65 @@ class TicketWriter:
             .values(state=MessageState.QUARANTINED, error_kind=reason, error_detail=detail[:2000])
         )
 
-    async def apply(
+    async def apply(self, session: AsyncSession, writes: Sequence[Write], now: datetime) -> bool:
+        """Apply each write's decision (and answer as it says), in order, in the caller's
+        transaction; True when a notification was queued. What the batch needs from the store
+        is read in one statement per table, and its tickets are opened together."""
+        messages = await _messages(session, [w.message_id for w in writes])
+        live = [w for w in writes if messages[w.message_id].state == MessageState.RECEIVED]
+        tickets = await _tickets(session, {w.decision.ticket for w in live if w.decision.ticket})
+        suppressed = await _suppressed(session, [w.incoming.reply for w in live], now)
+        openings = [w for w in live if self._opens(w, tickets.get(w.decision.ticket or ""))]
+        opened = await open_tickets(
+            session,
+            [Opening(messages[w.message_id], w.incoming, w.triage) for w in openings],
+            now,
+            self._directory,
+        )
+        new = {w.message_id: t for w, t in zip(openings, opened, strict=True)}
+        queued = False
+        for write in live:
+            if self._reads_store(write):  # what is pending goes in at once, not a row at a time
+                await insert_pending(session, *_APPENDED)
+            queued |= await self._apply(
+                session,
+                messages[write.message_id],
+                write,
+                tickets.get(write.decision.ticket or ""),
+                new.get(write.message_id),
+                write.incoming.reply.address.lower() in suppressed,
+                now,
+            )
+        await insert_pending(session, *_APPENDED)
+        return queued
+
+    def _reads_store(self, write: Write) -> bool:
+        """Does this write query the store (and so flush what earlier writes left pending, the
+        ORM's way: one statement per row)? A plain acknowledgement of a new ticket does not."""
+        plain = (
+            write.decision.action == Action.NEW_TICKET and write.answer.route == Route.ACKNOWLEDGE
+        )
+        return bool(self._on_opened) or not plain
+
+    def _opens(self, write: Write, ticket: Ticket | None) -> bool:
+        """Does this write open a ticket (`_apply` below takes the same path)?"""
+        action = write.decision.action
+        if action == Action.AUTOMATED or (action == Action.FOLLOW_UP and ticket is not None):
+            return False
+        return write.answer.opens_ticket or self._answering is None
+
+    async def _apply(
         self,
         session: AsyncSession,
-        message_id: int,
-        incoming: Incoming,
-        decision: Decision,
-        triage: Triage | None,
+        message: Message,
+        write: Write,
+        ticket: Ticket | None,
+        opened: Ticket | None,
+        suppressed: bool,
         now: datetime,
-        answer: Answer = ACKNOWLEDGE,
     ) -> bool:
-        """Apply `decision` (and answer as `answer` says); True when a notification was queued."""
-        message = await session.get_one(Message, message_id)
-        if message.state != MessageState.RECEIVED:
-            return False  # another worker got there first
+        message_id, incoming, decision = write.message_id, write.incoming, write.decision
+        triage, answer = write.triage, write.answer
         message.sender = incoming.sender[:320]
         message.subject = storable_text(incoming.subject[:998])
         message.body = storable_text(incoming.body)
@@ -122,7 +174,6 @@ class TicketWriter:
                     content=part.content,
                 )
             )
-        ticket = await self._ticket(session, decision.ticket)
         if decision.action == Action.AUTOMATED:
             message.state = MessageState.AUTOMATED
             log.info(
@@ -162,7 +213,8 @@ class TicketWriter:
             )
             log.info("%s answer queued for message %s (no ticket)", answer.route, message_id)
             return True
-        ticket = await open_ticket(session, message, incoming, triage, now, self._directory)
+        assert opened is not None  # `_opens` said so
+        ticket = opened
         _log_opened(ticket, triage)
         if decision.claimed is not None:
             # Its sender is not on the ticket it names: kept apart, for an agent to link.
@@ -173,7 +225,7 @@ class TicketWriter:
                 decision.claimed,
             )
         withheld = decision.withheld
-        if withheld is None and await _suppressed(session, incoming.reply, now):
+        if withheld is None and suppressed:
             withheld = Withheld.SUPPRESSED_ADDRESS
         if withheld is not None:
             record(session, ticket, now, EventType.ACK_WITHHELD, reason=withheld)
@@ -248,11 +300,6 @@ class TicketWriter:
             record(session, ticket, now, EventType.NOTE_ADDED, actor, message=message_id)
         return False
 
-    async def _ticket(self, session: AsyncSession, number: str | None) -> Ticket | None:
-        if number is None:
-            return None
-        return (await session.exec(select(Ticket).where(Ticket.number == number))).first()
-
     async def _follow_up(
         self,
         session: AsyncSession,
@@ -322,10 +369,42 @@ def _log_opened(ticket: Ticket, triage: Triage | None) -> None:
     )
 
 
-async def _suppressed(session: AsyncSession, reply: ReplyTo, now: datetime) -> bool:
-    """Is the address an email answer would go to suppressed (a hard bounce, a send cap)? The
-    outbox would refuse it anyway; withholding here says why, once, in the operator log."""
-    if reply.channel != Channel.EMAIL or not reply.address:
-        return False
-    found = await session.get(Suppression, reply.address.lower())
-    return found is not None and found.until > now
+@dataclass(frozen=True, slots=True)
+class Write:
+    """What to write for one message: how it was read, what was decided, proposed and
+    chosen as its answer."""
+
+    message_id: int
+    incoming: Incoming
+    decision: Decision
+    triage: Triage | None
+    answer: Answer = ACKNOWLEDGE
+
+
+async def _messages(session: AsyncSession, ids: Sequence[int]) -> dict[int, Message]:
+    """The batch's messages, locked on PostgreSQL: a second worker holding the same rows waits,
+    then finds them no longer `received` and leaves them."""
+    found = await session.exec(select(Message).where(col(Message.id).in_(ids)).with_for_update())
+    return {m.id or 0: m for m in found.all()}
+
+
+async def _tickets(session: AsyncSession, numbers: set[str]) -> dict[str, Ticket]:
+    if not numbers:
+        return {}
+    found = await session.exec(select(Ticket).where(col(Ticket.number).in_(numbers)))
+    return {t.number or "": t for t in found.all()}
+
+
+async def _suppressed(session: AsyncSession, replies: Sequence[ReplyTo], now: datetime) -> set[str]:
+    """The addresses (lower-cased) among those email answers would go to that are suppressed (a
+    hard bounce, a send cap). The outbox would refuse them anyway; withholding here says why,
+    once, in the operator log."""
+    wanted = {r.address.lower() for r in replies if r.channel == Channel.EMAIL and r.address}
+    if not wanted:
+        return set()
+    found = await session.exec(
+        select(Suppression.address).where(
+            col(Suppression.address).in_(wanted), col(Suppression.until) > now
+        )
+    )
+    return set(found.all())

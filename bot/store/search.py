@@ -21,6 +21,7 @@ which the SQLite search and the API's callers do not.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, bindparam, func, text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -104,13 +105,23 @@ def matching(session: AsyncSession, query: str) -> ColumnElement[bool]:
 
 async def index(session: AsyncSession, ticket_id: int, subject: str, body: str) -> None:
     """Make a new ticket findable (the caller commits)."""
+    await index_many(session, [(ticket_id, subject, body)])
+
+
+async def index_many(session: AsyncSession, tickets: Sequence[tuple[int, str, str]]) -> None:
+    """Make new tickets findable, (id, subject, body) each, in one statement (the caller
+    commits)."""
+    if not tickets:
+        return
     engine = _engine(session)
     if engine == "sqlite":
-        values = {"id": ticket_id, "subject": subject, "body": body}
-        await (await session.connection()).execute(text(_SQLITE["insert"]), values)
+        rows = [{"id": i, "subject": subject, "body": body} for i, subject, body in tickets]
+        await (await session.connection()).execute(text(_SQLITE["insert"]), rows)
     elif engine == "postgresql":
-        values = {"id": ticket_id, "text": f"{_clean(subject)}\n{_clean(body)}"}
-        await (await session.connection()).execute(text(_POSTGRESQL["insert"]), values)
+        rows = [
+            {"id": i, "text": f"{_clean(subject)}\n{_clean(body)}"} for i, subject, body in tickets
+        ]
+        await (await session.connection()).execute(text(_POSTGRESQL["insert"]), rows)
 
 
 async def add_text(session: AsyncSession, ticket_id: int, body: str) -> None:
