@@ -7,16 +7,21 @@ with the reason, and the operator log says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Mapped
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.models import Outbox, OutboxStatus, Suppression
 from bot.tickets.outbox import Audience
 from intake.message import Channel
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,41 +31,86 @@ class SendCaps:
     bounce_suppression: timedelta = timedelta(days=30)
 
 
-async def why_blocked(
-    session: AsyncSession, row: Outbox, caps: SendCaps, now: datetime
-) -> str | None:
-    """The reason not to send `row` now, or None."""
-    if row.channel == Channel.EMAIL and row.recipient:
-        suppressed = await session.get(Suppression, row.recipient.lower())
-        if suppressed is not None and suppressed.until > now:
-            return f"address suppressed until {suppressed.until:%Y-%m-%d} ({suppressed.reason})"
-    if row.channel == Channel.EMAIL and row.recipient and not _broadcast(row):
-        # Loops are a mail affair (auto-replies answering auto-replies); chat channels (a
-        # triage channel gets a card per ticket) and agents' broadcasts are not capped here.
-        recent = await _sent_since(
-            session, col(Outbox.recipient) == row.recipient, now - timedelta(hours=1)
+@dataclass(slots=True)
+class Budget:
+    """What the caps still allow the rows of one claim, read for all of them at once (three
+    statements, not four per row) and spent as they are sent. A lane is one recipient, so the
+    per-recipient count stays exact within a claim; rows of one ticket sent by another claim
+    or worker meanwhile are seen at the next claim."""
+
+    caps: SendCaps
+    suppressed: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    by_recipient: Counter[str] = field(default_factory=Counter)
+    by_ticket: Counter[int] = field(default_factory=Counter)
+
+    def why_blocked(self, row: Outbox, now: datetime) -> str | None:
+        """The reason not to send `row` now, or None."""
+        if row.channel == Channel.EMAIL and row.recipient:
+            until, reason = self.suppressed.get(row.recipient.lower(), (None, ""))
+            if until is not None and until > now:
+                return f"address suppressed until {until:%Y-%m-%d} ({reason})"
+        if _capped(row):
+            recent = self.by_recipient[row.recipient]
+            if recent >= self.caps.per_recipient_per_hour:
+                return f"send cap: {recent} notifications to this recipient in the last hour"
+        if row.ticket_id is not None:
+            recent = self.by_ticket[row.ticket_id]
+            if recent >= self.caps.per_ticket_per_day:
+                return f"send cap: {recent} notifications for this ticket in the last day"
+        return None
+
+    def spend(self, row: Outbox) -> None:
+        """`row` was sent: it counts against its recipient and its ticket."""
+        if _capped(row):
+            self.by_recipient[row.recipient] += 1
+        if row.ticket_id is not None:
+            self.by_ticket[row.ticket_id] += 1
+
+
+async def read_budget(
+    session: AsyncSession, rows: Sequence[Outbox], caps: SendCaps, now: datetime
+) -> Budget:
+    """The suppressions and recent sends that concern `rows`."""
+    budget = Budget(caps)
+    addresses = {r.recipient.lower() for r in rows if r.channel == Channel.EMAIL and r.recipient}
+    if addresses:
+        found = await session.exec(
+            select(Suppression).where(
+                col(Suppression.address).in_(addresses), col(Suppression.until) > now
+            )
         )
-        if recent >= caps.per_recipient_per_hour:
-            return f"send cap: {recent} notifications to this recipient in the last hour"
-    if row.ticket_id is not None:
-        recent = await _sent_since(
-            session, col(Outbox.ticket_id) == row.ticket_id, now - timedelta(days=1)
+        budget.suppressed = {s.address: (s.until, s.reason) for s in found.all()}
+    recipients = {r.recipient for r in rows if _capped(r)}
+    if recipients:
+        budget.by_recipient = await _sent_since(
+            session, col(Outbox.recipient), recipients, now - timedelta(hours=1)
         )
-        if recent >= caps.per_ticket_per_day:
-            return f"send cap: {recent} notifications for this ticket in the last day"
-    return None
+    tickets = {r.ticket_id for r in rows if r.ticket_id is not None}
+    if tickets:
+        budget.by_ticket = await _sent_since(
+            session, col(Outbox.ticket_id), tickets, now - timedelta(days=1)
+        )
+    return budget
 
 
-def _broadcast(row: Outbox) -> bool:
-    """An outage notice to a distribution list: sent because an agent said so."""
-    return bool(row.audience == Audience.PUBLIC)
+def _capped(row: Outbox) -> bool:
+    """Is `row` held to the per-recipient cap? Loops are a mail affair (auto-replies answering
+    auto-replies); chat channels (a triage channel gets a card per ticket) and agents'
+    broadcasts (an outage notice to a distribution list) are not capped here."""
+    return row.channel == Channel.EMAIL and bool(row.recipient) and row.audience != Audience.PUBLIC
 
 
-async def _sent_since(session: AsyncSession, clause: ColumnElement[bool], since: datetime) -> int:
-    query = select(func.count(col(Outbox.id))).where(
-        clause, col(Outbox.status) == OutboxStatus.SENT, col(Outbox.sent_at) >= since
+async def _sent_since(
+    session: AsyncSession, column: Mapped[Any], keys: set[K], since: datetime
+) -> Counter[K]:
+    query = (
+        select(column, func.count(col(Outbox.id)))
+        .where(
+            column.in_(keys), col(Outbox.status) == OutboxStatus.SENT, col(Outbox.sent_at) >= since
+        )
+        .group_by(column)
     )
-    return int((await session.exec(query)).one())
+    return Counter({key: int(count) for key, count in (await session.exec(query)).all()})
 
 
 async def suppress(

@@ -22,7 +22,7 @@ import random
 import re
 import traceback
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from email.errors import MessageError
 from functools import partial
@@ -31,8 +31,8 @@ from typing import Any
 from sqlmodel import col, select, update
 
 from bot.faults import crash_point
-from bot.guards import SendCaps, why_blocked
-from bot.outbox_links import resolve_links
+from bot.guards import Budget, SendCaps, read_budget
+from bot.outbox_links import has_links, resolve_links
 from bot.outbox_sent import SentMarks
 from bot.store.db import Sessions
 from bot.store.models import Outbox, OutboxStatus
@@ -97,6 +97,16 @@ class RetryPolicy:
 
 
 Lane = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Rows leased together, by lane, and what the send caps allow them."""
+
+    lanes: dict[Lane, list[Outbox]] = field(default_factory=dict)
+    budget: Budget = field(default_factory=lambda: Budget(SendCaps()))
+
+
 """(channel, recipient): the rows of one lane are delivered in order, lanes side by side."""
 _SCAN = 500
 _MAX_LANES = 16
@@ -147,9 +157,9 @@ class OutboxWorker:
                     room = _MAX_LANES - len(lanes)
                     if lanes and room < _MAX_LANES // 2:
                         room = 0  # claim for many lanes at once, not one per finished lane
-                    claimed = await self._claim(_SCAN, busy=lanes.keys(), lanes=room)
-                    for lane, rows in claimed.items():
-                        lanes[lane] = asyncio.create_task(self._lane(rows))
+                    claim = await self._claim(_SCAN, busy=lanes.keys(), lanes=room)
+                    for lane, rows in claim.lanes.items():
+                        lanes[lane] = asyncio.create_task(self._lane(rows, claim.budget))
                         lanes[lane].add_done_callback(finished(lane))
                 except Exception:  # the store is down, or a bug: never stop delivering for good
                     log.exception("outbox worker failed; retrying in %ss", idle_seconds)
@@ -167,17 +177,18 @@ class OutboxWorker:
 
     async def deliver_due(self, limit: int = 100) -> int:
         """Claim and deliver the rows that are due, then return how many were tried."""
-        claimed = await self._claim(limit, busy=())
-        count = sum(len(rows) for rows in claimed.values())
-        await asyncio.gather(*(self._lane(rows) for rows in claimed.values()))
+        claim = await self._claim(limit, busy=())
+        count = sum(len(rows) for rows in claim.lanes.values())
+        await asyncio.gather(*(self._lane(rows, claim.budget) for rows in claim.lanes.values()))
         return count
 
     async def _claim(
         self, limit: int, *, busy: Collection[Lane], lanes: int | None = None
-    ) -> dict[Lane, list[Outbox]]:
-        """Lease the due rows of up to `lanes` lanes not busy, grouped by lane, in order."""
+    ) -> Claim:
+        """Lease the due rows of up to `lanes` lanes not busy, grouped by lane, in order, with
+        what the send caps allow them."""
         if lanes is not None and lanes <= 0:
-            return {}
+            return Claim()
         now = self._now()
         until = now + LEASE
         async with self._sessions() as session:
@@ -203,7 +214,7 @@ class OutboxWorker:
                 chosen.add(lane)
                 ids.append(row_id)
             if not ids:
-                return {}
+                return Claim()
             # Known as leased before the lease is written: a stop cancelling this claim at
             # any await below still hands the rows back (`run`'s finally), instead of
             # leaving them to wait out the lease after a restart.
@@ -229,19 +240,20 @@ class OutboxWorker:
             for lost in set(ids) - leased:
                 self._claimed.pop(lost, None)
             if not leased:
-                return {}
+                return Claim()
             rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(leased)))).all()
+            budget = await read_budget(session, rows, self._caps, now)
         claimed: dict[Lane, list[Outbox]] = {}
         for row in sorted(rows, key=lambda r: r.id or 0):
             claimed.setdefault((row.channel, row.recipient), []).append(row)
-        return claimed
+        return Claim(claimed, budget)
 
-    async def _lane(self, rows: list[Outbox]) -> None:
+    async def _lane(self, rows: list[Outbox], budget: Budget) -> None:
         """Deliver one recipient's rows in order."""
         pending = list(rows)
         while pending:
             row = pending.pop(0)
-            delivery = asyncio.ensure_future(self._deliver(row))
+            delivery = asyncio.ensure_future(self._deliver(row, budget))
             delivery.add_done_callback(partial(_forget, self._claimed, row.id or 0))
             try:
                 await asyncio.shield(delivery)
@@ -283,7 +295,7 @@ class OutboxWorker:
                 )
             await session.commit()
 
-    async def _deliver(self, row: Outbox) -> None:
+    async def _deliver(self, row: Outbox, budget: Budget) -> None:
         """Try one row once; whatever goes wrong is counted and recorded on the row.
 
         Only a failure of the store itself escapes (the lease brings the row back): anything
@@ -300,9 +312,9 @@ class OutboxWorker:
         permanent = False
         raw = b""
         waiting = ""
-        async with self._sessions() as session:
-            blocked = await why_blocked(session, row, self._caps, self._now())
-            if blocked is None:
+        blocked = budget.why_blocked(row, self._now())
+        if blocked is None and has_links(message):
+            async with self._sessions() as session:
                 message, waiting = await resolve_links(session, message)
         if blocked is not None:
             error, permanent = blocked, True
@@ -327,6 +339,7 @@ class OutboxWorker:
                     )
         crash_point("after-send")
         if error is None:
+            budget.spend(row)
             await self._mark_sent(row, message, raw)
         else:
             await self._mark_failed(row, error, permanent=permanent)

@@ -20,6 +20,11 @@ from intake.slack.envelope import any_team
 LINK = "outbox:"
 
 
+def has_links(message: OutboundMessage) -> bool:
+    """Does `message` name another outbox row (and so need `resolve_links`)?"""
+    return any(v and v.startswith(LINK) for v in (message.thread, message.replaces))
+
+
 async def resolve_links(
     session: AsyncSession, message: OutboundMessage
 ) -> tuple[OutboundMessage, str]:
