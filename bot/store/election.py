@@ -54,6 +54,21 @@ def lock_key(job: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+CHECK_TIMEOUT = 5.0
+"""How long the leader waits for its lead connection to answer before it stops the job."""
+
+_KEEPALIVES = {
+    "application_name": "guichet-lead",
+    # The server ends a lead session whose client stopped answering (its host died, the
+    # network split) after about 5 + 3 × 2 = 11 s of silence, freeing the lock; the default
+    # (the kernel's, often two hours) would leave the job without a leader that long. The
+    # leader itself stops within its check interval + CHECK_TIMEOUT (7 s), before.
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+}
+
+
 class _Held:
     """A lead held on PostgreSQL: the advisory lock of an open connection."""
 
@@ -69,17 +84,20 @@ class _Held:
         self._job = job
         self._check_seconds = check_seconds
         self._resigned = False
+        self._broken = False
 
     async def lost(self) -> None:
         # A session-level lock lives as long as its session: the connection answering proves
-        # the lock is still ours.
+        # the lock is still ours. Unanswered within CHECK_TIMEOUT, it is given up for lost,
+        # before the server's keepalives (`_KEEPALIVES`) end the session and free the lock.
         while not self._resigned:
             await asyncio.sleep(self._check_seconds)
             try:
-                async with asyncio.timeout(max(self._check_seconds, 5.0)):
+                async with asyncio.timeout(CHECK_TIMEOUT):
                     await self._connection.execute(text("SELECT 1"))
             except Exception as exc:  # the connection is gone, and the lock with it
                 log.warning("lost the lead of %s: %s", self._job, type(exc).__name__)
+                self._broken = True
                 return
         # Resigned: nothing to watch any more.
 
@@ -88,12 +106,17 @@ class _Held:
             return
         self._resigned = True
         self._on_resigned(self)
-        try:
-            await self._connection.close()  # the session ends, the lock with it
-        except Exception:  # already dropped: the server released the lock then
-            log.debug("the lead connection of %s was already gone", self._job)
-            with contextlib.suppress(Exception):
-                await self._connection.invalidate()  # never handed back to anything
+        if not self._broken:
+            try:
+                async with asyncio.timeout(CHECK_TIMEOUT):
+                    await self._connection.close()  # the session ends, the lock with it
+                return
+            except Exception:  # already dropped: the server released the lock then
+                log.debug("the lead connection of %s was already gone", self._job)
+        # Broken, or not closing: drop the socket without a word (a graceful close could wait
+        # on a peer that no longer answers).
+        with contextlib.suppress(Exception):
+            await self._connection.invalidate()
 
 
 class PostgresElection:
@@ -101,7 +124,12 @@ class PostgresElection:
 
     def __init__(self, url: str, *, check_seconds: float = 2.0) -> None:
         # Never pooled: a connection handed back to a pool would keep its session, and the lock.
-        self._engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        self._engine = create_async_engine(
+            url,
+            poolclass=NullPool,
+            isolation_level="AUTOCOMMIT",
+            connect_args={"server_settings": _KEEPALIVES},
+        )
         self._check_seconds = check_seconds
         self._held: set[_Held] = set()
 

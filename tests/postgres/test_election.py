@@ -46,11 +46,21 @@ class Counted:
         await self.inner.close()
 
 
-async def test_one_of_two_leads_and_a_resignation_frees_the_job(postgres_url: str) -> None:
+async def test_one_of_two_leads_and_a_resignation_frees_the_job(
+    postgres: Postgres, postgres_url: str
+) -> None:
     first, second = PostgresElection(postgres_url), PostgresElection(postgres_url)
     try:
         held = await first.try_lead("watcher:sla")
         assert held is not None
+        # The lock is held by a session of its own, named, with keepalives set for it (so the
+        # server frees the lock soon after the leader's host goes silent).
+        holder = postgres.sql(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+            f"WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND "
+            f"((l.classid::bigint << 32) | l.objid::bigint) = {lock_key('watcher:sla')}"
+        )
+        assert holder.strip() == "guichet-lead"
         assert await second.try_lead("watcher:sla") is None
         other = await second.try_lead("watcher:outages")  # another job, another lock
         assert other is not None
