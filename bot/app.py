@@ -49,6 +49,7 @@ from bot.startup import use_services_file
 from bot.status import StatusDesk
 from bot.store.db import Sessions, open_store, sessions
 from bot.store.election import election_for
+from bot.store.wakeups import OUTAGES, wakeups_for
 from bot.triager import ThreadTriager, Triager
 from bot.web import create_app
 from bot.webhooks.sender import WebhookSender
@@ -292,6 +293,10 @@ async def _serve(
             tasks.create_task(parts.outbox.run())
             tasks.create_task(while_leading(election, "watcher:sla", parts.sla.run))
             tasks.create_task(while_leading(election, "watcher:outages", parts.outages.run))
+            # An outage declared through any worker wakes the watcher where it runs.
+            tasks.create_task(
+                wakeups_for(settings.sqlalchemy_url).run(OUTAGES, parts.outages.wake.set)
+            )
             webhooks = WebhookWatcher(
                 parts.sessions, settings.webhooks, now=now, on_queued=parts.outbox.wake.set
             )
