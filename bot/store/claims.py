@@ -88,3 +88,24 @@ async def release(sessions: Sessions, ids: Collection[int], owner: str) -> int:
         ).all()
         await session.commit()
     return len(freed)
+
+
+async def release_all(sessions: Sessions) -> int:
+    """Hand back every lease on received messages, whoever holds it: for a process that knows
+    it is the only one (SQLite, at start-up), where any lease is that of a run that died, and
+    waiting it out would only delay the messages. Never on a store other workers share."""
+    async with sessions() as session:
+        freed = (
+            await session.exec(
+                update(Message)
+                .where(
+                    col(Message.state) == MessageState.RECEIVED,
+                    col(Message.lease_owner).is_not(None),
+                )
+                .values(lease_owner=None, lease_until=None)
+                .returning(col(Message.id))
+                .execution_options(synchronize_session=False)
+            )
+        ).all()
+        await session.commit()
+    return len(freed)

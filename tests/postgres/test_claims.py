@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
-from bot.store.claims import claim_received, release
+from bot.store.claims import claim_received, release, release_all
 from bot.store.db import Sessions, create_engine, sessions
 from bot.store.models import Direction, Message, MessageState
 
@@ -91,4 +91,12 @@ async def test_a_released_message_is_free_at_once_for_another_worker(store: Sess
     assert await release(store, ids[:2], "somebody-else") == 0
     assert await release(store, ids[:2], "stopping") == 2
     taken = await claim_received(store, limit=10, owner="next", now=T0, lease=LEASE)
+    assert [row[0] for row in taken] == ids
+
+
+async def test_a_sole_process_frees_every_lease_at_start_up(store: Sessions) -> None:
+    ids = await receive(store, 3)
+    await claim_received(store, limit=2, owner="died", now=T0, lease=LEASE)
+    assert await release_all(store) == 2
+    taken = await claim_received(store, limit=10, owner="restarted", now=T0, lease=LEASE)
     assert [row[0] for row in taken] == ids
