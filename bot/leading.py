@@ -99,6 +99,9 @@ class Elected(Lifecycle):
         self._election = election
         self._retry_seconds = retry_seconds
         self._reader: Connector | None = None
+        self._term: dict[int, Connector] = {}
+        """The reader of this term that yielded each message not yet confirmed: a message is
+        confirmed to the reader that read it, never to the next term's."""
         self._health = Health(State.STANDBY, datetime.now(UTC), "waiting to lead this mailbox")
 
     async def start(self) -> None:
@@ -114,12 +117,12 @@ class Elected(Lifecycle):
         return reader.health() if reader is not None else self._health
 
     async def confirm(self, message: InboundMessage) -> None:
-        reader = self._reader
-        if reader is not None:  # else the term ended: the next leader reads it again
+        reader = self._term.pop(id(message), None)
+        if reader is not None:  # else its term ended: the next leader reads it again
             await reader.confirm(message)
 
     async def reject(self, message: InboundMessage, reason: str) -> None:
-        reader = self._reader
+        reader = self._term.pop(id(message), None)
         if reader is not None:
             await reader.reject(message, reason)
 
@@ -136,11 +139,13 @@ class Elected(Lifecycle):
                 reader = self._reader = self._make()
                 async with reader:
                     async for message in _until(reader, watch):
+                        self._term[id(message)] = reader
                         yield message
             finally:
                 watch.cancel()
                 await asyncio.gather(watch, return_exceptions=True)
                 self._reader = None
+                self._term.clear()
                 self._health = Health(
                     State.STANDBY, datetime.now(UTC), "another worker reads this mailbox"
                 )
