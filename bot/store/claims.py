@@ -21,9 +21,11 @@ from sqlmodel import col, select, update
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState
 
-LEASE = timedelta(minutes=5)
-"""A suggested lease: far longer than a batch takes to parse, triage and write, short enough
-that messages a dead worker held are taken over soon."""
+LEASE = timedelta(seconds=60)
+"""A suggested lease: far longer than a batch takes to parse, triage and write (seconds), short
+enough that the messages of a worker that died are taken over within the minute. A lease that
+runs out mid-batch costs work, not correctness: the batch's writer locks its messages and
+leaves those no longer received."""
 
 
 def _free(now: datetime) -> ColumnElement[bool]:
