@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.tickets.reply import ReplyTo
@@ -46,6 +47,36 @@ class Incoming:
     def text_channel(self) -> TextChannel:
         """How the classifier should read it: long email, or short chat."""
         return TextChannel.EMAIL if self.channel == Channel.EMAIL else TextChannel.CHAT
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A stored message read back: its `Incoming`, or why it could not be (`SenderError`'s
+    reason and detail: an exception does not cross to another process intact)."""
+
+    message_id: int
+    channel: str
+    incoming: Incoming | None
+    error: tuple[str, str] | None = None
+
+
+def read_all(
+    rows: Sequence[tuple[int, str, bytes]], domain: str, attachment_cap: int
+) -> list[Read]:
+    """Read each (id, channel, raw bytes) of a batch; pure, so it may run in another process.
+    A message that breaks the reader itself (a bug) is refused like bad input, with the error's
+    type: one message never holds up the others."""
+    out = []
+    for message_id, channel, raw in rows:
+        try:
+            incoming = read_incoming(channel, raw, domain=domain, attachment_cap=attachment_cap)
+        except SenderError as exc:
+            out.append(Read(message_id, channel, None, (exc.reason, exc.detail)))
+        except Exception as exc:
+            out.append(Read(message_id, channel, None, ("unreadable", type(exc).__name__)))
+        else:
+            out.append(Read(message_id, channel, incoming))
+    return out
 
 
 def read_incoming(channel: str, raw: bytes, *, domain: str, attachment_cap: int) -> Incoming:

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dispatch.answering import Answering
 from bot.dispatch.decide import Action, Decision, decide
-from bot.dispatch.incoming import Incoming, read_incoming
+from bot.dispatch.incoming import Read, read_all
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Knowledge, Route, choose
 from bot.dispatch.tickets import OpenedHook, TicketWriter, Write
 from bot.faults import crash_point
@@ -29,19 +29,10 @@ from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Ticket
 from bot.tickets.merge import kept_numbers
 from bot.triager import Triager
-from intake.errors import SenderError
 from intake.message import Channel
 from nlp import Triage, TriageInput
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class _Read:
-    message_id: int
-    channel: str
-    incoming: Incoming | None
-    error: SenderError | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +107,8 @@ class Dispatcher:
             ).all()
         if not rows:
             return 0
-        batch = await asyncio.to_thread(self._read_all, [(i, c, raw) for i, c, raw in rows if i])
+        read = [(i, c, raw) for i, c, raw in rows if i]
+        batch = await asyncio.to_thread(read_all, read, self._domain, self._attachment_cap)
         threads = await self._threads(batch)
         facts = await self._ticket_facts(batch, threads)
         decisions = {}
@@ -148,20 +140,7 @@ class Dispatcher:
             self._on_queued()
         return len(batch)
 
-    def _read_all(self, rows: Sequence[tuple[int, str, bytes]]) -> list[_Read]:
-        out = []
-        for message_id, channel, raw in rows:
-            try:
-                incoming = read_incoming(
-                    channel, raw, domain=self._domain, attachment_cap=self._attachment_cap
-                )
-            except SenderError as exc:
-                out.append(_Read(message_id, channel, None, exc))
-                continue
-            out.append(_Read(message_id, channel, incoming, None))
-        return out
-
-    async def _threads(self, batch: Sequence[_Read]) -> dict[int, _Thread]:
+    async def _threads(self, batch: Sequence[Read]) -> dict[int, _Thread]:
         """The ticket each message belongs to: the one it names, else the ticket of a message
         it answers that we have stored (a reply to the requester's own first message, a Slack
         thread reply)."""
@@ -206,7 +185,7 @@ class Dispatcher:
 
     async def _answers(
         self,
-        items: Sequence[_Read],
+        items: Sequence[Read],
         decisions: dict[int, Decision],
         proposals: dict[int, Triage | None],
     ) -> dict[int, Answer]:
@@ -231,7 +210,7 @@ class Dispatcher:
         return out
 
     async def _ticket_facts(
-        self, batch: Sequence[_Read], threads: dict[int, _Thread]
+        self, batch: Sequence[Read], threads: dict[int, _Thread]
     ) -> dict[str, tuple[str, frozenset[str] | None]]:
         """For each ticket the batch points to: its status and, when an email points to it,
         the people on it (`bot.status.participants`)."""
@@ -255,7 +234,7 @@ class Dispatcher:
                 out[ticket.number] = (ticket.status, on_ticket)
         return out
 
-    async def _triage(self, items: Sequence[_Read]) -> list[Triage | None]:
+    async def _triage(self, items: Sequence[Read]) -> list[Triage | None]:
         if not items:
             return []
         inputs = [
@@ -275,7 +254,7 @@ class Dispatcher:
 
     async def _apply_batch(
         self,
-        batch: Sequence[_Read],
+        batch: Sequence[Read],
         decisions: dict[int, Decision],
         proposals: dict[int, Triage | None],
         answers: dict[int, Answer],
@@ -306,7 +285,7 @@ class Dispatcher:
     async def _apply(
         self,
         session: AsyncSession,
-        items: Sequence[_Read],
+        items: Sequence[Read],
         decisions: dict[int, Decision],
         proposals: dict[int, Triage | None],
         answers: dict[int, Answer],
@@ -317,9 +296,9 @@ class Dispatcher:
         for item in items:
             decision = decisions.get(item.message_id)
             if item.error is not None or item.incoming is None or decision is None:
-                error = item.error or SenderError("unparsed", "no parse result")
-                await self._writer.quarantine(session, item.message_id, error.reason, error.detail)
-                log.info("message %s quarantined: %s", item.message_id, error.reason)
+                reason, detail = item.error or ("unparsed", "no parse result")
+                await self._writer.quarantine(session, item.message_id, reason, detail)
+                log.info("message %s quarantined: %s", item.message_id, reason)
                 continue
             answer = answers.get(item.message_id, ACKNOWLEDGE)
             triage = proposals.get(item.message_id)
@@ -330,7 +309,7 @@ class Dispatcher:
 
     async def _apply_isolated(
         self,
-        item: _Read,
+        item: Read,
         decisions: dict[int, Decision],
         proposals: dict[int, Triage | None],
         answers: dict[int, Answer],
