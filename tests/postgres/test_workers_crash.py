@@ -41,7 +41,7 @@ KILL_AFTER = 150
 class Worker:
     """One `python -m bot serve` process with its own data folder and HTTP port."""
 
-    def __init__(self, root: Path, database_url: str, smtp: SmtpServer) -> None:
+    def __init__(self, root: Path, database_url: str, smtp: SmtpServer, **env: str) -> None:
         self.root = root
         self.port = free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("GUICHET_")}
@@ -57,6 +57,7 @@ class Worker:
             GUICHET_SEND_CAP_PER_RECIPIENT_PER_HOUR="10000",
             GUICHET_OUTBOX_RETRY_BASE_SECONDS="0.2",
             GUICHET_OUTBOX_RETRY_MAX_SECONDS="0.5",
+            **env,
         )
         self.process: asyncio.subprocess.Process | None = None
 
