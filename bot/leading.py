@@ -36,11 +36,18 @@ async def campaign(
 
     A worker that has just lost a lead waits that long before it stands again: its connection
     to the store failed while another worker's may not have, and the others get their turn."""
+    failing = False
     while True:
         try:
             held = await election.try_lead(job)
-        except Exception as exc:  # the store is down: it is the operator's problem, say so
-            log.error("cannot stand for %s (%s); retrying", job, type(exc).__name__)
+        except Exception as exc:  # the store is down: the operator's problem, said once
+            (log.debug if failing else log.error)(
+                "cannot stand for %s (%s); retrying every %ss",
+                job,
+                type(exc).__name__,
+                retry_seconds,
+            )
+            failing = True
             on_failure(exc)
             held = None
         if held is not None:
