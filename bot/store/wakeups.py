@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bot.store.election import CHECK_TIMEOUT
@@ -63,7 +63,7 @@ class PostgresWakeups:
         finally:
             await engine.dispose()
 
-    async def _listen(self, engine: Any, channel: str, wake: Callable[[], None]) -> None:
+    async def _listen(self, engine: AsyncEngine, channel: str, wake: Callable[[], None]) -> None:
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
             driver: Any = raw.driver_connection  # asyncpg's: LISTEN with a callback
