@@ -39,7 +39,7 @@ from bot.store.models import Outbox, OutboxStatus
 from bot.tickets.outbox import NoticeKind
 from intake.errors import DeliveryRefused, OperatorError, SenderError
 from intake.message import Channel, OutboundMessage
-from intake.ports import Sender
+from intake.ports import Closable, Sender
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +174,10 @@ class OutboxWorker:
             # restart sends them at once instead of after the lease.
             await self._release(dict(self._claimed), self._now())
             self._claimed.clear()
+            for sender in self._senders.values():
+                if isinstance(sender, Closable):
+                    with contextlib.suppress(Exception):  # stopping: a failed QUIT is no matter
+                        await asyncio.wait_for(sender.close(), 5)
 
     async def deliver_due(self, limit: int = 100) -> int:
         """Claim and deliver the rows that are due, then return how many were tried."""

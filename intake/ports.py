@@ -52,3 +52,11 @@ class Sender(Protocol):
     """
 
     async def send(self, message: OutboundMessage) -> bytes: ...
+
+
+@runtime_checkable
+class Closable(Protocol):
+    """A sender holding something open between sends (SMTP connections): closed when the
+    outbox worker stops."""
+
+    async def close(self) -> None: ...

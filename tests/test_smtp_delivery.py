@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from bot.outbox import OutboxWorker, RetryPolicy, queue
@@ -14,7 +15,7 @@ from bot.tickets.outbox import NoticeKind
 from intake.mail.send import SmtpConfig, SmtpSender
 from intake.message import Channel, OutboundMessage
 from tests.conftest import eventually
-from tests.servers.smtp import SmtpServer
+from tests.servers.smtp import RecordingHandler, SmtpServer, free_port
 
 
 def now() -> datetime:
@@ -128,3 +129,51 @@ async def test_a_worker_stopped_at_any_instant_leaves_nothing_leased(
                 )
             ).all()
         assert held == [], f"cancelled after {step * 0.7:.1f} ms, still leased: {held}"
+
+
+def smtp_sender(host: str, port: int) -> SmtpSender:
+    return SmtpSender(
+        SmtpConfig(host=host, port=port, timeout=10), sender="csc@itq.example", sender_name="CSC"
+    )
+
+
+def delivering(store: Sessions, sender: SmtpSender) -> OutboxWorker:
+    return OutboxWorker(
+        store, {Channel.EMAIL: sender}, policy=RetryPolicy(0.1, 0.2, max_attempts=3), now=now
+    )
+
+
+async def test_a_storm_of_acknowledgements_shares_a_few_connections(
+    store: Sessions, smtp_server: SmtpServer
+) -> None:
+    """Forty recipients, forty messages: the handshakes of four connections, not forty."""
+    for index in range(40):
+        await enqueue(store, f"storm{index}", to=f"p{index}@saaq.example")
+    sender = smtp_sender(smtp_server.host, smtp_server.port)
+    assert await delivering(store, sender).deliver_due() == 40
+    assert len(smtp_server.handler.accepted) == 40
+    assert sender.connections.opened <= 4
+    await sender.connections.close()
+
+
+async def test_a_connection_the_server_closed_when_idle_is_replaced(store: Sessions) -> None:
+    """A kept connection the server hung up on (its idle timeout, here half a second) is
+    replaced by a new one: nothing lost, nothing sent twice."""
+    handler = RecordingHandler()
+    port = free_port()
+    server = Controller(handler, hostname="127.0.0.1", port=port, timeout=0.5)
+    server.start()
+    try:
+        sender = smtp_sender("127.0.0.1", port)
+        worker_ = delivering(store, sender)
+        first = await enqueue(store, "before")
+        assert await worker_.deliver_due() == 1
+        await asyncio.sleep(1.5)  # the server's idle timeout closes the kept connection
+        second = await enqueue(store, "after")
+        assert await worker_.deliver_due() == 1
+        assert [(await row(store, i)).status for i in (first, second)] == [OutboxStatus.SENT] * 2
+        assert len(handler.accepted) == 2
+        assert sender.connections.opened == 2
+        await sender.connections.close()
+    finally:
+        server.stop()

@@ -20,6 +20,7 @@ from intake.auth import Tokens
 from intake.errors import DeliveryRefused, OperatorError
 from intake.mail.compose import compose
 from intake.mail.send_oauth2 import send_xoauth2
+from intake.mail.smtp_connections import SmtpConnections
 from intake.message import OutboundMessage
 
 
@@ -51,6 +52,13 @@ class SmtpSender:
         self._sender = sender
         self._sender_name = sender_name
         self._tokens = tokens
+        context = None if config.verify_tls else _unverified()
+        self.connections = SmtpConnections(config, context=context)
+        """Kept open between messages (password or no authentication; XOAUTH2 connects for
+        each message, its token may have changed)."""
+
+    async def close(self) -> None:
+        await self.connections.close()
 
     async def send(self, message: OutboundMessage) -> bytes:
         raw = compose(
@@ -73,19 +81,7 @@ class SmtpSender:
                     tokens=self._tokens,
                 )
             else:
-                errors, _ = await aiosmtplib.send(
-                    raw,
-                    sender=self._sender,
-                    recipients=list(message.to),
-                    hostname=config.host,
-                    port=config.port,
-                    username=config.username or None,
-                    password=config.password or None,
-                    use_tls=config.tls == "implicit",
-                    start_tls=config.tls == "starttls",
-                    tls_context=context,
-                    timeout=config.timeout,
-                )
+                errors = await self.connections.sendmail(self._sender, message.to, raw)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             raise DeliveryRefused(
