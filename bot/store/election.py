@@ -4,8 +4,9 @@ watcher (two would both scan, and race on what they write).
 
 On PostgreSQL a worker leads a job while it holds a session-level advisory lock on a key
 derived from the job's name (`pg_try_advisory_lock`), on a connection of its own kept open for
-that: should the worker die, the server drops its connection, the lock with it, and another
-worker, retrying every few seconds, takes over. SQLite is one process: it always leads.
+that (one per worker, for all its jobs): should the worker die, the server drops its
+connection, the locks with it, and another worker, retrying every few seconds, takes over.
+SQLite is one process: it always leads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import text
@@ -70,91 +70,124 @@ _KEEPALIVES = {
 
 
 class _Held:
-    """A lead held on PostgreSQL: the advisory lock of an open connection."""
+    """A lead held on PostgreSQL: an advisory lock of the election's connection."""
 
-    def __init__(
-        self,
-        connection: AsyncConnection,
-        job: str,
-        check_seconds: float,
-        on_resigned: Callable[[_Held], None],
-    ) -> None:
-        self._connection = connection
-        self._on_resigned = on_resigned
-        self._job = job
-        self._check_seconds = check_seconds
+    def __init__(self, election: PostgresElection, job: str) -> None:
+        self._election = election
+        self.job = job
+        self.gone = asyncio.Event()
+        """Set when the connection holding the lock was dropped (so was the lock)."""
         self._resigned = False
-        self._broken = False
 
     async def lost(self) -> None:
         # A session-level lock lives as long as its session: the connection answering proves
         # the lock is still ours. Unanswered within CHECK_TIMEOUT, it is given up for lost,
         # before the server's keepalives (`_KEEPALIVES`) end the session and free the lock.
-        while not self._resigned:
-            await asyncio.sleep(self._check_seconds)
+        while not self._resigned and not self.gone.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.gone.wait(), self._election.check_seconds)
+            if self.gone.is_set():
+                break
             try:
-                async with asyncio.timeout(CHECK_TIMEOUT):
-                    await self._connection.execute(text("SELECT 1"))
-            except Exception as exc:  # the connection is gone, and the lock with it
-                log.warning("lost the lead of %s: %s", self._job, type(exc).__name__)
-                self._broken = True
-                return
-        # Resigned: nothing to watch any more.
+                await self._election.statement("SELECT 1")
+            except Exception:  # the connection is gone, and the lock with it
+                break
+        if not self._resigned:
+            log.warning("lost the lead of %s", self.job)
 
     async def resign(self) -> None:
         if self._resigned:
             return
         self._resigned = True
-        self._on_resigned(self)
-        if not self._broken:
-            try:
-                async with asyncio.timeout(CHECK_TIMEOUT):
-                    await self._connection.close()  # the session ends, the lock with it
-                return
-            except Exception:  # already dropped: the server released the lock then
-                log.debug("the lead connection of %s was already gone", self._job)
-        # Broken, or not closing: drop the socket without a word (a graceful close could wait
-        # on a peer that no longer answers).
-        with contextlib.suppress(Exception):
-            await self._connection.invalidate()
+        await self._election.unlock(self)
 
 
 class PostgresElection:
-    """Leads through PostgreSQL advisory locks, one dedicated connection per job led."""
+    """Leads through PostgreSQL advisory locks, all held by one connection of this worker's
+    own, kept open: standing by costs a statement every few seconds, not a connection."""
 
     def __init__(self, url: str, *, check_seconds: float = 2.0) -> None:
-        # Never pooled: a connection handed back to a pool would keep its session, and the lock.
+        # Never pooled: a connection handed back to a pool would keep its session, and the locks.
         self._engine = create_async_engine(
             url,
             poolclass=NullPool,
             isolation_level="AUTOCOMMIT",
             connect_args={"server_settings": _KEEPALIVES},
         )
-        self._check_seconds = check_seconds
-        self._held: set[_Held] = set()
+        self.check_seconds = check_seconds
+        self._connection: AsyncConnection | None = None
+        self._turn = asyncio.Lock()
+        """One statement at a time on the connection (asyncpg runs one at a time)."""
+        self._held: dict[str, _Held] = {}
 
     async def try_lead(self, job: str) -> Leadership | None:
-        connection = await self._engine.connect()
-        try:
-            won = (
-                await connection.execute(
-                    text("SELECT pg_try_advisory_lock(:key)"), {"key": lock_key(job)}
-                )
-            ).scalar_one()
-        except BaseException:
-            await connection.close()
-            raise
-        if not won:
-            await connection.close()
+        if job in self._held:  # the session already holds it (advisory locks are reentrant)
             return None
-        held = _Held(connection, job, self._check_seconds, self._held.discard)
-        self._held.add(held)
+        if not await self.statement("SELECT pg_try_advisory_lock(:key)", key=lock_key(job)):
+            return None
+        held = self._held[job] = _Held(self, job)
         return held
 
+    async def statement(self, sql: str, **params: object) -> object:
+        """Run one statement on the lead connection (opened if need be); its one value. A
+        connection that fails or does not answer is dropped, and every lead with it. A caller
+        cancelled meanwhile does not cancel the statement: a query cut mid-way would leave the
+        connection, and every lock on it, in doubt."""
+        running = asyncio.ensure_future(self._statement(sql, params))
+        running.add_done_callback(_retrieved)
+        return await asyncio.shield(running)
+
+    async def _statement(self, sql: str, params: dict[str, object]) -> object:
+        async with self._turn:
+            if self._connection is None:
+                self._connection = await self._engine.connect()
+            try:
+                async with asyncio.timeout(CHECK_TIMEOUT):
+                    return (await self._connection.execute(text(sql), params)).scalar_one()
+            except BaseException:
+                await self._drop()
+                raise
+
+    async def unlock(self, held: _Held) -> None:
+        if self._held.get(held.job) is not held:
+            return  # its connection was dropped: the lock went with it
+        del self._held[held.job]
+        try:
+            await self.statement("SELECT pg_advisory_unlock(:key)", key=lock_key(held.job))
+        except Exception:  # dropped meanwhile: the server released the lock then
+            log.debug("the lead connection was gone as %s resigned", held.job)
+
+    async def _drop(self) -> None:
+        """Forget the connection without a word (a graceful close could wait on a peer that
+        no longer answers); the server ends the session, and its locks, on its side."""
+        connection, self._connection = self._connection, None
+        for held in self._held.values():
+            held.gone.set()
+        self._held.clear()
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.invalidate()
+
     async def close(self) -> None:
-        for held in list(self._held):
-            await held.resign()
+        async with self._turn:
+            connection, self._connection = self._connection, None
+            for held in self._held.values():
+                held.gone.set()
+            self._held.clear()
+            if connection is not None:
+                try:
+                    async with asyncio.timeout(CHECK_TIMEOUT):
+                        await connection.close()  # the session ends, the locks with it
+                except Exception:
+                    with contextlib.suppress(Exception):
+                        await connection.invalidate()
         await self._engine.dispose()
+
+
+def _retrieved(task: asyncio.Future[object]) -> None:
+    """Its outcome is read even when its caller was cancelled (no "never retrieved" noise)."""
+    if not task.cancelled():
+        task.exception()
 
 
 class _Sole:

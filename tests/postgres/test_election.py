@@ -159,3 +159,34 @@ async def test_the_sole_process_always_leads() -> None:
     await first.resign()
     await second.resign()
     await election.close()
+
+
+async def test_a_worker_holds_all_its_leads_on_one_connection(
+    postgres: Postgres, postgres_url: str
+) -> None:
+    """Standing by costs a statement, not a connection; the leads of a worker live and die
+    with its one lead connection; a resignation lets one job go, not the others."""
+    first = PostgresElection(postgres_url, check_seconds=0.1)
+    second = PostgresElection(postgres_url, check_seconds=0.1)
+    database = postgres_url.rsplit("/", 1)[1]
+    try:
+        sla = await first.try_lead("watcher:sla")
+        outages = await first.try_lead("watcher:outages")
+        assert sla is not None and outages is not None
+        assert await first.try_lead("watcher:sla") is None  # not twice in one worker either
+        for _ in range(5):
+            assert await second.try_lead("watcher:sla") is None
+        sessions = postgres.sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'guichet-lead' "
+            f"AND datname = '{database}'"
+        )
+        assert sessions.strip() == "2"
+        await outages.resign()
+        assert await second.try_lead("watcher:outages") is not None
+        assert await second.try_lead("watcher:sla") is None  # still the first's
+        kill_holder(postgres, postgres_url, "watcher:sla")
+        await asyncio.wait_for(sla.lost(), 30)
+        assert await second.try_lead("watcher:sla") is not None
+    finally:
+        await first.close()
+        await second.close()
