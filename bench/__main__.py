@@ -19,6 +19,7 @@ MODULES = [
     "bench.report",
     "bench.outage",
     "bench.queue",
+    "bench.workers",
 ]
 
 
