@@ -84,18 +84,21 @@ def compose(message: OutboundMessage, *, sender: str, sender_name: str, now: dat
         ("," + _LINESEP + " ").join(_mailbox(message.to_name, to, "To") for to in message.to)
     )
     msg["Subject"] = _Rendered(_text("Subject", clean_header(message.subject)))
-    msg["Date"] = email.utils.format_datetime(now)
-    msg["Message-ID"] = f"<{_ascii(message.message_id)}>"
+    # Plain ASCII made here: written as they are (the header registry's parse of each is most
+    # of the cost of composing an acknowledgement).
+    msg["Date"] = _Rendered(email.utils.format_datetime(now))
+    msg["Message-ID"] = _Rendered(f"<{_ascii(message.message_id)}>")
     if message.in_reply_to:
-        msg["In-Reply-To"] = f"<{_ascii(message.in_reply_to)}>"
-    if message.references:
-        msg["References"] = " ".join(f"<{_ascii(r)}>" for r in message.references)
+        msg["In-Reply-To"] = _Rendered(f"<{_ascii(message.in_reply_to)}>")
+    if message.references:  # one id per line: no line near the 998-character limit
+        ids = (f"<{_ascii(r)}>" for r in message.references)
+        msg["References"] = _Rendered((_LINESEP + " ").join(ids))
     if message.auto_submitted:
         # RFC 3834 §5: automatic responses say so; Exchange honours its own suppress header.
-        msg["Auto-Submitted"] = "auto-replied"
-        msg["X-Auto-Response-Suppress"] = "All"
+        msg["Auto-Submitted"] = _Rendered("auto-replied")
+        msg["X-Auto-Response-Suppress"] = _Rendered("All")
     # Recognised on the way back in (intake.mail.automated): our own mail never opens a ticket.
-    msg["X-Guichet-Loop"] = sender.rpartition("@")[2] or "guichet"
+    msg["X-Guichet-Loop"] = _Rendered(_ascii(sender.rpartition("@")[2]) or "guichet")
     for name, value in message.headers:
         field = re.sub(r"[^!-9;-~]", "", name) or "X-Guichet"  # RFC 5322 §2.2 field name
         msg[field] = _Rendered(_text(field, clean_header(value)))
