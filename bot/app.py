@@ -47,6 +47,7 @@ from bot.slack.setup import (
 )
 from bot.startup import use_services_file
 from bot.status import StatusDesk
+from bot.store.claims import release_all
 from bot.store.db import Sessions, open_store, sessions
 from bot.store.election import election_for
 from bot.store.wakeups import OUTAGES, wakeups_for
@@ -217,6 +218,8 @@ async def _serve(
 ) -> None:
     parts = await build(settings, triager=triager)
     await fill_reply_targets(parts.sessions)  # tickets opened before migration 0007, once
+    if parts.engine.dialect.name == "sqlite":  # the only process: any lease is a dead run's
+        await release_all(parts.sessions)
     # Workers sharing a PostgreSQL store elect who reads each mailbox; SQLite's one process
     # always leads.
     election = election_for(settings.sqlalchemy_url)

@@ -5,7 +5,7 @@ own `commit` event on the real engine; nothing of ours is patched."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.store.models import Message, MessageState, Outbox, Ticket, TicketEvent
 from bot.triager import LanguageOnlyTriager
 from intake.folder import FolderSource
 from intake.message import Channel, InboundMessage
+from nlp import Triage, TriageInput
 from tests.conftest import eventually
 from tests.mail import drop, make_email
 
@@ -162,3 +163,46 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(parts: Parts)
     )
     assert {e.ticket_id for e in events if e.type == "opened"} == {t.id for t in tickets}
     assert costs[1] <= costs[0] + 2, costs
+
+
+class HeldTriager(LanguageOnlyTriager):
+    """The fake triager, held until released: a dispatcher caught in the middle of a batch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def triage(self, items: Sequence[TriageInput]) -> list[Triage]:
+        self.started.set()
+        await self.go.wait()
+        return await super().triage(items)
+
+
+async def test_a_dispatcher_stopped_mid_batch_hands_its_messages_back(parts: Parts) -> None:
+    """Its batch was leased (another worker would pass over it); stopped before the commit, it
+    hands the lease back, and the next dispatcher takes the messages at once."""
+    held = HeldTriager()
+    first = Dispatcher(
+        parts.sessions,
+        directory=parts.directory,
+        domain="guichet.example",
+        triager=held,
+        now=lambda: datetime.now(UTC),
+    )
+    await receive(parts, [mail(i) for i in range(5)])
+    batch = asyncio.create_task(first.process_pending())
+    await asyncio.wait_for(held.started.wait(), 20)
+    async with parts.sessions() as session:
+        owners = (await session.exec(select(Message.lease_owner))).all()
+    assert len(set(owners)) == 1 and None not in owners  # leased, all to the first
+    assert await parts.dispatcher.process_pending() == 0  # a second one passes over them
+    batch.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await batch
+    async with parts.sessions() as session:
+        owners = (await session.exec(select(Message.lease_owner))).all()
+    assert owners == [None] * 5
+    assert await parts.dispatcher.process_pending() == 5
+    async with parts.sessions() as session:
+        assert len((await session.exec(select(Ticket))).all()) == 5

@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -25,8 +28,9 @@ from bot.faults import crash_point
 from bot.organisations import Directory
 from bot.outages.registry import current
 from bot.status import participants
+from bot.store.claims import LEASE, claim_received, release
 from bot.store.db import Sessions
-from bot.store.models import Direction, Message, MessageState, Ticket
+from bot.store.models import Message, MessageState, Ticket
 from bot.tickets.merge import kept_numbers
 from bot.triager import Triager
 from intake.message import Channel
@@ -58,6 +62,7 @@ class Dispatcher:
         answering: Answering | None = None,
         knowledge: Knowledge | None = None,
         outage_lead: timedelta = timedelta(hours=48),
+        lease: timedelta = LEASE,
     ) -> None:
         self._sessions = sessions
         self._directory = directory
@@ -66,6 +71,10 @@ class Dispatcher:
         self._now = now
         self._on_queued = on_queued
         self._attachment_cap = attachment_cap
+        self._lease = lease
+        self._owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        """Whose leases on received messages are ours (`bot.store.claims`): this dispatcher's
+        alone, even beside another in the same process."""
         self._writer = TicketWriter(
             directory=directory,
             domain=domain,
@@ -93,22 +102,27 @@ class Dispatcher:
                 await asyncio.wait_for(self.wake.wait(), idle_seconds)
 
     async def process_pending(self, limit: int = 64) -> int:
-        """Process up to `limit` received messages; return how many were handled."""
-        async with self._sessions() as session:
-            rows = (
-                await session.exec(
-                    select(Message.id, Message.channel, Message.raw)
-                    .where(
-                        Message.direction == Direction.IN, Message.state == MessageState.RECEIVED
-                    )
-                    .order_by(col(Message.id))
-                    .limit(limit)
-                )
-            ).all()
+        """Process up to `limit` received messages; return how many were handled.
+
+        The batch is leased first (`bot.store.claims`): another worker sharing the database
+        passes over it. What this one does not finish (the store went away, a stop) is handed
+        back at once; if the process dies, the lease runs out and any worker takes it over."""
+        rows = await claim_received(
+            self._sessions, limit=limit, owner=self._owner, now=self._now(), lease=self._lease
+        )
         if not rows:
             return 0
-        read = [(i, c, raw) for i, c, raw in rows if i]
-        batch = await asyncio.to_thread(read_all, read, self._domain, self._attachment_cap)
+        try:
+            return await self._process(rows)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the store is down: the lease runs out
+                await asyncio.wait_for(
+                    release(self._sessions, [r[0] for r in rows], self._owner), 5
+                )
+            raise
+
+    async def _process(self, rows: Sequence[tuple[int, str, bytes]]) -> int:
+        batch = await asyncio.to_thread(read_all, rows, self._domain, self._attachment_cap)
         threads = await self._threads(batch)
         facts = await self._ticket_facts(batch, threads)
         decisions = {}
