@@ -23,11 +23,16 @@ def now() -> datetime:
 
 
 def worker(store: Sessions, smtp: SmtpServer) -> OutboxWorker:
-    sender = SmtpSender(
-        SmtpConfig(host=smtp.host, port=smtp.port, timeout=10),
-        sender="csc@itq.example",
-        sender_name="CSC",
+    return delivering(store, smtp_sender(smtp.host, smtp.port))
+
+
+def smtp_sender(host: str, port: int) -> SmtpSender:
+    return SmtpSender(
+        SmtpConfig(host=host, port=port, timeout=10), sender="csc@itq.example", sender_name="CSC"
     )
+
+
+def delivering(store: Sessions, sender: SmtpSender) -> OutboxWorker:
     return OutboxWorker(
         store, {Channel.EMAIL: sender}, policy=RetryPolicy(0.1, 0.2, max_attempts=3), now=now
     )
@@ -129,18 +134,6 @@ async def test_a_worker_stopped_at_any_instant_leaves_nothing_leased(
                 )
             ).all()
         assert held == [], f"cancelled after {step * 0.7:.1f} ms, still leased: {held}"
-
-
-def smtp_sender(host: str, port: int) -> SmtpSender:
-    return SmtpSender(
-        SmtpConfig(host=host, port=port, timeout=10), sender="csc@itq.example", sender_name="CSC"
-    )
-
-
-def delivering(store: Sessions, sender: SmtpSender) -> OutboxWorker:
-    return OutboxWorker(
-        store, {Channel.EMAIL: sender}, policy=RetryPolicy(0.1, 0.2, max_attempts=3), now=now
-    )
 
 
 async def test_a_storm_of_acknowledgements_shares_a_few_connections(

@@ -6,35 +6,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime
 
 from sqlmodel import col, func, select
 
-from bot.outbox import OutboxWorker, RetryPolicy, queue
-from bot.store.db import Sessions, create_engine, sessions
+from bot.outbox import queue
+from bot.store.db import create_engine, sessions
 from bot.store.models import Outbox, OutboxStatus
 from bot.tickets.outbox import NoticeKind
-from intake.mail.send import SmtpConfig, SmtpSender
 from intake.message import Channel, OutboundMessage
 from tests.servers.smtp import SmtpServer
+from tests.test_smtp_delivery import now, worker
 
 ROWS = 300
 RECIPIENTS = 40
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def worker(store: Sessions, smtp: SmtpServer) -> OutboxWorker:
-    sender = SmtpSender(
-        SmtpConfig(host=smtp.host, port=smtp.port, timeout=10),
-        sender="csc@itq.example",
-        sender_name="CSC",
-    )
-    return OutboxWorker(
-        store, {Channel.EMAIL: sender}, policy=RetryPolicy(0.1, 0.2, max_attempts=3), now=now
-    )
 
 
 async def test_two_workers_send_every_row_exactly_once(
