@@ -15,8 +15,8 @@ import email.utils
 import re
 from datetime import datetime
 from email.header import Header
-from email.message import EmailMessage
 from email.headerregistry import HeaderRegistry
+from email.message import EmailMessage
 from email.policy import EmailPolicy
 from typing import Any
 
