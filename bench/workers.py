@@ -1,36 +1,33 @@
 """PostgreSQL multi-worker intake: one folder storm through 1 then 2 `python -m bot serve`
 workers, each run on a fresh database, every acknowledgement accepted by one real SMTP server.
 
-Uses the test suite's throwaway PostgreSQL cluster (`tests.servers.postgres`) and aiosmtpd. With
-two workers the storm is split between their inbox folders, half each (interleaved). Throughput
-runs from the first drop to the last acknowledgement the SMTP server accepted; latency is per
-message, drop to acceptance of the acknowledgement replying to it.
+Uses the test suite's throwaway PostgreSQL cluster (`tests.servers.postgres`), its serve
+processes (`tests.servers.worker`) and aiosmtpd. With two workers the storm is split between
+their inbox folders, half each (interleaved). Throughput runs from the first drop to the last
+acknowledgement the SMTP server accepted; latency is per message, drop to acceptance of the
+acknowledgement replying to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
-import signal
 import statistics
-import sys
 import tempfile
 import time
 from email import message_from_bytes
 from pathlib import Path
 
-import aiohttp
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlmodel import col, func, select
 
 from bench.mailgen import generate
-from bot.store.db import Sessions, create_engine, migrate, sessions
-from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
+from bot.store.db import create_engine, migrate, sessions
+from tests.mail import drop
 from tests.servers.postgres import Postgres, postgres_bin
 from tests.servers.smtp import free_port
+from tests.servers.worker import Counts, Worker, counts
 
 Figure = tuple[str, float, str]
 
@@ -57,124 +54,13 @@ class _Timing:
         return "250 OK"
 
 
-class _Worker:
-    """One `python -m bot serve` process with its own data folder and HTTP port."""
-
-    def __init__(self, root: Path, database_url: str, smtp_port: int) -> None:
-        self.root = root
-        self.port = free_port()
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("GUICHET_")}
-        self.env.update(
-            GUICHET_DATABASE_URL=database_url,
-            GUICHET_DATA_DIR=str(root / "var"),
-            GUICHET_HTTP_PORT=str(self.port),
-            GUICHET_INBOX_POLL_SECONDS="0.05",
-            GUICHET_MAIL_FROM="csc@itq.example",
-            GUICHET_MAIL_DOMAIN="guichet.bench",
-            GUICHET_SMTP_HOST="127.0.0.1",
-            GUICHET_SMTP_PORT=str(smtp_port),
-            GUICHET_SEND_CAP_PER_RECIPIENT_PER_HOUR="10000",
-            GUICHET_OUTBOX_RETRY_BASE_SECONDS="0.2",
-            GUICHET_OUTBOX_RETRY_MAX_SECONDS="0.5",
-        )
-        self.process: asyncio.subprocess.Process | None = None
-
-    @property
-    def inbox(self) -> Path:
-        return self.root / "var" / "inbox"
-
-    async def start(self) -> None:
-        self.inbox.mkdir(parents=True, exist_ok=True)
-        with (self.root / "stderr.log").open("ab") as stderr:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "serve", env=self.env,
-                stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
-            )  # fmt: skip
-
-    async def until_ready(self) -> None:
-        """Wait for `/readyz` to say 200 (the classifier loaded); give up after three minutes."""
-        async with asyncio.timeout(180), aiohttp.ClientSession() as http:
-            while True:
-                if self.process is None or self.process.returncode is not None:
-                    raise RuntimeError(f"worker exited before ready:\n{self.log()[-2000:]}")
-                try:
-                    async with http.get(f"http://127.0.0.1:{self.port}/readyz") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.2)
-
-    def peak_rss_mb(self) -> float:
-        """VmHWM of the serve process (its peak resident set), in MB."""
-        assert self.process is not None
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
-
-    async def stop(self) -> int | None:
-        """SIGTERM, then wait (SIGKILL after a minute); the exit code."""
-        if self.process is None or self.process.returncode is not None:
-            return None if self.process is None else self.process.returncode
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return await asyncio.wait_for(self.process.wait(), 60)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-            return None
-
-    def log(self) -> str:
-        path = self.root / "stderr.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-
-def _drop(inbox: Path, name: str, raw: bytes) -> None:
-    tmp = inbox / f".{name}.tmp"
-    tmp.write_bytes(raw)
-    os.replace(tmp, inbox / name)
-
-
 def _drop_all(inboxes: list[Path], mails: list[tuple[str, bytes]]) -> dict[str, float]:
     """Every message into the inboxes in turn (half each for two); when each was dropped."""
     dropped = {}
     for index, (message_id, raw) in enumerate(mails):
-        _drop(inboxes[index % len(inboxes)], f"{index:05d}.eml", raw)
+        drop(inboxes[index % len(inboxes)], f"{index:05d}.eml", raw)
         dropped[message_id] = time.time()
     return dropped
-
-
-async def _counts(made: Sessions) -> tuple[int, int, int, int]:
-    """(inbound stored, still received, outbox rows pending, outbox rows sent)."""
-    async with made() as session:
-        stored = (
-            await session.exec(
-                select(func.count()).select_from(Message).where(Message.direction == Direction.IN)
-            )
-        ).one()
-        waiting = (
-            await session.exec(
-                select(func.count())
-                .select_from(Message)
-                .where(Message.direction == Direction.IN, Message.state == MessageState.RECEIVED)
-            )
-        ).one()
-        pending = (
-            await session.exec(
-                select(func.count())
-                .select_from(Outbox)
-                .where(col(Outbox.status) == OutboxStatus.PENDING)
-            )
-        ).one()
-        sent = (
-            await session.exec(
-                select(func.count())
-                .select_from(Outbox)
-                .where(col(Outbox.status) == OutboxStatus.SENT)
-            )
-        ).one()
-    return stored, waiting, pending, sent
 
 
 async def _storm(postgres: Postgres, template: str, workers: int, count: int) -> list[Figure]:
@@ -185,7 +71,10 @@ async def _storm(postgres: Postgres, template: str, workers: int, count: int) ->
     timing = _Timing()
     controller = Controller(timing, hostname="127.0.0.1", port=free_port())
     controller.start()
-    running = [_Worker(root / f"w{i}", url, controller.port) for i in range(workers)]
+    running = [
+        Worker(root / f"w{i}", url, controller.port, GUICHET_MAIL_DOMAIN="guichet.bench")
+        for i in range(workers)
+    ]
     engine = create_engine(url)
     made = sessions(engine)
     try:
@@ -196,30 +85,30 @@ async def _storm(postgres: Postgres, template: str, workers: int, count: int) ->
         start = time.time()
         dropped = await asyncio.to_thread(_drop_all, [w.inbox for w in running], mails)
         deadline = start + SETTLE_SECONDS
-        counts = (0, 0, 0, 0)
+        now = Counts(0, 0, 0, 0)
         while time.time() < deadline:
             await asyncio.sleep(0.5)
-            counts = await _counts(made)
-            stored, waiting, pending, sent = counts
+            now = await counts(made)
+            stored, waiting, pending, sent = now
             if stored >= count and waiting == 0 and pending == 0 and len(timing.accepted) >= sent:
                 break
         else:
-            log.warning("%s: not settled after %d s: %s", prefix, SETTLE_SECONDS, counts)
+            log.warning("%s: not settled after %d s: %s", prefix, SETTLE_SECONDS, now)
         peak = max(worker.peak_rss_mb() for worker in running)
         codes = [await worker.stop() for worker in running]
-        counts = await _counts(made)
+        now = await counts(made)
         answered = [m for m in dropped if m in timing.accepted]
         end = max(timing.accepted[m] for m in answered)
         latencies = sorted((timing.accepted[m] - dropped[m]) * 1000 for m in answered)
         q = statistics.quantiles(latencies, n=100)
-        _report_oddities(prefix, running, codes, counts, timing, len(answered))
+        _report_oddities(prefix, running, codes, now, timing, len(answered))
         return [
             (f"{prefix}_messages", float(count), "messages"),
             (f"{prefix}_throughput", count / (end - start), "messages/s"),
             (f"{prefix}_latency_p50", q[49], "ms"),
             (f"{prefix}_latency_p95", q[94], "ms"),
             (f"{prefix}_acks", float(len(answered)), "messages"),
-            (f"{prefix}_acks_missing", float(counts[3] - len(answered)), "messages"),
+            (f"{prefix}_acks_missing", float(now.sent - len(answered)), "messages"),
             (f"{prefix}_peak_rss", peak, "MB"),
         ]
     finally:
@@ -233,9 +122,9 @@ async def _storm(postgres: Postgres, template: str, workers: int, count: int) ->
 
 def _report_oddities(
     prefix: str,
-    running: list[_Worker],
+    running: list[Worker],
     codes: list[int | None],
-    counts: tuple[int, int, int, int],
+    counts: Counts,
     timing: _Timing,
     answered: int,
 ) -> None:
