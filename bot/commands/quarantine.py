@@ -79,7 +79,13 @@ async def reprocess(settings: Settings, message_ids: list[int]) -> int:
             await session.exec(
                 update(Message)
                 .where(col(Message.id).in_(found))
-                .values(state=MessageState.RECEIVED, error_kind=None, error_detail=None)
+                .values(
+                    state=MessageState.RECEIVED,
+                    error_kind=None,
+                    error_detail=None,
+                    lease_owner=None,  # free for the next dispatcher, whoever read it before
+                    lease_until=None,
+                )
             )
             await session.commit()
         for message_id in missing:

@@ -346,6 +346,8 @@ class Dispatcher:
                         state=MessageState.QUARANTINED,
                         error_kind="processing_error",
                         error_detail=f"{exc.__class__.__name__}: {exc}"[:2000],
+                        lease_owner=None,
+                        lease_until=None,
                     )
                 )
                 await session.commit()

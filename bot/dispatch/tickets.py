@@ -96,7 +96,13 @@ class TicketWriter:
         await session.exec(
             update(Message)
             .where(col(Message.id) == message_id)
-            .values(state=MessageState.QUARANTINED, error_kind=reason, error_detail=detail[:2000])
+            .values(
+                state=MessageState.QUARANTINED,
+                error_kind=reason,
+                error_detail=detail[:2000],
+                lease_owner=None,
+                lease_until=None,
+            )
         )
 
     async def apply(self, session: AsyncSession, writes: Sequence[Write], now: datetime) -> bool:
@@ -128,6 +134,9 @@ class TicketWriter:
                 write.incoming.reply.address.lower() in suppressed,
                 now,
             )
+        for message in messages.values():  # done with: a lease no longer means anything
+            message.lease_owner = None
+            message.lease_until = None
         await insert_pending(session, *_APPENDED)
         return queued
 
