@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import signal
 from collections.abc import Callable
@@ -189,6 +190,25 @@ class _Stop(Exception):
     pass
 
 
+_STOP_GRACE = 30.0
+"""Seconds a stop may take before the tasks still running are logged (a delivery in flight
+finishes first, bounded by the SMTP timeout)."""
+
+
+async def _report_stuck_stop(grace: float) -> None:
+    """After `grace` seconds of stopping, log every task still running with where it waits."""
+    await asyncio.sleep(grace)
+    me = asyncio.current_task()
+    for task in asyncio.all_tasks():
+        if task is me or task.done():
+            continue
+        where = io.StringIO()
+        task.print_stack(limit=8, file=where)
+        log.error(
+            "still running %ss after the stop: %s\n%s", grace, task.get_name(), where.getvalue()
+        )
+
+
 async def serve(
     settings: Settings,
     *,
@@ -279,8 +299,13 @@ async def _serve(
             loop.add_signal_handler(sig, stop.set)
     stopping = stop
 
+    watchdog: list[asyncio.Task[None]] = []
+
     async def stopper() -> None:
         await stopping.wait()
+        # Outside the task group, so the stop does not cancel it: if stopping takes longer
+        # than it should, the operator log says what is still running, and where.
+        watchdog.append(asyncio.create_task(_report_stuck_stop(_STOP_GRACE)))
         raise _Stop
 
     on_ready(
@@ -328,3 +353,5 @@ async def _serve(
         await runner.cleanup()
         await election.close()
         await parts.engine.dispose()
+        for task in watchdog:
+            task.cancel()
