@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlmodel import col, select, update
+from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dispatch.acknowledge import Acknowledgements
@@ -23,6 +23,7 @@ from bot.dispatch.decide import (
 )
 from bot.dispatch.incoming import Incoming
 from bot.dispatch.opening import Opening, open_tickets
+from bot.dispatch.prefetch import batch_messages, suppressed_among, tickets_named
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
@@ -35,16 +36,15 @@ from bot.store.models import (
     Message,
     MessageState,
     Outbox,
-    Suppression,
     Ticket,
     TicketEvent,
 )
 from bot.tickets.actions import record_answer
 from bot.tickets.log import EventType, move, record
 from bot.tickets.outbox import NoticeKind
-from bot.tickets.reply import ReplyTo, reply_target
+from bot.tickets.reply import reply_target
 from bot.tickets.thread import new_message_id
-from intake.message import Channel, OutboundMessage
+from intake.message import OutboundMessage
 from nlp import Triage, detect_language
 
 log = logging.getLogger(__name__)
@@ -109,10 +109,12 @@ class TicketWriter:
         """Apply each write's decision (and answer as it says), in order, in the caller's
         transaction; True when a notification was queued. What the batch needs from the store
         is read in one statement per table, and its tickets are opened together."""
-        messages = await _messages(session, [w.message_id for w in writes])
+        messages = await batch_messages(session, [w.message_id for w in writes])
         live = [w for w in writes if messages[w.message_id].state == MessageState.RECEIVED]
-        tickets = await _tickets(session, {w.decision.ticket for w in live if w.decision.ticket})
-        suppressed = await _suppressed(session, [w.incoming.reply for w in live], now)
+        tickets = await tickets_named(
+            session, {w.decision.ticket for w in live if w.decision.ticket}
+        )
+        suppressed = await suppressed_among(session, [w.incoming.reply for w in live], now)
         openings = [w for w in live if self._opens(w, tickets.get(w.decision.ticket or ""))]
         opened = await open_tickets(
             session,
@@ -388,32 +390,3 @@ class Write:
     decision: Decision
     triage: Triage | None
     answer: Answer = ACKNOWLEDGE
-
-
-async def _messages(session: AsyncSession, ids: Sequence[int]) -> dict[int, Message]:
-    """The batch's messages, locked on PostgreSQL: a second worker holding the same rows waits,
-    then finds them no longer `received` and leaves them."""
-    found = await session.exec(select(Message).where(col(Message.id).in_(ids)).with_for_update())
-    return {m.id or 0: m for m in found.all()}
-
-
-async def _tickets(session: AsyncSession, numbers: set[str]) -> dict[str, Ticket]:
-    if not numbers:
-        return {}
-    found = await session.exec(select(Ticket).where(col(Ticket.number).in_(numbers)))
-    return {t.number or "": t for t in found.all()}
-
-
-async def _suppressed(session: AsyncSession, replies: Sequence[ReplyTo], now: datetime) -> set[str]:
-    """The addresses (lower-cased) among those email answers would go to that are suppressed (a
-    hard bounce, a send cap). The outbox would refuse them anyway; withholding here says why,
-    once, in the operator log."""
-    wanted = {r.address.lower() for r in replies if r.channel == Channel.EMAIL and r.address}
-    if not wanted:
-        return set()
-    found = await session.exec(
-        select(Suppression.address).where(
-            col(Suppression.address).in_(wanted), col(Suppression.until) > now
-        )
-    )
-    return set(found.all())

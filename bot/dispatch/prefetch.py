@@ -1,0 +1,45 @@
+"""What a batch needs from the store before it is written, read with one statement per table
+(not one per message): its messages, the tickets it names, the suppressed addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.store.models import Message, Suppression, Ticket
+from bot.tickets.reply import ReplyTo
+from intake.message import Channel
+
+
+async def batch_messages(session: AsyncSession, ids: Sequence[int]) -> dict[int, Message]:
+    """The batch's messages, locked on PostgreSQL: a second worker holding the same rows waits,
+    then finds them no longer `received` and leaves them."""
+    found = await session.exec(select(Message).where(col(Message.id).in_(ids)).with_for_update())
+    return {m.id or 0: m for m in found.all()}
+
+
+async def tickets_named(session: AsyncSession, numbers: set[str]) -> dict[str, Ticket]:
+    if not numbers:
+        return {}
+    found = await session.exec(select(Ticket).where(col(Ticket.number).in_(numbers)))
+    return {t.number or "": t for t in found.all()}
+
+
+async def suppressed_among(
+    session: AsyncSession, replies: Sequence[ReplyTo], now: datetime
+) -> set[str]:
+    """The addresses (lower-cased) among those email answers would go to that are suppressed (a
+    hard bounce, a send cap). The outbox would refuse them anyway; withholding here says why,
+    once, in the operator log."""
+    wanted = {r.address.lower() for r in replies if r.channel == Channel.EMAIL and r.address}
+    if not wanted:
+        return set()
+    found = await session.exec(
+        select(Suppression.address).where(
+            col(Suppression.address).in_(wanted), col(Suppression.until) > now
+        )
+    )
+    return set(found.all())
