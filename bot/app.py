@@ -109,6 +109,7 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
             per_recipient_per_hour=settings.send_cap_per_recipient_per_hour,
             per_ticket_per_day=settings.send_cap_per_ticket_per_day,
         ),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
     triager = triager or ThreadTriager()
     desk = slack_desk(settings, made, policy, calendars, now=now, on_queued=outbox.wake.set)
@@ -151,6 +152,7 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         answering=answering,
         knowledge=Knowledge(load_kb(), load_catalogue()),
         outage_lead=timedelta(hours=settings.outage_planned_lead_hours),
+        lease=timedelta(seconds=settings.dispatch_lease_seconds),
     )
     sla = SlaWatcher(
         made,

@@ -123,8 +123,11 @@ class OutboxWorker:
         policy: RetryPolicy,
         now: Callable[[], datetime],
         caps: SendCaps | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
+        """`lease`: how long a claimed row is this worker's before another may try it."""
         self._sessions = sessions
+        self._lease = lease
         self._caps = caps or SendCaps()
         self._senders = senders
         self._policy = policy
@@ -194,7 +197,7 @@ class OutboxWorker:
         if lanes is not None and lanes <= 0:
             return Claim()
         now = self._now()
-        until = now + LEASE
+        until = now + self._lease
         async with self._sessions() as session:
             due = (
                 await session.exec(

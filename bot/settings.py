@@ -151,6 +151,14 @@ class Settings(BaseSettings):
     imap_folder: str = "INBOX"
 
     outbox_max_attempts: int = Field(default=12, ge=1)
+    outbox_lease_seconds: float = Field(
+        default=90,
+        ge=5,
+        description="A claimed notification returns after this if its worker died.",
+    )
+    dispatch_lease_seconds: float = Field(
+        default=60, ge=5, description="A claimed batch returns after this if its worker died."
+    )
     send_cap_per_recipient_per_hour: int = Field(default=20, ge=1)
     send_cap_per_ticket_per_day: int = Field(default=30, ge=1)
     bounce_suppression_days: float = Field(default=30, ge=0)

@@ -64,7 +64,7 @@ async def test_a_worker_killed_mid_storm_loses_and_doubles_nothing(
         await killed.start()  # its inbox still holds what it had not committed
         await killed.until_ready()
 
-        # The killed worker's leases run out (the outbox's is 90 s) before its rows move on.
+        # The killed worker's leases run out (the outbox's is 20 s here) before its rows move on.
         await eventually(lambda: pair.settled(STORM), timeout=400)
         assert await survivor.stop() == 0, survivor.tail()
         assert await killed.stop() == 0, killed.tail()

@@ -62,6 +62,10 @@ class Worker:
             GUICHET_SEND_CAP_PER_RECIPIENT_PER_HOUR="10000",
             GUICHET_OUTBOX_RETRY_BASE_SECONDS="0.2",
             GUICHET_OUTBOX_RETRY_MAX_SECONDS="0.5",
+            # a killed worker's claims come back sooner than in production (90 s and 60 s):
+            # still far longer than a delivery or a batch takes here
+            GUICHET_OUTBOX_LEASE_SECONDS="20",
+            GUICHET_DISPATCH_LEASE_SECONDS="10",
         )
         self.env.update(env)
         self.process: asyncio.subprocess.Process | None = None
