@@ -8,7 +8,7 @@ with the reason, and the operator log says so.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -72,14 +72,9 @@ async def read_budget(
 ) -> Budget:
     """The suppressions and recent sends that concern `rows`."""
     budget = Budget(caps)
-    addresses = {r.recipient.lower() for r in rows if r.channel == Channel.EMAIL and r.recipient}
-    if addresses:
-        found = await session.exec(
-            select(Suppression).where(
-                col(Suppression.address).in_(addresses), col(Suppression.until) > now
-            )
-        )
-        budget.suppressed = {s.address: (s.until, s.reason) for s in found.all()}
+    addresses = {r.recipient for r in rows if r.channel == Channel.EMAIL and r.recipient}
+    found = await suppressions(session, addresses, now)
+    budget.suppressed = {s.address: (s.until, s.reason) for s in found}
     recipients = {r.recipient for r in rows if _capped(r)}
     if recipients:
         budget.by_recipient = await _sent_since(
@@ -91,6 +86,21 @@ async def read_budget(
             session, col(Outbox.ticket_id), tickets, now - timedelta(days=1)
         )
     return budget
+
+
+async def suppressions(
+    session: AsyncSession, addresses: Collection[str], now: datetime
+) -> list[Suppression]:
+    """The suppressions in force among `addresses` (compared lower-cased), in one statement."""
+    wanted = {a.lower() for a in addresses if a}
+    if not wanted:
+        return []
+    found = await session.exec(
+        select(Suppression).where(
+            col(Suppression.address).in_(wanted), col(Suppression.until) > now
+        )
+    )
+    return list(found.all())
 
 
 def _capped(row: Outbox) -> bool:

@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.models import Message, Suppression, Ticket
+from bot.guards import suppressions
+from bot.store.models import Message, Ticket
 from bot.tickets.reply import ReplyTo
 from intake.message import Channel
 
@@ -34,12 +35,5 @@ async def suppressed_among(
     """The addresses (lower-cased) among those email answers would go to that are suppressed (a
     hard bounce, a send cap). The outbox would refuse them anyway; withholding here says why,
     once, in the operator log."""
-    wanted = {r.address.lower() for r in replies if r.channel == Channel.EMAIL and r.address}
-    if not wanted:
-        return set()
-    found = await session.exec(
-        select(Suppression.address).where(
-            col(Suppression.address).in_(wanted), col(Suppression.until) > now
-        )
-    )
-    return set(found.all())
+    addresses = [r.address for r in replies if r.channel == Channel.EMAIL]
+    return {s.address for s in await suppressions(session, addresses, now)}
