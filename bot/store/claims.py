@@ -78,32 +78,29 @@ async def release(sessions: Sessions, ids: Collection[int], owner: str) -> int:
     batch it has not processed): free for any worker at once. How many were handed back."""
     if not ids:
         return 0
-    async with sessions() as session:
-        freed = (
-            await session.exec(
-                update(Message)
-                .where(col(Message.id).in_(sorted(ids)), col(Message.lease_owner) == owner)
-                .values(lease_owner=None, lease_until=None)
-                .returning(col(Message.id))
-                .execution_options(synchronize_session=False)
-            )
-        ).all()
-        await session.commit()
-    return len(freed)
+    return await _clear_leases(
+        sessions, col(Message.id).in_(sorted(ids)), col(Message.lease_owner) == owner
+    )
 
 
 async def release_all(sessions: Sessions) -> int:
     """Hand back every lease on received messages, whoever holds it: for a process that knows
     it is the only one (SQLite, at start-up), where any lease is that of a run that died, and
     waiting it out would only delay the messages. Never on a store other workers share."""
+    return await _clear_leases(
+        sessions,
+        col(Message.state) == MessageState.RECEIVED,
+        col(Message.lease_owner).is_not(None),
+    )
+
+
+async def _clear_leases(sessions: Sessions, *where: ColumnElement[bool]) -> int:
+    """Clear the leases of the messages `where` says, in one statement; how many."""
     async with sessions() as session:
         freed = (
             await session.exec(
                 update(Message)
-                .where(
-                    col(Message.state) == MessageState.RECEIVED,
-                    col(Message.lease_owner).is_not(None),
-                )
+                .where(*where)
                 .values(lease_owner=None, lease_until=None)
                 .returning(col(Message.id))
                 .execution_options(synchronize_session=False)
