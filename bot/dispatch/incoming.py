@@ -51,8 +51,8 @@ class Incoming:
 
 @dataclass(frozen=True, slots=True)
 class Read:
-    """A stored message read back: its `Incoming`, or why it could not be (`SenderError`'s
-    reason and detail: an exception does not cross to another process intact)."""
+    """A stored message read back: its `Incoming`, or why it could not be (the reason and
+    detail its message is quarantined with)."""
 
     message_id: int
     channel: str
@@ -63,8 +63,8 @@ class Read:
 def read_all(
     rows: Sequence[tuple[int, str, bytes]], domain: str, attachment_cap: int
 ) -> list[Read]:
-    """Read each (id, channel, raw bytes) of a batch; pure, so it may run in another process.
-    A message that breaks the reader itself (a bug) is refused like bad input, with the error's
+    """Read each (id, channel, raw bytes) of a batch (pure: it runs in a thread). A message
+    that breaks the reader itself (a bug) is refused like bad input, with the error's
     type: one message never holds up the others."""
     out = []
     for message_id, channel, raw in rows:
