@@ -18,6 +18,7 @@ from nlp.clean import compose
 from nlp.corpus import named_set
 from nlp.evaluate import SEVERITIES, prf
 from nlp.factors import decide_factors
+from nlp.labels import distributions
 from nlp.language import detect_language
 from nlp.model import get_model
 from nlp.pipeline import FACTOR_TASKS
@@ -36,8 +37,9 @@ def severities(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
         pipe = model.pipelines[detect_language(text).value]
         a = analyse(pipe, pipe.nlp(text.lower()), text.lower())
         cats = model.categoriser(Doc(model.categoriser.vocab, words=a.features)).cats
-        learned = {t: max(labels, key=lambda lb: cats[lb]) for t, labels in FACTOR_TASKS.items()}
-        p = {t: cats[learned[t]] for t in FACTOR_TASKS}
+        dists = distributions(cats, FACTOR_TASKS)
+        learned = {t: max(d, key=lambda lb: d[lb]) for t, d in dists.items()}
+        p = {t: dists[t][learned[t]] for t in FACTOR_TASKS}
         mission = any(s.service.mission for s in a.services)
         no_scope_impact = tuple(h for h in a.hits if h.category not in ("scope", "impact"))
         found = {
@@ -51,7 +53,6 @@ def severities(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
         }
         for mode in MODES[:3]:
             out[mode].append(decide(found[mode].factors).value)
-        dists = {t: {lb: cats[lb] for lb in labels} for t, labels in FACTOR_TASKS.items()}
         hybrid = found["hybrid"]
         out["cautious"].append(cautious(hybrid, decide(hybrid.factors), dists)[0].value)
     return out

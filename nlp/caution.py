@@ -20,12 +20,13 @@ from nlp.severity import Factors, Scope, Security, decide
 
 # The least probability of a graver value that counts as a doubt (set on the dev sets; a
 # lower bar raises more proposals to confirm: more clicks, fewer critical incidents missed).
+# The severity bar was swept with the blend's weight (`nlp.severity.TABLE_WEIGHT`).
 DOUBT_AT: dict[str, float] = {
     "scope": 0.5,
     "scope_of_mission": 0.1,  # a mission effect stated, nobody said who: a wide outage is likely
     "mission": 0.45,
     "security": 0.4,
-    "severity": 0.5,  # the learned severity's P1+P2 mass (raise@0.5 on the tuning sets)
+    "severity": 0.3,  # the second reader's P1+P2 mass (`nlp.reader`)
 }
 _WIDE = (Scope.ORGANISATION, Scope.SYSTEM, Scope.SITE)
 _GRAVE = (Security.SPREADING, Security.DATA_EXPOSED, Security.CONFIRMED)
@@ -52,7 +53,8 @@ def doubts(found: Found, learned: Mapping[str, Mapping[str, float]]) -> tuple[Do
         if scope.get(widest.value, 0.0) >= bar:
             out.append(Doubt("scope", widest.value, round(scope[widest.value], 4)))
     mission = learned.get("mission", {}).get("yes", 0.0)
-    if not f.mission and mission >= DOUBT_AT["mission"]:
+    denied = any(h.category == "mission" and h.value == "no" for h in found.hits)
+    if not f.mission and not denied and mission >= DOUBT_AT["mission"]:
         out.append(Doubt("mission", "yes", round(mission, 4)))
     security = learned.get("security", {})
     grave = sum(security.get(s.value, 0.0) for s in _GRAVE)

@@ -6,6 +6,7 @@ Four families, kept apart on purpose:
   stable hash of each id sends 15 % of them to dev (thresholds, tuning) and the rest to train;
 - `frozen/*.jsonl`: written from the guide alone before any tuning on it. It is only ever
   scored: nothing here feeds rules or training, and `training_rows()` refuses it;
+- `tuned/*.jsonl`: sets that were frozen until their one blind score, and tuned on since;
 - `corrections-pool.jsonl`: stands for agents' exported corrections (the learning curve).
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 DATA_DIR = Path(__file__).parent / "data"
 AUTHORED_DIR = DATA_DIR / "authored"
 FROZEN_DIR = DATA_DIR / "frozen"
+TUNED_DIR = DATA_DIR / "tuned"
 CORRECTIONS_POOL = DATA_DIR / "corrections-pool.jsonl"
 SPLITS = ("train", "dev", "test")
 DEV_SHARE = 15  # percent of the authored messages held out for dev
@@ -46,9 +48,10 @@ def authored(part: str) -> list[dict[str, Any]]:
     return [r for r in rows if _in_dev(r["id"]) == (part == "dev")]
 
 
-def frozen() -> list[dict[str, Any]]:
-    """The frozen blind set: for scoring only."""
-    return [r for path in sorted(FROZEN_DIR.glob("*.jsonl")) for r in read_jsonl(path)]
+def frozen(part: str = "") -> list[dict[str, Any]]:
+    """The frozen blind set (or its part written as `blind-{part}*.jsonl`): for scoring only."""
+    pattern = f"blind-{part}*.jsonl" if part else "*.jsonl"
+    return [r for path in sorted(FROZEN_DIR.glob(pattern)) for r in read_jsonl(path)]
 
 
 def training_rows(extra: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -67,10 +70,17 @@ def dev_rows() -> list[dict[str, Any]]:
 
 
 def named_set(name: str) -> list[dict[str, Any]]:
-    """A set by name: a generated split, a hand-written set, "authored-dev", "frozen",
-    "corrections-pool"."""
+    """A set by name: a generated split, a hand-written set, "authored-dev", "frozen" or one of
+    its parts ("frozen-f"), a tuned former blind set ("blind-e"), "corrections-pool"."""
     if name == "frozen":
         return frozen()
+    if name.startswith("frozen-"):
+        return frozen(name.removeprefix("frozen-"))
+    if name.startswith("blind-"):
+        paths = sorted(TUNED_DIR.glob(f"{name}*.jsonl"))
+        if not paths:
+            raise FileNotFoundError(TUNED_DIR / f"{name}*.jsonl")
+        return [r for path in paths for r in read_jsonl(path)]
     if name == "authored-dev":
         return authored("dev")
     if name == "corrections-pool":

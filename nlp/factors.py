@@ -274,11 +274,13 @@ class FactorFinder:
             for span in kept:
                 # Only a scope is negated from behind ("toute l'équipe n'est pas touchée"); a
                 # mission is not ("citizens can't file their requests" is a mission effect).
+                value = span.label_.split("|")[1].rstrip("_")
                 if category not in ("workaround", "cue", "equivalent", "access") and self._negated(
                     category, doc, span
                 ):
-                    continue
-                value = span.label_.split("|")[1].rstrip("_")
+                    if category != "mission":
+                        continue
+                    value = "no"  # "no impact on citizens": said, so no model may doubt it
                 out.append(
                     Hit(category, value, span.start, span.end, span.start_char, span.end_char)
                 )
@@ -297,7 +299,10 @@ class FactorFinder:
 
 
 Learned = tuple[str, float]
-LEARNED_MIN = 0.8
+LEARNED_MIN = {"scope": 0.5, "impact": 0.0, "workaround": 0.8}
+"""The least probability at which a learned factor fills in where no pattern spoke. Impact has
+no bar: when no words show it, the impact model's reading (0.68–0.72 right on authored-dev and
+blind set E) beats the default `total` (0.55–0.62). Swept with the blend (`nlp.severity`)."""
 
 
 def decide_factors(
@@ -306,7 +311,7 @@ def decide_factors(
     learned: Mapping[str, Learned] | None = None,
 ) -> Found:
     """The factors shown by `hits`; a learned scope, impact or workaround (label, probability)
-    fills in only where no pattern spoke and the model is sure (`LEARNED_MIN`). Learned mission
+    fills in only where no pattern spoke and the model is sure enough (`LEARNED_MIN`). Learned mission
     and security never decide here: they only raise doubts (`nlp.caution`), since a mission or a
     compromise claimed without words to show it must be confirmed. `mission_service` says a
     mission system was named."""
@@ -327,7 +332,7 @@ def decide_factors(
     if (
         not scopes
         and learned_scope
-        and learned_scope[1] >= LEARNED_MIN
+        and learned_scope[1] >= LEARNED_MIN["scope"]
         and not protective
         and learned_scope[0] != "person"
     ):
@@ -336,7 +341,7 @@ def decide_factors(
     impacts = values.get("impact", set())
     preventive = "preventive" in values
     planned = "schedule" in values and "major" not in impacts
-    mission = mission_service or "mission" in values
+    mission = mission_service or "yes" in values.get("mission", set())
     # An equivalent device or room at hand makes the loss negligible, but not for a mission.
     equivalent = (
         "equivalent" in values and not mission and scope in (Scope.GROUP, Scope.SITE, Scope.PERSON)
@@ -347,13 +352,10 @@ def decide_factors(
         impact = Impact.MINOR
     elif "major" in impacts:
         impact = Impact.MAJOR
-    elif (
-        learned_impact
-        and learned_impact[1] >= LEARNED_MIN
-        and learned_impact[0] in ("major", "minor")
-    ):
+    elif not impacts and learned_impact and learned_impact[1] >= LEARNED_MIN["impact"]:
         impact = Impact(learned_impact[0])
-        learned_names.append("impact")
+        if impact is not Impact.TOTAL:
+            learned_names.append("impact")
     else:
         impact = Impact.TOTAL
     secs = values.get("security", set())
@@ -364,7 +366,7 @@ def decide_factors(
     workaround = ("yes" in work or "equivalent" in values) and "no" not in work
     # A learned workaround only ever lowers P1 to P2 (the decision table's one use of it).
     sure_workaround = learned_by.get("workaround", ("no", 0.0))
-    if not work and sure_workaround[0] == "yes" and sure_workaround[1] >= LEARNED_MIN:
+    if not work and sure_workaround[0] == "yes" and sure_workaround[1] >= LEARNED_MIN["workaround"]:
         workaround = True
         learned_names.append("workaround")
     factors = Factors(

@@ -1,5 +1,6 @@
 """The labels of the triage guide, spelled exactly as the guide spells them."""
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -61,3 +62,21 @@ TASKS: dict[str, tuple[str, ...]] = {
     "team": tuple(t.value for t in Team),
     "level": tuple(lv.value for lv in Level),
 }
+
+
+def category(task: str, label: str) -> str:
+    """The categoriser's name for `label` of `task`. The categorisers of all tasks write into one
+    `Doc.cats`, and tasks share label names ("none" is an impact and a security value, "yes" a
+    mission and a workaround value): unqualified, the last categoriser would overwrite the
+    others' scores."""
+    return f"{task}:{label}"
+
+
+def distributions(
+    cats: Mapping[str, float], tasks: Mapping[str, tuple[str, ...]]
+) -> dict[str, dict[str, float]]:
+    """Each task's scores, by its own label names, out of the categorisers' `Doc.cats`."""
+    return {
+        task: {lb: float(cats.get(category(task, lb), 0.0)) for lb in labels}
+        for task, labels in tasks.items()
+    }

@@ -20,6 +20,8 @@ from spacy.language import Language as SpacyLanguage
 from nlp.catalogue import SERVICES_PATH, Catalogue, Service, load_services
 from nlp.factors import FactorFinder
 from nlp.pipeline import blank, guichet_norm
+from nlp.reader import READER_DIR, Reader
+from nlp.reader import load as load_reader
 
 MODEL_DIR = Path(__file__).parent / "model"
 LANGS = ("fr", "en")
@@ -51,6 +53,7 @@ class Model:
     thresholds: dict[str, dict[str, float]]
     pipelines: dict[str, Pipeline]
     categoriser: SpacyLanguage
+    reader: Reader  # the second reader of severity (n-grams of the whole text)
     meta: dict[str, Any]
 
 
@@ -72,7 +75,8 @@ def load(model_dir: Path = MODEL_DIR, services: tuple[Service, ...] | None = Non
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     pipelines = {lang: language_pipeline(lang, services) for lang in LANGS}
     categoriser = spacy.load(model_dir / "textcat")
-    return Model(meta["version"], meta["thresholds"], pipelines, categoriser, meta)
+    reader = load_reader(model_dir / READER_DIR)
+    return Model(meta["version"], meta["thresholds"], pipelines, categoriser, reader, meta)
 
 
 _lock = threading.Lock()

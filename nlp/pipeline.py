@@ -18,8 +18,8 @@ import spacy
 from spacy.language import Language as SpacyLanguage
 from spacy.tokens import Doc
 
-from nlp.labels import TASKS
-from nlp.severity import FACTOR_TASKS, SEVERITY_TASK
+from nlp.labels import TASKS, category
+from nlp.severity import FACTOR_TASKS
 from nlp.text import unaccent
 
 __all__ = [
@@ -64,10 +64,10 @@ def blank(lang: str) -> SpacyLanguage:
 
 
 def add_textcats(nlp: SpacyLanguage) -> None:
-    for task, labels in {**TASKS, **FACTOR_TASKS, **SEVERITY_TASK}.items():
+    for task, labels in {**TASKS, **FACTOR_TASKS}.items():
         textcat: Any = nlp.add_pipe("textcat", name=task, config=textcat_config())
         for label in labels:
-            textcat.add_label(label)
+            textcat.add_label(category(task, label))
 
 
 def features(doc: Doc, tags: list[str]) -> list[str]:

@@ -24,22 +24,26 @@ from tqdm import tqdm
 
 from nlp.clean import compose
 from nlp.corpus import AUTHORED_DIR, DATA_DIR, dev_rows, training_rows
+from nlp.labels import category
 from nlp.language import detect_language
 from nlp.model import LANGS, MODEL_DIR, language_pipeline, load
 from nlp.pipeline import FACTOR_TASKS, TASKS, categoriser
-from nlp.severity import SEVERITY_TASK
+from nlp.reader import READER_DIR
+from nlp.reader import TASKS as READER_TASKS
+from nlp.reader import fit as fit_reader
+from nlp.reader import save as save_reader
 from nlp.triage import TriageInput, analyse, triage_batch
 
 SEED = 7
 TARGET_PRECISION = 0.95
 
 
-ALL_TASKS = {**TASKS, **FACTOR_TASKS, **SEVERITY_TASK}
+ALL_TASKS = {**TASKS, **FACTOR_TASKS}
 
 
 def gold(row: dict[str, Any], task: str) -> str | None:
     """The row's label for `task`; the factor tasks only exist for labelled incident factors."""
-    if task in SEVERITY_TASK:
+    if task == "severity":
         return row["severity"] if row.get("kind") == "incident" else None
     if task not in FACTOR_TASKS:
         return row[task]  # type: ignore[no-any-return]
@@ -52,7 +56,7 @@ def gold(row: dict[str, Any], task: str) -> str | None:
 
 
 def cats(label: str, task: str) -> dict[str, float]:
-    return {lb: float(lb == label) for lb in ALL_TASKS[task]}
+    return {category(task, lb): float(lb == label) for lb in ALL_TASKS[task]}
 
 
 def version(epochs: int) -> str:
@@ -145,6 +149,9 @@ def build(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     train_categoriser(train, epochs).to_disk(tmp / "textcat")
+    texts = [compose(r["subject"], r["text"]).lower() for r in train]
+    heads = {task: [gold(r, task) for r in train] for task in READER_TASKS}
+    save_reader(fit_reader(texts, heads), tmp / READER_DIR)
     meta: dict[str, Any] = {
         "version": version(epochs),
         "seed": SEED,
