@@ -15,6 +15,7 @@ softmax.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +30,21 @@ C = 10.0  # inverse regularisation, as the baseline of `nlp.evaluate`
 TASKS = ("severity", "team")
 
 
+# A greeting addressed to everyone says nothing of who is affected ("Bonjour tout le monde, mon
+# Outlook plante" is one person): the n-grams must not read it as a wide scope.
+_GREETING = re.compile(
+    r"\b(bonjour|bonsoir|salut|allo|allô|hi|hello|hey|merci|thanks|thank you)[ ,]+"
+    r"(?:à )?(?:tout le monde|tous|toutes|all|everyone|everybody|la gang|l'équipe|team)\b"
+)
+
+
 def _analyser() -> Callable[[str], list[str]]:
     """Word 1–2-grams and, marked apart, character 2–5-grams inside word boundaries."""
     words = TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
 
     def analyse(text: str) -> list[str]:
+        text = _GREETING.sub(r"\1", text)
         return [*words(text), *(CHAR + c for c in chars(text))]
 
     return analyse

@@ -246,7 +246,7 @@ def _propose(
         severity, raised_by = cautious(found, severity, {**dists, "severity": read["severity"]})
         if raised_by:
             factors, to_confirm = graver(found.factors, raised_by), True
-        to_confirm = to_confirm or rests_on_learning(found, severity)
+        to_confirm = to_confirm or rests_on_learning(found, severity, table)
         for hit in found.hits:
             if hit.category in ("scope", "impact", "mission", "workaround"):
                 add(hit.category, hit.value, hit.start_char, hit.end_char)  # type: ignore[arg-type]
