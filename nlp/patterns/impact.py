@@ -167,6 +167,20 @@ SCHEDULE = [
     "schedule the",
     "à votre convenance",
     "at your convenience",
+    # the work is left to the next visit or release: it can be planned
+    "prochain passage",
+    "prochaine visite",
+    "lors de votre passage",
+    "quand vous serez sur place",
+    "technicien peut passer",
+    "prochaine version",
+    "prochaine mise à jour planifiée",
+    "next visit",
+    "next time you're on site",
+    "whoever is on site next",
+    "whenever you have a slot",
+    "next scheduled release",
+    "next release",
 ]
 PROTECTIVE = [
     "sauvegardes de nuit",
