@@ -1,4 +1,9 @@
-"""Engine, sessions and migrations. SQLite runs in WAL mode with a busy timeout."""
+"""Engine, sessions and migrations. SQLite runs in WAL mode with a busy timeout.
+
+A database that cannot be used now (PostgreSQL down, restarting, a connection cut; SQLite
+locked) is raised as `sqlalchemy.exc.OperationalError` on both: that is what the service's
+loops wait out and retry (`bot.store.unavailable`), never a reason to give a message up.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Dialect, ExceptionContext, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,7 +40,58 @@ def create_engine(url: str) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_pre_ping=True)
+    event.listen(engine.sync_engine, "do_connect", _connect)
+    event.listen(engine.sync_engine, "handle_error", _unreachable, retval=True)
+    return engine
+
+
+def _connect(dialect: Dialect, _record: object, cargs: Any, cparams: Any) -> Any:
+    """Connect as the dialect would; a server that cannot be reached (refused, timed out, no
+    such host) raised as the DB-API's OperationalError, where asyncpg raises the socket's own
+    error, which SQLAlchemy would let through as it is."""
+    dbapi: Any = dialect.loaded_dbapi
+    try:
+        return dbapi.connect(*cargs, **cparams)
+    except OSError as exc:
+        raise dbapi.OperationalError(f"{type(exc).__name__}: {exc}") from exc
+
+
+_LOST_STATES = ("08", "57P", "53300")
+"""SQLSTATEs of a server that cannot be used now: connection exceptions (class 08), operator
+intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now: starting up
+or shutting down), too many connections."""
+
+
+def _unreachable(context: ExceptionContext) -> BaseException | None:
+    """A PostgreSQL server that cannot be reached or went away, as `OperationalError`.
+
+    The DB-API (PEP 249) files "unexpected disconnect, data source not found" under
+    OperationalError, and psycopg does so; asyncpg's adapter does not: a refused connection is
+    a bare `ConnectionRefusedError` (`_connect` says it as OperationalError), a connection cut
+    or a server shutting down a plain `DBAPIError`. Said the same way here, the loops that wait
+    out an unavailable store see one type whatever the driver. The pool is dropped with it (its
+    other connections are as dead) and the statement's parameters (a message's bytes) stay out
+    of the error's text."""
+    original = context.original_exception
+    if not isinstance(original, Exception):  # a cancellation (or exit) stays what it is
+        return None
+    state = getattr(original, "sqlstate", None)
+    lost = isinstance(original, OSError | context.dialect.loaded_dbapi.OperationalError) or (
+        isinstance(state, str) and state.startswith(_LOST_STATES)
+    )
+    if not (lost or context.is_disconnect):
+        return None
+    context.is_disconnect = True
+    if context.is_pre_ping:  # the pool reconnects by itself: nothing to raise
+        return None
+    return OperationalError(
+        context.statement,
+        context.parameters,
+        original,
+        hide_parameters=True,
+        connection_invalidated=True,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
