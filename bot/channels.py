@@ -22,6 +22,7 @@ from bot.slack.desk import SlackDesk
 from bot.slack.setup import slack_connector
 from bot.store.db import Sessions
 from bot.store.election import Election
+from bot.store.unavailable import Unavailable
 from intake.auth import MsalTokens, Tokens
 from intake.auth.delegated import DelegatedTokens
 from intake.folder import FolderSource
@@ -106,6 +107,7 @@ async def consume(
 ) -> None:
     """Commit the messages the connector yields, a batch at a time, then confirm them; retry
     while the store is down. Nothing is confirmed before its bytes are committed."""
+    down = Unavailable(log, f"intake from {connector.name}")
     async with connector:
         ready: asyncio.Queue[InboundMessage] = asyncio.Queue(maxsize=batch)
         reader = asyncio.create_task(_read(connector, ready))
@@ -123,7 +125,7 @@ async def consume(
                 taken = [getter.result()]
                 while len(taken) < batch and not ready.empty():
                     taken.append(ready.get_nowait())
-                if await _commit(connector, sessions, taken, max_bytes):
+                if await _commit(connector, sessions, taken, max_bytes, down):
                     wake()
         finally:  # stopping: neither task may outlive the loop (a pending get would)
             waiting = [task for task in (reader, getter) if task is not None]
@@ -138,9 +140,15 @@ async def _read(connector: Connector, ready: asyncio.Queue[InboundMessage]) -> N
 
 
 async def _commit(
-    connector: Connector, sessions: Sessions, taken: list[InboundMessage], max_bytes: int
+    connector: Connector,
+    sessions: Sessions,
+    taken: list[InboundMessage],
+    max_bytes: int,
+    down: Unavailable,
 ) -> bool:
-    """Store `taken` (rejecting what is too large), then confirm it; True if anything was."""
+    """Store `taken` (rejecting what is too large), then confirm it; True if anything was.
+    While the store is unavailable, try again with backoff (up to a minute): the messages wait
+    in memory, unconfirmed, so the source keeps them should the process die meanwhile."""
     kept = []
     for message in taken:
         if len(message.raw) > max_bytes:
@@ -155,9 +163,10 @@ async def _commit(
             await store_raw_batch(sessions, kept)
             break
         except OperationalError as exc:
-            log.error("cannot store a message from %s (%s); retrying", connector.name, exc.orig)
+            down.failed(exc, "with backoff up to 60s")
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60)
+    down.working()
     for message in kept:
         await connector.confirm(message)
     return True

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.store.election import Election, Leadership
+from bot.store.unavailable import Unavailable
 from intake.health import Health, State
 from intake.lifecycle import Lifecycle
 from intake.message import InboundMessage
@@ -23,6 +25,18 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 3.0
 """How often a standing-by worker tries to lead: how long a dead leader's job waits, at most,
 beyond the moment the server notices the dead connection."""
+
+
+_UNAVAILABLE: weakref.WeakKeyDictionary[Election, Unavailable] = weakref.WeakKeyDictionary()
+
+
+def _unavailable(election: Election) -> Unavailable:
+    """One record for all the jobs of an election: they stand through the same connection, so
+    they fail, and come back, together; the operator hears of it once, not once a job."""
+    found = _UNAVAILABLE.get(election)
+    if found is None:
+        found = _UNAVAILABLE[election] = Unavailable(log, "leader election")
+    return found
 
 
 async def campaign(
@@ -36,20 +50,16 @@ async def campaign(
 
     A worker that has just lost a lead waits that long before it stands again: its connection
     to the store failed while another worker's may not have, and the others get their turn."""
-    failing = False
+    down = _unavailable(election)
     while True:
         try:
             held = await election.try_lead(job)
         except Exception as exc:  # the store is down: the operator's problem, said once
-            (log.debug if failing else log.error)(
-                "cannot stand for %s (%s); retrying every %ss",
-                job,
-                type(exc).__name__,
-                retry_seconds,
-            )
-            failing = True
+            down.failed(exc, f"every {retry_seconds:g}s")
             on_failure(exc)
             held = None
+        else:
+            down.working()
         if held is not None:
             log.info("leading %s", job)
             return held

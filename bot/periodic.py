@@ -7,6 +7,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.exc import OperationalError
+
+from bot.store.unavailable import Unavailable
+
 
 async def every(
     step: Callable[[], Awaitable[int]],
@@ -21,12 +25,16 @@ async def every(
     once when `wake` is set. A failing pass (store down, bug) is logged and tried again later;
     a pass that did something says how much."""
     wake = wake or asyncio.Event()
+    down = Unavailable(log, f"watcher ({name})")
     while True:
         wake.clear()
         try:
             done = await step()
+            down.working()
             if done:
                 log.info("%s: %d done", name, done)
+        except OperationalError as exc:  # the store is down: said once, not at every pass
+            down.failed(exc, f"every {interval:g}s")
         except Exception:
             log.exception("%s failed; trying again in %ss", name, interval)
         wait = interval

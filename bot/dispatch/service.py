@@ -31,6 +31,7 @@ from bot.status import participants
 from bot.store.claims import LEASE, claim_received, release
 from bot.store.db import Sessions
 from bot.store.models import Message, MessageState, Ticket
+from bot.store.unavailable import Unavailable
 from bot.tickets.merge import kept_numbers
 from bot.triager import Triager
 from intake.message import Channel
@@ -89,13 +90,15 @@ class Dispatcher:
 
     async def run(self, *, idle_seconds: float = 5.0) -> None:
         """Process forever: at once when woken, and every `idle_seconds` to catch stragglers."""
+        down = Unavailable(log, "dispatching")
         while True:
             self.wake.clear()
             try:
                 while await self.process_pending() > 0:
                     pass
+                down.working()
             except OperationalError as exc:
-                log.error("the store is unavailable, retrying in %ss: %s", idle_seconds, exc.orig)
+                down.failed(exc, f"every {idle_seconds:g}s")
             except Exception:  # a bug must not stop intake: log it loudly, try again later
                 log.exception("dispatcher failed; retrying in %ss", idle_seconds)
             with contextlib.suppress(TimeoutError):

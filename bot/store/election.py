@@ -92,8 +92,8 @@ class _Held:
                 await self._election.statement("SELECT 1")
             except Exception:  # the connection is gone, and the lock with it
                 break
-        if not self._resigned:
-            log.warning("lost the lead of %s", self.job)
+        if not self._resigned:  # the job's runner says so to the operator
+            log.debug("lost the lead of %s", self.job)
 
     async def resign(self) -> None:
         if self._resigned:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bot.store.election import CHECK_TIMEOUT
+from bot.store.unavailable import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -48,22 +49,20 @@ class PostgresWakeups:
             isolation_level="AUTOCOMMIT",
             connect_args={"server_settings": {"application_name": "guichet-listen"}},
         )
+        down = Unavailable(log, f"listening to {channel}")
         try:
             while True:
                 try:
-                    await self._listen(engine, channel, wake)
+                    await self._listen(engine, channel, wake, down)
                 except Exception as exc:  # the store is down: listen again when it is back
-                    log.warning(
-                        "not listening to %s (%s); again in %ss",
-                        channel,
-                        type(exc).__name__,
-                        self._retry_seconds,
-                    )
+                    down.failed(exc, f"every {self._retry_seconds:g}s")
                 await asyncio.sleep(self._retry_seconds)
         finally:
             await engine.dispose()
 
-    async def _listen(self, engine: AsyncEngine, channel: str, wake: Callable[[], None]) -> None:
+    async def _listen(
+        self, engine: AsyncEngine, channel: str, wake: Callable[[], None], down: Unavailable
+    ) -> None:
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
             driver: Any = raw.driver_connection  # asyncpg's: LISTEN with a callback
@@ -72,6 +71,7 @@ class PostgresWakeups:
                 wake()
 
             await driver.add_listener(channel, notified)
+            down.working()
             wake()
             while True:  # a dead connection hears nothing: notice it, and listen again
                 await asyncio.sleep(self._check_seconds)

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +32,7 @@ from bot.outbox import queue
 from bot.settings_webhooks import WebhookEntry
 from bot.store.db import Sessions
 from bot.store.models import LogCursor, Outbox, Ticket, TicketEvent
+from bot.store.unavailable import Unavailable
 from bot.tickets.outbox import NoticeKind
 from bot.webhooks.events import body, event_of
 from intake.message import Channel, OutboundMessage
@@ -84,11 +85,15 @@ class WebhookWatcher:
 
     async def run(self, *, idle_seconds: float = 1.0) -> None:
         """Read the log forever: at once when woken, otherwise every `idle_seconds`."""
+        down = Unavailable(log, "webhook watcher")
         while True:
             self.wake.clear()
             try:
                 await self.catch_up()
-            except Exception:  # the store is down, or a bug: never stop reading for good
+                down.working()
+            except OperationalError as exc:
+                down.failed(exc, f"every {idle_seconds:g}s")
+            except Exception:  # a bug: never stop reading for good
                 log.exception("webhook watcher failed; retrying in %ss", idle_seconds)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), idle_seconds)
