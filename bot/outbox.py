@@ -28,6 +28,7 @@ from email.errors import MessageError
 from functools import partial
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select, update
 
 from bot.faults import crash_point
@@ -36,6 +37,7 @@ from bot.outbox_links import has_links, resolve_links
 from bot.outbox_sent import SentMarks
 from bot.store.db import Sessions
 from bot.store.models import Outbox, OutboxStatus
+from bot.store.unavailable import Unavailable
 from bot.tickets.outbox import NoticeKind
 from intake.errors import DeliveryRefused, OperatorError, SenderError
 from intake.message import Channel, OutboundMessage
@@ -137,6 +139,7 @@ class OutboxWorker:
         """Rows leased (or being leased) by this worker and not yet tried, each with the instant
         its lease runs to: what `_release` may hand back."""
         self._marks = SentMarks(sessions, now, storable)
+        self._down = Unavailable(log, "delivering notifications")
 
     async def run(self, *, idle_seconds: float = 2.0) -> None:
         """Deliver forever: at once when woken, otherwise every `idle_seconds` for retries.
@@ -160,11 +163,16 @@ class OutboxWorker:
                     room = _MAX_LANES - len(lanes)
                     if lanes and room < _MAX_LANES // 2:
                         room = 0  # claim for many lanes at once, not one per finished lane
+                    began = self._down.now()  # lanes fail meanwhile: only a later claim counts
                     claim = await self._claim(_SCAN, busy=lanes.keys(), lanes=room)
+                    if room > 0:  # else the claim did not read the store
+                        self._down.working(began)
                     for lane, rows in claim.lanes.items():
                         lanes[lane] = asyncio.create_task(self._lane(rows, claim.budget))
                         lanes[lane].add_done_callback(finished(lane))
-                except Exception:  # the store is down, or a bug: never stop delivering for good
+                except OperationalError as exc:
+                    self._down.failed(exc, f"every {idle_seconds:g}s")
+                except Exception:  # a bug: never stop delivering for good
                     log.exception("outbox worker failed; retrying in %ss", idle_seconds)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), idle_seconds)
@@ -174,8 +182,9 @@ class OutboxWorker:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
             # A lane cancelled before it ever ran never handed its rows back: do it here, so a
-            # restart sends them at once instead of after the lease.
-            await self._release(dict(self._claimed), self._now())
+            # restart sends them at once instead of after the lease (the store is down: after it).
+            with contextlib.suppress(OperationalError):
+                await self._release(dict(self._claimed), self._now())
             self._claimed.clear()
             for sender in self._senders.values():
                 if isinstance(sender, Closable):
@@ -277,7 +286,15 @@ class OutboxWorker:
                         self._now(),
                     )
                 raise
-            except Exception:  # the store failed mid-delivery: the lease brings the row back
+            except OperationalError as exc:
+                # The store went away mid-delivery: this row, delivered or not, and the rest of
+                # the lane come due again after their lease. Going on would deliver rows that
+                # cannot be marked sent, each to be sent twice.
+                self._down.failed(exc, f"after the lease ({self._lease.total_seconds():g}s)")
+                for left in pending:
+                    self._claimed.pop(left.id or 0, None)
+                return
+            except Exception:  # a bug: the lease brings the row back
                 log.exception("outbox delivery failed; the row comes due again after its lease")
 
     async def _release(self, leases: Mapping[int, datetime], now: datetime) -> None:
