@@ -2,8 +2,11 @@
 
 `initdb` refuses to run as root: as root the cluster belongs to Debian's `postgres` user (the
 `postgresql` package makes it), otherwise to the current user. Durability is off (fsync,
-synchronous commit, full-page writes): the cluster is thrown away at the end. Tests get a fresh
-database each, copied from a migrated template (`CREATE DATABASE … TEMPLATE`, a few tens of ms).
+synchronous commit, full-page writes): the cluster is thrown away at the end. A test that stops
+its own cluster mid-work (`stop()` is immediate, a crash) and counts what was committed starts
+it `durable`: commits are in the WAL when acknowledged (the OS keeps what fsync would have, as
+only the server dies). Tests get a fresh database each, copied from a migrated template
+(`CREATE DATABASE … TEMPLATE`, a few tens of ms).
 Missing PostgreSQL fails the suite under CI (GUICHET_REQUIRE_SERVERS=1) rather than skipping;
 elsewhere those tests skip with the command to install it.
 """
@@ -50,31 +53,41 @@ class Postgres:
     port: int
     host: str = "127.0.0.1"
     user: str = "postgres"
+    durable: bool = False
+    """Whether a commit is on disk when acknowledged (`synchronous_commit`): off for speed, on for
+    a test that crashes the server (`stop()` is immediate) and counts what was committed."""
     _names: Iterator[int] = field(default_factory=itertools.count)
 
     @classmethod
-    def start(cls, root: Path, binaries: Path) -> Postgres:
+    def start(cls, root: Path, binaries: Path, *, durable: bool = False) -> Postgres:
         if os.geteuid() == 0:
             shutil.chown(root, "postgres", "postgres")
-        server = cls(root, binaries, free_port())
+        server = cls(root, binaries, free_port(), durable=durable)
         data = root / "data"
         server._run(
             "initdb", "-D", str(data), "-U", server.user, "-A", "trust", "-E", "UTF8",
             "--locale=C.UTF-8", "--no-sync", as_owner=True,
         )  # fmt: skip
-        options = (
-            f"-c listen_addresses={server.host} -p {server.port} -k {root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
-        server._run(
-            "pg_ctl", "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "30",
-            "start", "-o", options, as_owner=True,
-        )  # fmt: skip
+        server.start_again()
         return server
 
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop",
+    def start_again(self) -> None:
+        """Start the cluster's server (again, after `stop`): same data, same port."""
+        options = (
+            f"-c listen_addresses={self.host} -p {self.port} -k {self.root} "
+            f"-c fsync=off -c synchronous_commit={'on' if self.durable else 'off'} "
+            "-c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        self._run(
+            "pg_ctl", "-D", str(self.root / "data"), "-l", str(self.root / "server.log"),
+            "-w", "-t", "30", "start", "-o", options, as_owner=True,
+        )  # fmt: skip
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server: `immediate` (a crash: every session cut, no checkpoint) or `fast`
+        (sessions cut, a clean shutdown)."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", mode, "-w", "stop",
                   as_owner=True)  # fmt: skip
 
     def url(self, database: str) -> str:
