@@ -53,7 +53,7 @@ def test_words_and_character_ngrams_weigh_the_same() -> None:
     assert chars.any() and (~chars).any()
     assert float(np.sum(x.data[chars] ** 2)) == pytest.approx(1.0, rel=1e-4)
     assert float(np.sum(x.data[~chars] ** 2)) == pytest.approx(1.0, rel=1e-4)
-    assert all(t.startswith(CHAR) for t in reader.vectoriser.get_feature_names_out()[:10])
+    assert all(t.startswith(CHAR) for t in reader.terms[:10])
 
 
 def test_nothing_to_read_reads_nothing() -> None:
@@ -99,3 +99,14 @@ def test_a_denied_mission_raises_no_doubt(tri: Any) -> None:
     t = tri("The CRM is down for all users. It's an internal tool, no impact on citizens.")
     assert not t.to_confirm
     assert ("mission", "no") in {(e.factor, e.label) for e in t.evidence}
+
+
+def test_the_reader_counts_as_scikit_learn_does(model: Model) -> None:
+    from nlp.reader import _blockwise
+
+    texts = ["Bonjour tout le monde, le VPN marche pu!!", "the whole office has no network", ""]
+    texts = [t.lower() for t in texts]
+    reader = model.reader
+    ours = reader.features(texts).toarray()
+    theirs = _blockwise(reader.vectoriser().transform(texts), reader.chars).toarray()
+    assert np.allclose(ours, theirs, atol=1e-6)
