@@ -3,13 +3,16 @@
 The decision table is exact when the patterns find the factors, and wrong when people state them
 in words the patterns do not know; a bag of n-grams reads those (typos, mojibake, new turns of
 phrase) at the cost of exactness. TF-IDF of word 1–2-grams and of character 2–5-grams within
-words, in one vector, and a multinomial logistic regression per task, fitted on `training_rows()`
-(scikit-learn). `nlp.triage` blends its severity with the table's proposal, and its team with
-the categoriser's.
+words (each block of a row at unit length), and a multinomial logistic regression per task.
+`nlp.triage` blends its severity with the table's proposal, and its team with the categoriser's.
+
+Fitting uses scikit-learn (`TfidfVectorizer`, `LogisticRegression`; the `train` extra). Reading
+needs only numpy: the n-grams are scikit-learn's own rules written out (a test holds them equal
+to its analysers), and the product and softmax are a few array operations. A worker so carries
+neither scikit-learn nor scipy (about 90 MB).
 
 Stored without pickle: the terms in index order (`terms.json`) and the arrays (`weights.npz`:
-idf, and per task its classes, coefficients and intercepts). Inference is a sparse product and a
-softmax.
+idf, and per task its classes, coefficients and intercepts).
 """
 
 from __future__ import annotations
@@ -17,20 +20,23 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import pairwise, repeat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 READER_DIR = "reader"
 C = 10.0  # inverse regularisation, as the baseline of `nlp.evaluate`
 TASKS = ("severity", "team")
-
+CHAR = "\x01"  # marks character n-grams; sorts before any word, so they come first
+Array = np.ndarray[Any, Any]
 
 # A greeting addressed to everyone says nothing of who is affected ("Bonjour tout le monde, mon
 # Outlook plante" is one person): the n-grams must not read it as a wide scope.
@@ -38,46 +44,45 @@ _GREETING = re.compile(
     r"\b(bonjour|bonsoir|salut|allo|allô|hi|hello|hey|merci|thanks|thank you)[ ,]+"
     r"(?:à )?(?:tout le monde|tous|toutes|all|everyone|everybody|la gang|l'équipe|team)\b"
 )
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+_SPACES = re.compile(r"\s\s+")
 
 
-def _analysers() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
-    """Word 1–2-grams, and character 2–5-grams inside word boundaries (scikit-learn's own)."""
-    words = TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
-    return words, chars
+def words(text: str) -> list[str]:
+    """Word 1- and 2-grams, as scikit-learn's word analyser makes them."""
+    tokens = _TOKEN.findall(text.lower())
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
 
 
-def _analyser() -> Callable[[str], list[str]]:
+def grams(text: str) -> list[str]:
+    """Character 2–5-grams inside each word padded with a space, as scikit-learn's `char_wb`
+    analyser makes them (a word shorter than n counts once, whole)."""
+    out: list[str] = []
+    for word in _SPACES.sub(" ", text.lower()).split():
+        w = f" {word} "
+        size = len(w)
+        if size > 5:
+            out += [w[i : i + n] for n in (2, 3, 4, 5) for i in range(size - n + 1)]
+        else:
+            out += [w[i : i + n] for n in range(2, size) for i in range(size - n + 1)]
+            out.append(w)
+    return out
+
+
+def analyse(text: str) -> list[str]:
     """Both kinds of n-grams in one list, the character ones marked apart (for fitting)."""
-    words, chars = _analysers()
-
-    def analyse(text: str) -> list[str]:
-        text = _GREETING.sub(r"\1", text)
-        return [*words(text), *(CHAR + c for c in chars(text))]
-
-    return analyse
+    text = _GREETING.sub(r"\1", text)
+    return [*words(text), *(CHAR + g for g in grams(text))]
 
 
-CHAR = "\x01"  # marks character n-grams; sorts before any word, so they come first
-
-
-def _vectoriser(terms: Sequence[str] | None = None) -> TfidfVectorizer:
-    vocabulary = {t: i for i, t in enumerate(terms)} if terms is not None else None
-    return TfidfVectorizer(
-        analyzer=_analyser(), sublinear_tf=True, norm=None, vocabulary=vocabulary, dtype=np.float32
-    )
-
-
-def _blockwise(x: csr_matrix, chars: int) -> csr_matrix:
+def _blockwise(rows: Array, cols: Array, data: Array, n: int, chars: int) -> Array:
     """Scale the character block and the word block of each row to unit length apiece, so the
-    few words weigh as much as the many character n-grams (in place: `x` is fresh)."""
-    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-    block = rows * 2 + (x.indices >= chars)
-    squares = x.data.astype(np.float64) ** 2
-    norms = np.sqrt(np.bincount(block, weights=squares, minlength=2 * x.shape[0]))
+    few words weigh as much as the many character n-grams."""
+    block = rows * 2 + (cols >= chars)
+    norms = np.sqrt(np.bincount(block, weights=data.astype(np.float64) ** 2, minlength=2 * n))
     norms[norms == 0] = 1.0
-    x.data = (x.data / norms[block]).astype(np.float32)
-    return x
+    scaled: Array = (data / norms[block]).astype(np.float32)
+    return scaled
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,59 +90,56 @@ class Head:
     """One task's logistic regression: P(label) = softmax(x · coef + intercept)."""
 
     classes: tuple[str, ...]
-    coef: np.ndarray[Any, np.dtype[np.float32]]  # (features, classes)
-    intercept: np.ndarray[Any, np.dtype[np.float32]]  # (classes,)
+    coef: Array  # (features, classes), float32
+    intercept: Array  # (classes,), float32
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """A batch as sparse coordinates: row, column, TF-IDF value."""
+
+    n: int
+    rows: Array
+    cols: Array
+    data: Array
 
 
 class Reader:
-    """The fitted vectoriser's terms and idf, and the heads. Reading counts the n-grams itself
-    (a `Counter` per text, then one look-up per distinct n-gram): the figures of scikit-learn's
-    `TfidfVectorizer.transform` (a test holds them equal), at about two thirds of its cost and
-    without keeping the fitted vectoriser in memory."""
+    """The terms and their idf, and the heads. Reading counts each text's n-grams (a `Counter`),
+    looks the distinct ones up in one mapped pass per batch, and weighs them."""
 
-    def __init__(self, terms: Sequence[str], idf: np.ndarray[Any, Any], heads: Mapping[str, Head]):
+    def __init__(self, terms: Sequence[str], idf: Array, heads: Mapping[str, Head]) -> None:
         self.terms = list(terms)
         self.idf = np.asarray(idf, dtype=np.float32)
         self.heads = heads
-        self.chars = _chars(terms)  # the character n-grams are the first `chars` terms
-        self._char_index = {t[1:]: i for i, t in enumerate(terms[: self.chars])}
-        self._word_index = {t: i + self.chars for i, t in enumerate(terms[self.chars :])}
+        self.chars = _chars(self.terms)  # the character n-grams are the first `chars` terms
+        self._index = (
+            {t[1:]: i for i, t in enumerate(self.terms[: self.chars])},
+            {t: i + self.chars for i, t in enumerate(self.terms[self.chars :])},
+        )
         self._idf = self.idf.astype(np.float64)
-        self._words, self._grams = _analysers()
 
-    def vectoriser(self) -> TfidfVectorizer:
-        """scikit-learn's vectoriser with these terms and idf (to check `features` against)."""
-        vectoriser = _vectoriser(self.terms)
-        vectoriser.idf_ = self.idf
-        return vectoriser
-
-    def features(self, texts: Sequence[str]) -> csr_matrix:
+    def features(self, texts: Sequence[str]) -> Features:
         cleaned = [_GREETING.sub(r"\1", text) for text in texts]
         rows: list[int] = []
-        keys: list[tuple[dict[str, int], list[str], list[int]]] = []
-        for index, analyse in ((self._char_index, self._grams), (self._word_index, self._words)):
+        cols: list[Array] = []
+        counts: list[int] = []
+        for index, make in zip(self._index, (grams, words), strict=True):
             terms: list[str] = []
-            counts: list[int] = []
             for i, text in enumerate(cleaned):
-                seen = Counter(analyse(text))
+                seen = Counter(make(text))
                 terms.extend(seen)
                 counts.extend(seen.values())
                 rows.extend(repeat(i, len(seen)))
-            keys.append((index, terms, counts))
-        # One look-up per distinct n-gram of each text, done by `map` (no Python loop).
-        cols = np.concatenate(
-            [
-                np.fromiter(map(ix.get, terms, repeat(-1)), np.int64, len(terms))
-                for ix, terms, _ in keys
-            ]
-        )
-        counts_ = np.concatenate([np.asarray(c, dtype=np.float64) for _, _, c in keys])
-        known = cols >= 0
-        cols, counts_, row = cols[known], counts_[known], np.asarray(rows, dtype=np.int64)[known]
-        tf = np.log(counts_) + 1.0  # sublinear term frequency, as scikit-learn's
-        data = (tf * self._idf[cols]).astype(np.float32)
-        x = coo_matrix((data, (row, cols)), shape=(len(texts), len(self._idf))).tocsr()
-        return _blockwise(x, self.chars)
+            # One look-up per distinct n-gram of each text, done by `map` (no Python loop).
+            cols.append(np.fromiter(map(index.get, terms, repeat(-1)), np.int64, len(terms)))
+        col = np.concatenate(cols)
+        known = col >= 0
+        col, row = col[known], np.asarray(rows, dtype=np.int64)[known]
+        tf = np.log(np.asarray(counts, dtype=np.float64)[known]) + 1.0  # sublinear, as sklearn
+        data = (tf * self._idf[col]).astype(np.float32)
+        data = _blockwise(row, col, data, len(texts), self.chars)
+        return Features(len(texts), row, col, data)
 
     def read(self, texts: Sequence[str]) -> list[dict[str, dict[str, float]]]:
         """Per text (already composed and lower-cased), each task's distribution over labels."""
@@ -146,7 +148,15 @@ class Reader:
         x = self.features(texts)
         out: list[dict[str, dict[str, float]]] = [{} for _ in texts]
         for task, head in self.heads.items():
-            z = x @ head.coef + head.intercept
+            weighted = head.coef[x.cols] * x.data[:, None]
+            z = np.stack(
+                [
+                    np.bincount(x.rows, weights=weighted[:, k], minlength=x.n)
+                    for k in range(len(head.classes))
+                ],
+                axis=1,
+            )
+            z = z + head.intercept
             z = np.exp(z - z.max(axis=1, keepdims=True))
             p = z / z.sum(axis=1, keepdims=True)
             for mine, row in zip(out, p, strict=True):
@@ -154,12 +164,31 @@ class Reader:
         return out
 
 
+def vectoriser(terms: Sequence[str] | None = None) -> TfidfVectorizer:
+    """scikit-learn's vectoriser on these n-grams (fitting, and checking `Reader.features`)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vocabulary = {t: i for i, t in enumerate(terms)} if terms is not None else None
+    return TfidfVectorizer(
+        analyzer=analyse, sublinear_tf=True, norm=None, vocabulary=vocabulary, dtype=np.float32
+    )
+
+
+def blockwise(x: csr_matrix, chars: int) -> csr_matrix:
+    """`_blockwise` on a scikit-learn matrix (in place: `x` is fresh)."""
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    x.data = _blockwise(rows, x.indices, x.data, x.shape[0], chars)
+    return x
+
+
 def fit(texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]) -> Reader:
     """Fit the vectoriser on every text, and one head per task on the texts it labels."""
     from sklearn.linear_model import LogisticRegression
 
-    vectoriser = _vectoriser()
-    x = _blockwise(vectoriser.fit_transform(texts), _chars(vectoriser.get_feature_names_out()))
+    fitted = vectoriser()
+    x = fitted.fit_transform(texts)
+    terms = fitted.get_feature_names_out().tolist()
+    x = blockwise(x, _chars(terms))
     heads = {}
     for task, gold in labels.items():
         rows = [i for i, g in enumerate(gold) if g is not None]
@@ -170,7 +199,7 @@ def fit(texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]) -> Rea
             lr.coef_.T.astype(np.float32),
             lr.intercept_.astype(np.float32),
         )
-    return Reader(vectoriser.get_feature_names_out().tolist(), vectoriser.idf_, heads)
+    return Reader(terms, fitted.idf_, heads)
 
 
 def _chars(terms: Sequence[str]) -> int:

@@ -49,11 +49,32 @@ def test_the_reader_is_stored_without_pickle(tmp_path: Path) -> None:
 def test_words_and_character_ngrams_weigh_the_same() -> None:
     reader = small_reader()
     x = reader.features(["le vpn marche pu du tout ce matin"])
-    chars = x.indices < reader.chars
+    chars = x.cols < reader.chars
     assert chars.any() and (~chars).any()
     assert float(np.sum(x.data[chars] ** 2)) == pytest.approx(1.0, rel=1e-4)
     assert float(np.sum(x.data[~chars] ** 2)) == pytest.approx(1.0, rel=1e-4)
     assert all(t.startswith(CHAR) for t in reader.terms[:10])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le vpn marche pu!!  depuis\t8h, l'imprimante du 3e",
+        "a b c   Ã©cran noir — x",
+        "",
+        "OK",
+        "résolu?? non. re-essayé 3 fois; café-crème",
+    ],
+)
+def test_the_ngrams_are_scikit_learns(text: str) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from nlp.reader import grams, words
+
+    their_words = TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()
+    their_grams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
+    assert sorted(words(text)) == sorted(their_words(text))
+    assert sorted(grams(text)) == sorted(their_grams(text))
 
 
 def test_nothing_to_read_reads_nothing() -> None:
@@ -101,12 +122,34 @@ def test_a_denied_mission_raises_no_doubt(tri: Any) -> None:
     assert ("mission", "no") in {(e.factor, e.label) for e in t.evidence}
 
 
-def test_the_reader_counts_as_scikit_learn_does(model: Model) -> None:
-    from nlp.reader import _blockwise
+def test_the_reader_counts_and_weighs_as_scikit_learn_does(model: Model) -> None:
+    from nlp.reader import blockwise, vectoriser
 
     texts = ["Bonjour tout le monde, le VPN marche pu!!", "the whole office has no network", ""]
     texts = [t.lower() for t in texts]
     reader = model.reader
-    ours = reader.features(texts).toarray()
-    theirs = _blockwise(reader.vectoriser().transform(texts), reader.chars).toarray()
+    x = reader.features(texts)
+    ours = np.zeros((x.n, len(reader.terms)))
+    np.add.at(ours, (x.rows, x.cols), x.data)
+    theirs_vectoriser = vectoriser(reader.terms)
+    theirs_vectoriser.idf_ = reader.idf
+    theirs = blockwise(theirs_vectoriser.transform(texts), reader.chars).toarray()
     assert np.allclose(ours, theirs, atol=1e-6)
+    head = reader.heads["severity"]
+    z = theirs @ head.coef + head.intercept
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    for mine, row in zip(reader.read(texts), p, strict=True):
+        assert [mine["severity"][c] for c in head.classes] == pytest.approx(list(row), abs=1e-5)
+
+
+def test_triaging_imports_neither_scikit_learn_nor_scipy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from nlp.triage import triage; triage('', 'le vpn marche pu'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
