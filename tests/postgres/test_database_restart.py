@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlmodel import func, select
+from sqlmodel import select
 
 from bot.outbox import OutboxWorker, RetryPolicy, queue
 from bot.store.db import create_engine, migrate, sessions
@@ -127,33 +127,7 @@ async def test_postgres_restarted_mid_storm_the_workers_reconnect_and_finish(
             assert worker.running, worker.tail()  # the outage killed neither
             await worker.until_ready(timeout=30)  # /readyz: the store takes writes again
 
-        inbound, tickets = await pair.inbound()
-        async with pair.store() as session:
-            acks = (
-                await session.exec(
-                    select(Outbox.key, Outbox.payload).where(Outbox.status == OutboxStatus.SENT)
-                )
-            ).all()
-            dead = (
-                await session.exec(
-                    select(func.count())
-                    .select_from(Outbox)
-                    .where(Outbox.status == OutboxStatus.DEAD)
-                )
-            ).one()
-        assert sorted(str(mid) for mid, _s, _t in inbound) == sorted(
-            f"storm-{i}@msss.example" for i in range(STORM)
-        )
-        assert {state for _m, state, _t in inbound} == {MessageState.PROCESSED}
-        ticket_of = [ticket for _m, _s, ticket in inbound]
-        assert None not in ticket_of
-        assert len(set(ticket_of)) == STORM == tickets  # one ticket each, none opened twice
-        assert dead == 0
-        assert len(acks) == STORM
-
-        sent = pair.acknowledgements()
-        expected = {f"<{payload['message_id']}>" for _key, payload in acks}
-        assert set(sent["survivor"] + sent["killed"]) == expected  # each reached the server
+        sent = await pair.assert_storm_done(STORM)
         pair.assert_only_in_flight_repeated(sent, interrupted=("survivor", "killed"))
 
         stopped_with = await asyncio.gather(*(worker.stop() for worker in workers))

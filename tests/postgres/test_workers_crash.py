@@ -17,9 +17,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from sqlmodel import func, select
 
-from bot.store.models import MessageState, Outbox, OutboxStatus
 from tests.conftest import eventually
 from tests.mail import drop, make_email
 from tests.servers.worker import kill_pair
@@ -69,32 +67,5 @@ async def test_a_worker_killed_mid_storm_loses_and_doubles_nothing(
         assert await survivor.stop() == 0, survivor.tail()
         assert await killed.stop() == 0, killed.tail()
 
-        inbound, tickets = await pair.inbound()
-        async with pair.store() as session:
-            acks = (
-                await session.exec(
-                    select(Outbox.key, Outbox.payload).where(Outbox.status == OutboxStatus.SENT)
-                )
-            ).all()
-            dead = (
-                await session.exec(
-                    select(func.count())
-                    .select_from(Outbox)
-                    .where(Outbox.status == OutboxStatus.DEAD)
-                )
-            ).one()
-        assert sorted(str(mid) for mid, _s, _t in inbound) == sorted(
-            f"storm-{i}@msss.example" for i in range(STORM)
-        )
-        assert {state for _m, state, _t in inbound} == {MessageState.PROCESSED}
-        ticket_of = [ticket for _m, _s, ticket in inbound]
-        assert None not in ticket_of
-        assert len(set(ticket_of)) == STORM == tickets  # one ticket each, none opened twice
-        assert dead == 0
-        assert len(acks) == STORM
-
-        sent = pair.acknowledgements()
-        every = sent["survivor"] + sent["killed"]
-        expected = {f"<{payload['message_id']}>" for _key, payload in acks}
-        assert set(every) == expected  # every acknowledgement reached the SMTP server
+        sent = await pair.assert_storm_done(STORM)
         pair.assert_only_in_flight_repeated(sent)

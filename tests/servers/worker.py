@@ -227,6 +227,37 @@ class KillPair:
             tickets = (await session.exec(select(func.count()).select_from(Ticket))).one()
         return [(mid, state, ticket) for mid, state, ticket in rows], tickets
 
+    async def assert_storm_done(self, storm: int) -> dict[str, Counter[str]]:
+        """The end of a storm of `storm` mails named `storm-{i}@msss.example`: each stored once,
+        processed and ticketed once (no ticket opened twice), no notification dead, one
+        acknowledgement each, and every one of them at an SMTP server. Returns what each
+        server received, for the repeats' check."""
+        inbound, tickets = await self.inbound()
+        async with self.store() as session:
+            acks = (
+                await session.exec(select(Outbox.payload).where(Outbox.status == OutboxStatus.SENT))
+            ).all()
+            dead = (
+                await session.exec(
+                    select(func.count())
+                    .select_from(Outbox)
+                    .where(Outbox.status == OutboxStatus.DEAD)
+                )
+            ).one()
+        assert sorted(str(mid) for mid, _s, _t in inbound) == sorted(
+            f"storm-{i}@msss.example" for i in range(storm)
+        )
+        assert {state for _m, state, _t in inbound} == {MessageState.PROCESSED}
+        ticket_of = [ticket for _m, _s, ticket in inbound]
+        assert None not in ticket_of
+        assert len(set(ticket_of)) == storm == tickets  # one ticket each, none opened twice
+        assert dead == 0
+        assert len(acks) == storm
+        sent = self.acknowledgements()
+        expected = {f"<{payload['message_id']}>" for payload in acks}
+        assert set(sum(sent.values(), Counter[str]())) == expected  # each reached a server
+        return sent
+
     def acknowledgements(self) -> dict[str, Counter[str]]:
         """For each worker (by name), how often each Message-ID reached its SMTP server."""
         return {
