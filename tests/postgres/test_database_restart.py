@@ -36,10 +36,9 @@ from bot.store.models import Message, MessageState, Outbox, OutboxStatus
 from bot.store.unavailable import cause
 from bot.tickets.outbox import NoticeKind
 from intake.message import Channel, OutboundMessage
-from tests.conftest import IN_CI, eventually
-from tests.mail import drop, make_email
-from tests.servers.postgres import INSTALL, Postgres, postgres_bin
-from tests.servers.worker import KillPair, Worker, counts, kill_pair
+from tests.conftest import eventually
+from tests.servers.postgres import Postgres, required_bin
+from tests.servers.worker import KillPair, Worker, counts, drop_storm, kill_pair, storm_mails
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -63,12 +62,7 @@ LEASES = {
 @pytest.fixture
 def cluster() -> Iterator[Postgres]:
     """A PostgreSQL cluster of this test's own, with one migrated database (`guichet`)."""
-    binaries = postgres_bin()
-    if binaries is None:
-        message = f"PostgreSQL is not installed: {INSTALL}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    binaries = required_bin()
     root = Path(tempfile.mkdtemp(prefix="guichet-pg-restart-"))  # the `postgres` user gets in
     server = Postgres.start(root, binaries, durable=True)  # an acknowledged commit survives
     try:
@@ -91,21 +85,11 @@ async def test_postgres_restarted_mid_storm_the_workers_reconnect_and_finish(
         for worker in workers:
             await worker.until_ready()
 
-        mails = [
-            make_email(
-                sender=f"Personne {i % PEOPLE} <personne.{i % PEOPLE}@msss.example>",
-                subject=f"Demande {i} : accès au dossier partagé P{i:04d}",
-                body=f"Bonjour, j'ai besoin d'un accès au dossier P{i:04d}. Merci!",
-                message_id=f"<storm-{i}@msss.example>",
-            )
-            for i in range(STORM)
-        ]
+        mails = storm_mails(STORM, people=PEOPLE)
+        inboxes = tuple(worker.inbox for worker in workers)
 
         async def storm(first: int, last: int) -> None:
-            for i in range(first, last):
-                inbox = workers[i % 2].inbox
-                await asyncio.to_thread(drop, inbox, f"{i:04d}.eml", mails[i])
-                await asyncio.sleep(0.01)
+            await drop_storm(mails, inboxes, first, last, pause=0.01)
 
         # Mail arrives before the outage, during it (the rest of the first part) and after.
         loop = asyncio.get_running_loop()

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import eventually
-from tests.mail import drop, make_email
-from tests.servers.worker import kill_pair
+from tests.servers.worker import drop_storm, kill_pair, storm_mails
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -39,23 +38,9 @@ async def test_a_worker_killed_mid_storm_loses_and_doubles_nothing(
         await survivor.until_ready()
         await killed.until_ready()
 
-        mails = [
-            make_email(
-                sender=f"Personne {i} <personne.{i}@msss.example>",
-                subject=f"Demande {i} : accès au dossier partagé P{i:04d}",
-                body=f"Bonjour, j'ai besoin d'un accès au dossier P{i:04d}. Merci!",
-                message_id=f"<storm-{i}@msss.example>",
-            )
-            for i in range(STORM)
-        ]
-
-        async def storm(first: int, last: int) -> None:
-            for i in range(first, last):
-                inbox = survivor.inbox if i % 2 else killed.inbox
-                await asyncio.to_thread(drop, inbox, f"{i:04d}.eml", mails[i])
-                await asyncio.sleep(0.005)
-
-        rest = asyncio.create_task(storm(0, STORM))
+        mails = storm_mails(STORM)
+        inboxes = (killed.inbox, survivor.inbox)
+        rest = asyncio.create_task(drop_storm(mails, inboxes, 0, STORM, pause=0.005))
         await eventually(lambda: pair.stored_at_least(KILL_AFTER), timeout=180)
         assert await killed.kill() == -signal.SIGKILL
         await rest

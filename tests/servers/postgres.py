@@ -119,9 +119,8 @@ class Postgres:
         return done.stdout
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    """The session's PostgreSQL cluster (started on first use, stopped at the end)."""
+def required_bin() -> Path:
+    """The server's binaries; without them the test fails under CI and skips elsewhere."""
     from tests.conftest import IN_CI  # tests.conftest imports this module
 
     binaries = postgres_bin()
@@ -130,6 +129,13 @@ def postgres() -> Iterator[Postgres]:
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
+    return binaries
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """The session's PostgreSQL cluster (started on first use, stopped at the end)."""
+    binaries = required_bin()
     # pytest's own temp dirs are private (0700); the `postgres` user must get in.
     root = Path(tempfile.mkdtemp(prefix="guichet-pg-"))
     server = Postgres.start(root, binaries)

@@ -30,6 +30,7 @@ from sqlmodel import col, func, select
 from bot.outbox import _MAX_LANES
 from bot.store.db import Sessions, create_engine, sessions
 from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus, Ticket
+from tests.mail import drop, make_email
 from tests.servers.smtp import SmtpServer, free_port, run_smtp_server
 
 READY_SECONDS = 180.0
@@ -280,6 +281,30 @@ class KillPair:
         repeated = {mid: n for mid, n in every.items() if n > 1}
         assert all(n == 2 for n in repeated.values()), repeated
         assert len(repeated) <= _MAX_LANES * len(interrupted), repeated
+
+
+def storm_mails(count: int, people: int | None = None) -> list[bytes]:
+    """The storm the end-of-storm check expects: `storm-{i}@msss.example`, each asking for an
+    access; `people` senders in turn (each with several acknowledgements on its lane), or one
+    sender per mail."""
+    return [
+        make_email(
+            sender=f"Personne {i % (people or count)} <personne.{i % (people or count)}@msss.example>",
+            subject=f"Demande {i} : accès au dossier partagé P{i:04d}",
+            body=f"Bonjour, j'ai besoin d'un accès au dossier P{i:04d}. Merci!",
+            message_id=f"<storm-{i}@msss.example>",
+        )
+        for i in range(count)
+    ]
+
+
+async def drop_storm(
+    mails: list[bytes], inboxes: tuple[Path, ...], first: int, last: int, pause: float
+) -> None:
+    """Drop mails `first` to `last` in turn into the inboxes, `pause` seconds apart."""
+    for i in range(first, last):
+        await asyncio.to_thread(drop, inboxes[i % len(inboxes)], f"{i:04d}.eml", mails[i])
+        await asyncio.sleep(pause)
 
 
 @contextlib.asynccontextmanager
