@@ -99,12 +99,12 @@ def cautious(
     return severity, ()
 
 
-def rests_on_learning(found: Found, severity: Severity, table: Severity | None = None) -> bool:
+def rests_on_learning(found: Found, severity: Severity, table: Severity) -> bool:
     """A P1/P2 that stands on a scope no words of the message show, or that the second reader
     raised above the table's reading (`table`), must be confirmed too."""
     if severity not in _CRITICAL:
         return False
-    return "scope" in found.learned or (table is not None and _rank(severity) < _rank(table))
+    return "scope" in found.learned or _rank(severity) < _rank(table)
 
 
 def _rank(s: Severity) -> int:
