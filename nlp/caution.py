@@ -99,6 +99,22 @@ def cautious(
     return severity, ()
 
 
+WORDS_STAND = (Severity.P1, Severity.P2)
+
+
+def words_stand(found: Found, table: Severity, blended: Severity) -> Severity:
+    """A P1/P2 the table reads where the words show who is affected (a scope no model supplied)
+    is never lowered by the second reader: missing a critical incident costs more than an
+    agent's click ("personne au ministère ne peut ouvrir le système de paie" stays P1).
+    Measured with models that had not trained on the set scored (F, E, authored-dev): P1+P2
+    recall +0.024 / 0 / +0.020, severity macro-F1 +0.007 / -0.043 / +0.013 (E: P2s that the
+    table read as P1)."""
+    shown = found.explicit_scope and "scope" not in found.learned
+    if shown and table in WORDS_STAND and _rank(table) < _rank(blended):
+        return table
+    return blended
+
+
 def rests_on_learning(found: Found, severity: Severity, table: Severity) -> bool:
     """A P1/P2 that stands on a scope no words of the message show, or that the second reader
     raised above the table's reading (`table`), must be confirmed too."""

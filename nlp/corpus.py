@@ -6,7 +6,7 @@ Four families, kept apart on purpose:
   stable hash of each id sends 15 % of them to dev (thresholds, tuning) and the rest to train;
 - `frozen/*.jsonl`: written from the guide alone before any tuning on it. It is only ever
   scored: nothing here feeds rules or training, and `training_rows()` refuses it;
-- `tuned/*.jsonl`: sets that were frozen until their one blind score, and tuned on since;
+- `tuned/*.jsonl`: sets that were frozen until their one blind score, tuned and trained on since;
 - `corrections-pool.jsonl`: stands for agents' exported corrections (the learning curve).
 """
 
@@ -54,9 +54,16 @@ def frozen(part: str = "") -> list[dict[str, Any]]:
     return [r for path in sorted(FROZEN_DIR.glob(pattern)) for r in read_jsonl(path)]
 
 
+def tuned() -> list[dict[str, Any]]:
+    """The former blind sets (`tuned/*.jsonl`): scored blind once, trained on since."""
+    return [r for path in sorted(TUNED_DIR.glob("*.jsonl")) for r in read_jsonl(path)]
+
+
 def training_rows(extra: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """Generated train split + authored train part (+ `extra`, e.g. agents' corrections)."""
-    rows = [*read_split("train"), *authored("train"), *(extra or [])]
+    """Generated train split + authored train part + the former blind sets (+ `extra`, e.g.
+    agents' corrections). Trained on together since triage v4: each former blind set, added to
+    the others, raised the figures of the one left out (cross-checked on E and F)."""
+    rows = [*read_split("train"), *authored("train"), *tuned(), *(extra or [])]
     frozen_ids = {r["id"] for r in frozen()}
     leaked = [r["id"] for r in rows if r.get("id") in frozen_ids]
     if leaked:
@@ -71,7 +78,7 @@ def dev_rows() -> list[dict[str, Any]]:
 
 def named_set(name: str) -> list[dict[str, Any]]:
     """A set by name: a generated split, a hand-written set, "authored-dev", "frozen" or one of
-    its parts ("frozen-f"), a tuned former blind set ("blind-e"), "corrections-pool"."""
+    its parts ("frozen-g"), a tuned former blind set ("blind-e", "blind-f"), "corrections-pool"."""
     if name == "frozen":
         return frozen()
     if name.startswith("frozen-"):

@@ -29,9 +29,10 @@ ALL_TASKS = (*TASKS, "severity")
 SET_HELP = {
     "frozen": "FROZEN blind set (nlp/data/frozen/): written from the guide alone before any "
     "tuning; only ever scored, never trained or tuned on. Always scored first.",
-    "frozen-f": "part F of the frozen set (480, three writers, written 2026-12-06 after the "
-    "second reader was built, before anything was tuned on it).",
-    "blind-e": "blind set E (320): frozen until its one blind score (2026-12-06), tuned on since.",
+    "blind-e": "blind set E (320): frozen until its one blind score (2026-12-06); tuned on, "
+    "then trained on (v4): its figures are training figures.",
+    "blind-f": "blind set F (480): frozen until its one blind score (2026-12-07); trained on "
+    "since (v4): its figures are training figures.",
     "authored-dev": "the 15 % of the authored messages held out (by id hash) for thresholds "
     "and tuning: not blind.",
     "corrections-pool": "stands for agents' exported corrections; nlp.train does not read it "

@@ -23,7 +23,7 @@ from spacy.util import compounding, fix_random_seed, minibatch  # type: ignore[a
 from tqdm import tqdm
 
 from nlp.clean import compose
-from nlp.corpus import AUTHORED_DIR, DATA_DIR, dev_rows, training_rows
+from nlp.corpus import AUTHORED_DIR, DATA_DIR, TUNED_DIR, dev_rows, training_rows
 from nlp.labels import category
 from nlp.language import detect_language
 from nlp.model import LANGS, MODEL_DIR, language_pipeline, load
@@ -69,6 +69,7 @@ def version(epochs: int) -> str:
     sources = [
         *sorted(DATA_DIR.glob("corpus.*.jsonl")),
         *sorted(AUTHORED_DIR.glob("*.jsonl")),
+        *sorted(TUNED_DIR.glob("*.jsonl")),
         DATA_DIR / "services.toml",
         *code,
     ]

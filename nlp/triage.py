@@ -205,7 +205,12 @@ def _propose(
         kind, kind_p = Kind.INCIDENT.value, max(kind_p, scores["kind"].get("incident", 0.0))
     team, team_p = _argmax(scores["team"])
     dists = distributions(cats, FACTOR_TASKS)
-    from nlp.caution import cautious, graver, rests_on_learning  # spaCy: not at import time
+    from nlp.caution import (  # spaCy: not at import time
+        cautious,
+        graver,
+        rests_on_learning,
+        words_stand,
+    )
     from nlp.factors import decide_factors
 
     found = decide_factors(
@@ -240,7 +245,7 @@ def _propose(
     if kind == Kind.INCIDENT.value:
         table = decide(found.factors)
         blended = blend(table, read["severity"])
-        severity = Severity(max(blended, key=lambda s: blended[s]))
+        severity = words_stand(found, table, Severity(max(blended, key=lambda s: blended[s])))
         if severity is not table:  # the second reader overruled the table's reading
             evidence.append(Evidence("severity", severity.value, ""))
         severity, raised_by = cautious(found, severity, {**dists, "severity": read["severity"]})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from nlp.caution import DOUBT_AT, cautious
+from nlp.caution import DOUBT_AT, cautious, words_stand
 from nlp.factors import decide_factors
 from nlp.labels import Kind, Severity, Team
 from nlp.severity import decide
@@ -31,6 +32,20 @@ def test_no_doubt_no_raise() -> None:
 def test_a_doubt_that_cannot_make_it_critical_changes_nothing() -> None:
     found = decide_factors((), mission_service=False)  # no mission: a system scope is P3
     assert cautious(found, Severity.P4, SYSTEM_LIKELY) == (Severity.P4, ())
+
+
+def test_the_reader_never_lowers_a_critical_reading_of_who_is_affected() -> None:
+    found = decide_factors((), mission_service=True)
+    shown = dataclasses.replace(found, explicit_scope=True)
+    assert words_stand(shown, Severity.P1, Severity.P2) is Severity.P1
+    assert words_stand(shown, Severity.P2, Severity.P4) is Severity.P2
+    # it never lowers, and never holds up a milder reading
+    assert words_stand(shown, Severity.P2, Severity.P1) is Severity.P1
+    assert words_stand(shown, Severity.P3, Severity.P4) is Severity.P4
+    # a scope a model supplied, or none shown: the blend stands
+    learned = dataclasses.replace(shown, learned=("scope",))
+    assert words_stand(learned, Severity.P1, Severity.P2) is Severity.P2
+    assert words_stand(found, Severity.P1, Severity.P2) is Severity.P2
 
 
 def test_a_grave_compromise_the_model_suspects_is_raised() -> None:
