@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import statistics
 import tempfile
 import time
@@ -19,6 +18,7 @@ from bot.app import serve
 from bot.settings import Settings
 from bot.store.db import Sessions, create_engine, migrate, sessions
 from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
+from tests.servers.worker import tree_peak_rss_mb
 
 Figure = tuple[str, float, str]
 
@@ -61,6 +61,7 @@ async def _run(count: int, pace: float | None, prefix: str) -> list[Figure]:
             await asyncio.sleep(0.5)
         rows = await _answered(made)
         end = max(sent.timestamp() for _, sent in rows)
+        peak = tree_peak_rss_mb(os.getpid())  # the service and its triage process, if any
         stop.set()
         await service
         await engine.dispose()
@@ -73,7 +74,7 @@ async def _run(count: int, pace: float | None, prefix: str) -> list[Figure]:
             (f"{prefix}_throughput", count / (end - start), "messages/s"),
             (f"{prefix}_latency_p50", q[49], "ms"),
             (f"{prefix}_latency_p95", q[94], "ms"),
-            (f"{prefix}_peak_rss", _peak_rss_mb(), "MB"),
+            (f"{prefix}_peak_rss", peak, "MB"),
         ]
 
 
@@ -153,12 +154,6 @@ async def _answered(made: Sessions) -> list[tuple[str, datetime]]:
         if mid and when:
             out.append((mid, when))
     return out
-
-
-def _peak_rss_mb() -> float:
-    """The process's peak resident memory so far (the service runs in it, beside the bench's
-    generated mail)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run() -> list[Figure]:

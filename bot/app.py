@@ -52,7 +52,7 @@ from bot.store.claims import release_all
 from bot.store.db import Sessions, open_store, sessions
 from bot.store.election import election_for
 from bot.store.wakeups import OUTAGES, wakeups_for
-from bot.triager import ThreadTriager, Triager
+from bot.triager import Triager, triager_for
 from bot.web import create_app
 from bot.webhooks.sender import WebhookSender
 from bot.webhooks.watcher import WebhookWatcher
@@ -111,7 +111,7 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         ),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
-    triager = triager or ThreadTriager()
+    triager = triager or triager_for(settings.triage_worker, settings.services_file)
     desk = slack_desk(settings, made, policy, calendars, now=now, on_queued=outbox.wake.set)
     broadcast = broadcast_from_settings(settings)
 
@@ -354,6 +354,7 @@ async def _serve(
         closing.set()
         await runner.cleanup()
         await election.close()
+        parts.triager.close()
         await parts.engine.dispose()
         for task in watchdog:
             task.cancel()

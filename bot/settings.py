@@ -135,6 +135,11 @@ class Settings(BaseSettings):
     mail_domain: str = Field(default="", description="Message-ID domain; empty = mail_from's.")
 
     organisations_file: Path = DEFAULT_FILE
+    triage_worker: Literal["auto", "process", "thread"] = Field(
+        default="auto",
+        description="Where the model runs: a child process (uses a second core), a thread, or "
+        "auto = a process when the machine has two cores or more.",
+    )
     services_file: Path | None = Field(
         default=None,
         description="The desk's service catalogue (TOML); unset or empty = the shipped one.",

@@ -1,25 +1,44 @@
-"""Runs the classifier off the event loop, on batches (nlp is pure and CPU-bound)."""
+"""Runs the dispatcher's pure stage off the event loop, on batches: reading messages back from
+their stored bytes, and the classifier (both pure and CPU-bound)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Protocol, TypeVar
 
+from bot.dispatch.incoming import Read, read_all
 from nlp import Triage, TriageInput, detect_language
+
+Rows = Sequence[tuple[int, str, bytes]]
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
 
 class Triager(Protocol):
-    """Port: proposals for a batch of messages, in order; None for a message that failed alone."""
+    """Port: proposals for a batch of messages, in order; None for a message that failed alone.
+    It also reads batches back from their bytes, where it runs the model (a thread, a process)."""
 
     async def triage(self, items: Sequence[TriageInput]) -> Sequence[Triage | None]: ...
 
+    async def read(self, rows: Rows, domain: str, attachment_cap: int) -> list[Read]:
+        """`bot.dispatch.incoming.read_all` of a batch of stored (id, channel, raw bytes)."""
+        ...
+
     async def warm_up(self) -> None:
         """Load the model now rather than on the first message."""
+
+    def close(self) -> None:
+        """Stop what runs the model (a thread, a process)."""
 
 
 class ThreadTriager:
@@ -32,11 +51,76 @@ class ThreadTriager:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, triage_isolated, list(items))
 
+    async def read(self, rows: Rows, domain: str, attachment_cap: int) -> list[Read]:
+        return await asyncio.to_thread(read_all, rows, domain, attachment_cap)
+
     async def warm_up(self) -> None:
         await self.triage([TriageInput("", "")])
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class ProcessTriager:
+    """The real one where a core is free: `nlp.triage_batch`, and the reading of each batch, in
+    one child process where the model loads once, so the pure stage runs beside the event loop
+    instead of taking turns with it under one interpreter lock. A batch crosses in one round
+    trip for reading and one for triage.
+
+    A child that dies (killed, out of memory) is replaced, and its batch triaged again once; a
+    second death in a row raises, like a model that cannot load. The child is started with
+    "spawn": no copy of the running loop, its threads and its sockets."""
+
+    def __init__(self, services_file: Path | None = None) -> None:
+        self._services_file = services_file
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_child_start,
+            initargs=(self._services_file, os.getpid()),
+        )
+
+    async def triage(self, items: Sequence[TriageInput]) -> list[Triage | None]:
+        return await self._run(triage_isolated, list(items))
+
+    async def read(self, rows: Rows, domain: str, attachment_cap: int) -> list[Read]:
+        return await self._run(read_all, list(rows), domain, attachment_cap)
+
+    async def _run(self, work: Callable[..., T], *args: object) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, work, *args)
+        except BrokenProcessPool:
+            log.error("the triage process died; starting another and giving it the batch again")
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._start()
+            return await loop.run_in_executor(self._executor, work, *args)
+
+    async def warm_up(self) -> None:
+        await self.triage([TriageInput("", "")])
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _child_start(services_file: Path | None, parent: int) -> None:
+    """In the triage process: the same catalogue as the service (checked there already), and a
+    watch on the parent: a service killed outright (`kill -9`) leaves no triage process behind,
+    even when it died while this one was still starting (`parent` is its pid, not ours to
+    read now: an orphan's parent is already another process)."""
+    from nlp.model import configure
+
+    configure(services_file=services_file)
+    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: int, every: float = 1.0) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
 
 def triage_isolated(items: list[TriageInput]) -> list[Triage | None]:
@@ -72,11 +156,22 @@ def triage_isolated(items: list[TriageInput]) -> list[Triage | None]:
     return found
 
 
+def triager_for(worker: str, services_file: Path | None) -> ThreadTriager | ProcessTriager:
+    """GUICHET_TRIAGE_WORKER: "process", "thread", or "auto" (a process when this process may
+    run on two cores or more: triage then runs beside the event loop; make bench measures it)."""
+    if worker == "auto":
+        worker = "process" if len(os.sched_getaffinity(0)) >= 2 else "thread"
+    return ProcessTriager(services_file) if worker == "process" else ThreadTriager()
+
+
 class LanguageOnlyTriager:
     """The fake: no model, only the language (for tests and for running without a model)."""
 
     def __init__(self) -> None:
         self.seen: list[TriageInput] = []
+
+    async def read(self, rows: Rows, domain: str, attachment_cap: int) -> list[Read]:
+        return await asyncio.to_thread(read_all, rows, domain, attachment_cap)
 
     async def triage(self, items: Sequence[TriageInput]) -> list[Triage]:
         self.seen.extend(items)
@@ -85,4 +180,7 @@ class LanguageOnlyTriager:
         ]
 
     async def warm_up(self) -> None:
+        return None
+
+    def close(self) -> None:
         return None

@@ -32,6 +32,8 @@ def settings(tmp_path: Path) -> Settings:
         outbox_retry_max_seconds=0.5,
         # many test messages share one sender; the loop guard has its own tests
         send_cap_per_recipient_per_hour=10_000,
+        # the model loads once per test process (tests/test_triage_process.py has the child)
+        triage_worker="thread",
     )
 
 

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dispatch.answering import Answering
 from bot.dispatch.decide import Action, Decision, decide
-from bot.dispatch.incoming import Read, read_all
+from bot.dispatch.incoming import Read
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Knowledge, Route, choose
 from bot.dispatch.tickets import OpenedHook, TicketWriter, Write
 from bot.faults import crash_point
@@ -44,6 +44,14 @@ log = logging.getLogger(__name__)
 class _Thread:
     ticket: str | None
     reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A batch read back and triaged, waiting for the store stage."""
+
+    batch: list[Read]
+    proposals: dict[int, Triage | None]
 
 
 class Dispatcher:
@@ -94,8 +102,7 @@ class Dispatcher:
         while True:
             self.wake.clear()
             try:
-                while await self.process_pending() > 0:
-                    pass
+                await self.drain()
                 down.working()
             except OperationalError as exc:
                 down.failed(exc, f"every {idle_seconds:g}s")
@@ -110,22 +117,78 @@ class Dispatcher:
         The batch is leased first (`bot.store.claims`): another worker sharing the database
         passes over it. What this one does not finish (the store went away, a stop) is handed
         back at once; if the process dies, the lease runs out and any worker takes it over."""
-        rows = await claim_received(
-            self._sessions, limit=limit, owner=self._owner, now=self._now(), lease=self._lease
-        )
+        rows = await self._claim(limit)
         if not rows:
             return 0
         try:
-            return await self._process(rows)
+            return await self._finish(rows, await self._prepare(rows))
         except BaseException:
+            await self._release(rows)
+            raise
+
+    async def drain(self, limit: int = 64) -> int:
+        """Process every received message, batch after batch; return how many were handled.
+
+        A pipeline of two stages: while one batch is written to the store (on the event loop),
+        the next one is read and triaged (a thread, and the triage process when it has one), so
+        a storm keeps both cores busy. Everything that depends on the store (the thread a
+        message belongs to, the ticket's status, the decision) waits for the previous batch's
+        commit: a reply to a ticket the previous batch opened finds it. Leases are handed back
+        as in `process_pending`."""
+        done = 0
+        rows = await self._claim(limit)
+        ahead = self._prepare_soon(rows)
+        while rows:
+            try:
+                prepared = await ahead
+                later = await self._claim(limit)
+            except BaseException:
+                await self._release(rows)
+                raise
+            following = self._prepare_soon(later)
+            try:
+                done += await self._finish(rows, prepared)
+            except BaseException:
+                following.cancel()
+                await self._release([*rows, *later])
+                raise
+            rows, ahead = later, following
+        return done
+
+    async def _claim(self, limit: int) -> list[tuple[int, str, bytes]]:
+        return list(
+            await claim_received(
+                self._sessions, limit=limit, owner=self._owner, now=self._now(), lease=self._lease
+            )
+        )
+
+    async def _release(self, rows: Sequence[tuple[int, str, bytes]]) -> None:
+        if rows:
             with contextlib.suppress(Exception):  # the store is down: the lease runs out
                 await asyncio.wait_for(
                     release(self._sessions, [r[0] for r in rows], self._owner), 5
                 )
-            raise
 
-    async def _process(self, rows: Sequence[tuple[int, str, bytes]]) -> int:
-        batch = await asyncio.to_thread(read_all, rows, self._domain, self._attachment_cap)
+    def _prepare_soon(self, rows: Sequence[tuple[int, str, bytes]]) -> asyncio.Future[_Prepared]:
+        if not rows:
+            done: asyncio.Future[_Prepared] = asyncio.get_running_loop().create_future()
+            done.set_result(_Prepared([], {}))
+            return done
+        return asyncio.ensure_future(self._prepare(rows))
+
+    async def _prepare(self, rows: Sequence[tuple[int, str, bytes]]) -> _Prepared:
+        """The pure stage, where the triager runs (a thread, or its process): read each message
+        back from its bytes, and triage the ones that can
+        become tickets (all but automated mail: whether a message opens a ticket or follows one
+        up is decided later, against the store)."""
+        batch = await self._triager.read(rows, self._domain, self._attachment_cap)
+        wanted = [p for p in batch if p.incoming is not None and p.incoming.automated is None]
+        found = await self._triage(wanted)
+        return _Prepared(batch, dict(zip((p.message_id for p in wanted), found, strict=True)))
+
+    async def _finish(self, rows: Sequence[tuple[int, str, bytes]], prepared: _Prepared) -> int:
+        """The store stage: threads, decisions, answers, and the batch written at once."""
+        batch = prepared.batch
         threads = await self._threads(batch)
         facts = await self._ticket_facts(batch, threads)
         decisions = {}
@@ -148,14 +211,12 @@ class Dispatcher:
             if p.incoming
             and decisions[p.message_id].action in (Action.NEW_TICKET, Action.FOLLOW_UP)
         ]
-        proposals = dict(
-            zip((p.message_id for p in written), await self._triage(written), strict=True)
-        )
+        proposals = {p.message_id: prepared.proposals.get(p.message_id) for p in written}
         answers = await self._answers(written, decisions, proposals)
         queued = await self._apply_batch(batch, decisions, proposals, answers)
         if queued:
             self._on_queued()
-        return len(batch)
+        return len(rows)
 
     async def _threads(self, batch: Sequence[Read]) -> dict[int, _Thread]:
         """The ticket each message belongs to: the one it names, else the ticket of a message

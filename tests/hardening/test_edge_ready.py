@@ -15,8 +15,9 @@ import aiohttp
 import pytest
 
 from bot.app import serve
+from bot.dispatch.incoming import Read
 from bot.settings import Settings
-from bot.triager import LanguageOnlyTriager
+from bot.triager import LanguageOnlyTriager, Rows
 from nlp import Triage, TriageInput
 from tests.conftest import eventually
 from tests.mail import drop, make_email
@@ -34,6 +35,12 @@ class SlowModel:
 
     async def warm_up(self) -> None:
         await self.loaded.wait()
+
+    async def read(self, rows: Rows, domain: str, attachment_cap: int) -> list[Read]:
+        return await self._inner.read(rows, domain, attachment_cap)
+
+    def close(self) -> None:
+        return None
 
 
 @dataclass

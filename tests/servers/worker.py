@@ -137,12 +137,31 @@ class Worker:
         return self.log()[-chars:]
 
     def peak_rss_mb(self) -> float:
-        """VmHWM of the running process (its peak resident set), in MB; Linux only."""
+        """The worker's peak resident set with its triage process's (VmHWM), in MB; Linux."""
         assert self.process is not None
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        return tree_peak_rss_mb(self.process.pid)
+
+
+def tree_peak_rss_mb(pid: int) -> float:
+    """VmHWM (peak resident set) of `pid` plus that of its direct children, in MB; Linux only.
+    A worker is its process and the child its model runs in (GUICHET_TRIAGE_WORKER)."""
+    pids = [pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status:
+                pids.append(int(entry.name))
+    total = 0.0
+    for each in pids:
+        try:
+            lines = Path(f"/proc/{each}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:"))
+    return total
 
 
 class Counts(NamedTuple):

@@ -13,11 +13,13 @@ from typing import Any
 
 import pytest
 
+from bot.dispatch.incoming import Read, read_all
 from bot.settings import Settings
 from bot.sla.store import utc
 from bot.store.db import Sessions
 from bot.store.models import Ticket
 from bot.tickets.labels import Status
+from bot.triager import Rows
 from intake.slack.cards import CardData, card_text, local_time, to_confirm_line, triage_card
 from nlp import Confidence, Kind, Language, Level, Severity, Team, Triage, TriageInput
 from tests.conftest import eventually
@@ -63,6 +65,12 @@ class ScriptedTriager:
         return [RAISED if "paie" in item.text else SURE for item in items]
 
     async def warm_up(self) -> None:
+        return None
+
+    async def read(self, rows: Rows, domain: str, attachment_cap: int) -> list[Read]:
+        return read_all(rows, domain, attachment_cap)
+
+    def close(self) -> None:
         return None
 
 
