@@ -54,8 +54,9 @@ def found(phrases: Iterable[Phrase], tokens: Sequence[str]) -> list[Phrase]:
     ("printer", "printing") count once."""
     seen: set[frozenset[str]] = set()
     hits: list[Phrase] = []
+    present = set(tokens)  # most phrases miss a stem outright: no window to look through
     for phrase in phrases:
-        if phrase.stems not in seen and occurs(phrase, tokens):
+        if phrase.stems not in seen and phrase.stems <= present and occurs(phrase, tokens):
             seen.add(phrase.stems)
             hits.append(phrase)
     return hits
