@@ -29,8 +29,8 @@ ALL_TASKS = (*TASKS, "severity")
 SET_HELP = {
     "frozen": "FROZEN blind set (nlp/data/frozen/): written from the guide alone before any "
     "tuning; only ever scored, never trained or tuned on. Always scored first.",
-    "frozen-g": "part G of the frozen set (480, three writers, written 2026-12-07 from the guide "
-    "alone while triage v4 was built; scored once, on v4 as committed).",
+    "blind-g": "blind set G (480): frozen until its one blind score (2026-12-07, on v4); tuned "
+    "on since.",
     "blind-e": "blind set E (320): frozen until its one blind score (2026-12-06); tuned on, "
     "then trained on (v4): its figures are training figures.",
     "blind-f": "blind set F (480): frozen until its one blind score (2026-12-07); trained on "

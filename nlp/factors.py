@@ -256,7 +256,14 @@ class FactorFinder:
 
     def hits(self, doc: Doc, text: str | None = None) -> tuple[Hit, ...]:
         """Every factor phrase in `doc` (`text`: the doc's text, when the caller has it)."""
-        by_category: dict[str, list[Span]] = {}
+        # The quantified scopes come first: where a fixed phrase covers the same words, the
+        # reading of the quantifier wins ("toutes les directions" is not "toute la direction").
+        by_category: dict[str, list[Span]] = {
+            "scope": [
+                Span(doc, q.start, q.end, label=f"scope|{q.scope.value}")
+                for q in quantified_scopes(doc)
+            ]
+        }
         matches = list(self.phrases(doc))
         if self._has_shape_anchor(doc, doc.text if text is None else text):
             matches += self.shapes(doc)
@@ -264,9 +271,6 @@ class FactorFinder:
             key = self.strings[match_id]
             span = Span(doc, start, end, label=key)
             by_category.setdefault(key.split("|")[0], []).append(span)
-        for q in quantified_scopes(doc):
-            span = Span(doc, q.start, q.end, label=f"scope|{q.scope.value}")
-            by_category.setdefault("scope", []).append(span)
         out: list[Hit] = []
         for category, spans in by_category.items():
             # Security subtypes and negated phrases may overlap their positive twins on purpose.

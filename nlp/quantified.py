@@ -42,10 +42,14 @@ GROUP = frozenset(
     {
         "equipe", "team", "direction", "section", "unite", "unit", "division", "departement",
         "department", "etage", "floor", "aile", "wing", "salle", "service", "secteur",
-        "groupe", "group", "cellule", "module", "branche", "bureau-chef",
+        "groupe", "group", "cellule", "module", "branche", "bureau-chef", "directorate",
     }
 )  # fmt: skip
 FLOORS = frozenset({"etage", "floor", "aile", "wing"})
+UNITS = frozenset(
+    {"direction", "directorate", "division", "departement", "department", "secteur", "branche",
+     "branch", "unite", "unit", "section"}
+)  # fmt: skip
 # People, by the width "all of them" means.
 USERS = frozenset(
     {"utilisateur", "utilisatrice", "usager", "user", "client", "customer", "citoyen",
@@ -148,7 +152,10 @@ def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
         if n in SITE:
             return (Scope.ORGANISATION if plural else Scope.SITE), i + 1
         if n in GROUP:
-            return (Scope.SITE if plural and n in FLOORS else Scope.GROUP), i + 1
+            if plural and n in FLOORS:
+                return Scope.SITE, i + 1
+            # all the directorates or divisions are the organisation's every unit
+            return (Scope.ORGANISATION if plural and n in UNITS else Scope.GROUP), i + 1
         if n in PEOPLE:
             if people is None:
                 width = Scope.GROUP if n in PEERS else Scope.ORGANISATION if n in STAFF else None

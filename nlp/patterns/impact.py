@@ -96,6 +96,16 @@ IMPACT: dict[str, list[str]] = {
         "unreachable",
         "crashes",
         "won't boot",
+        # the issue's own wordings of a total loss, chat and Québec French included
+        "ne marche plus",
+        "marche pu",
+        "marche pus",
+        "rien ne marche",
+        "rien qui marche",
+        "ne fonctionne pas du tout",
+        "stopped working",
+        "no longer works",
+        "not working at all",
     ],
 }
 PREVENTIVE = [

@@ -25,6 +25,18 @@ SECURITY: dict[str, list[str]] = {
         "publicly",
         "accessible au public",
         "publicly accessible",
+        # personal data sent where it should not go
+        "numéros d'assurance maladie",
+        "carte d'assurance maladie",
+        "health card numbers",
+        "health insurance numbers",
+        "mauvais destinataire",
+        "mauvaise adresse externe",
+        "wrong recipient",
+        "external list",
+        "liste externe",
+        "adresses externes",
+        "outside addresses",
     ],
     "spreading": [
         "à leur tour",

@@ -42,6 +42,12 @@ def test_the_reader_never_lowers_a_critical_reading_of_who_is_affected() -> None
     # it never lowers, and never holds up a milder reading
     assert words_stand(shown, Severity.P2, Severity.P1) is Severity.P1
     assert words_stand(shown, Severity.P3, Severity.P4) is Severity.P4
+    # who and how much both shown in words, nothing learned: no reading of the table is lowered
+    both = dataclasses.replace(shown, explicit_impact=True)
+    assert words_stand(both, Severity.P3, Severity.P4) is Severity.P3
+    assert words_stand(
+        dataclasses.replace(both, learned=("impact",)), Severity.P3, Severity.P4
+    ) is (Severity.P4)
     # a scope a model supplied, or none shown: the blend stands
     learned = dataclasses.replace(shown, learned=("scope",))
     assert words_stand(learned, Severity.P1, Severity.P2) is Severity.P2
