@@ -31,8 +31,8 @@ SET_HELP = {
     "tuning; only ever scored, never trained or tuned on. Always scored first.",
     "blind-g": "blind set G (480): frozen until its one blind score (2026-12-07, on v4); tuned "
     "on since.",
-    "frozen-h": "part H of the frozen set (480, three writers, written 2026-12-07 from the guide "
-    "alone while triage v4 and v5 were built; scored once, on v5 as committed).",
+    "blind-h": "blind set H (480): frozen until its one blind score (2026-12-07, on v5); tuned "
+    "on since.",
     "blind-e": "blind set E (320): frozen until its one blind score (2026-12-06); tuned on, "
     "then trained on (v4): its figures are training figures.",
     "blind-f": "blind set F (480): frozen until its one blind score (2026-12-07); trained on "
