@@ -33,8 +33,8 @@ SET_HELP = {
     "on since.",
     "blind-h": "blind set H (480): frozen until its one blind score (2026-12-07, on v5); tuned "
     "on since.",
-    "frozen-i": "part I of the frozen set (480, three writers, written 2026-12-07 from the guide "
-    "alone while triage v5 was built; scored once, on v5.1 as committed).",
+    "blind-i": "blind set I (480): frozen until its one blind score (2026-12-07, on v5.1); tuned "
+    "on since.",
     "blind-e": "blind set E (320): frozen until its one blind score (2026-12-06); tuned on, "
     "then trained on (v4): its figures are training figures.",
     "blind-f": "blind set F (480): frozen until its one blind score (2026-12-07); trained on "
