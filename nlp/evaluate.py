@@ -35,6 +35,8 @@ SET_HELP = {
     "on since.",
     "blind-i": "blind set I (480): frozen until its one blind score (2026-12-07, on v5.1); tuned "
     "on since.",
+    "frozen-j": "part J of the frozen set (480, three writers, written 2026-12-07 from the guide "
+    "alone while triage v5 was built; scored once, on v5.2 as committed).",
     "blind-e": "blind set E (320): frozen until its one blind score (2026-12-06); tuned on, "
     "then trained on (v4): its figures are training figures.",
     "blind-f": "blind set F (480): frozen until its one blind score (2026-12-07); trained on "
