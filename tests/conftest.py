@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -59,13 +60,18 @@ def smtp_server() -> Iterator[SmtpServer]:
 async def eventually(
     probe: Callable[[], T] | Callable[[], Awaitable[T]], *, timeout: float = 20.0
 ) -> T:
-    """Wait until `probe()` returns something truthy; generous by design (speed is benched)."""
+    """Wait until `probe()` returns something truthy; generous by design (speed is benched).
+    An awaitable probe is bounded by what is left of `timeout` too: a probe that hangs (an HTTP
+    call with the client's five-minute default, say) fails the test, not the whole run."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
         value: Any = probe()
         if asyncio.iscoroutine(value):
-            value = await value
+            try:
+                value = await asyncio.wait_for(value, max(1.0, deadline - loop.time()))
+            except TimeoutError:
+                raise AssertionError(f"probe still waiting after {timeout}s: {probe}") from None
         if value:
             return value  # type: ignore[no-any-return]
         if loop.time() > deadline:
@@ -86,4 +92,21 @@ async def running_service(settings: Settings) -> AsyncIterator[str]:
         yield ready[0].split()[4]
     finally:
         stop.set()
-        await asyncio.wait_for(task, 20)
+        await _stopped(task, 20)
+
+
+async def _stopped(task: asyncio.Task[None], grace: float) -> None:
+    """The service's task, ended within `grace` of its stop. One that is still running fails the
+    test with where each task waits, and is cancelled (bounded too): a stop that hangs fails
+    its test, it does not hold the whole run until CI's limit."""
+    done, _ = await asyncio.wait({task}, timeout=grace)
+    if done:
+        task.result()
+        return
+    where = io.StringIO()
+    for each in asyncio.all_tasks():
+        if each is not asyncio.current_task() and not each.done():
+            each.print_stack(limit=6, file=where)
+    task.cancel()
+    await asyncio.wait({task}, timeout=10)
+    raise AssertionError(f"the service did not stop within {grace}s:\n{where.getvalue()}")
