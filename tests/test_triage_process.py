@@ -17,6 +17,7 @@ import pytest
 from bot.triager import ProcessTriager, ThreadTriager, triager_for
 from nlp import Channel, Triage, TriageInput
 from tests.conftest import eventually
+from tests.servers.worker import children
 
 ITEMS = [
     TriageInput("Paie", "Personne au ministère ne peut ouvrir le système de paie depuis ce matin."),
@@ -25,20 +26,15 @@ ITEMS = [
 ]
 
 
-def children(parent: int) -> set[int]:
+def pool(parent: int) -> set[int]:
     """The pool processes `parent` started (not multiprocessing's resource tracker)."""
     found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in children(parent):
         try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
         except OSError:
             continue
-        ppid = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
-        if int(ppid) == parent and b"spawn_main" in cmdline:
-            found.add(int(entry.name))
     return found
 
 
@@ -73,22 +69,22 @@ async def test_a_child_process_proposes_what_the_thread_does(in_process: Process
     found = await in_process.triage(ITEMS)
     assert essentials(found) == essentials(expected)
     assert found[0] is not None and found[0].severity is not None
-    assert children(os.getpid()), "the model runs in a child process"
+    assert pool(os.getpid()), "the model runs in a child process"
 
 
 async def test_a_dead_child_is_replaced_and_its_batch_triaged(in_process: ProcessTriager) -> None:
-    (first,) = children(os.getpid())
+    (first,) = pool(os.getpid())
     os.kill(first, signal.SIGKILL)
     await eventually(lambda: not alive(first))
     found = await in_process.triage(ITEMS)
     assert all(t is not None and t.kind is not None for t in found)
-    assert first not in children(os.getpid())
+    assert first not in pool(os.getpid())
 
 
 async def test_closing_ends_the_child() -> None:
     triager = ProcessTriager()
     await triager.warm_up()
-    (child,) = children(os.getpid())
+    (child,) = pool(os.getpid())
     triager.close()
     await eventually(lambda: not alive(child))
 
@@ -127,7 +123,7 @@ async def test_a_service_killed_outright_leaves_no_triage_process(when: str) -> 
     assert proc.stdout is not None and proc.stdin is not None
     line = await asyncio.wait_for(proc.stdout.readline(), 120)
     assert line.strip() == b"ready"
-    left = children(proc.pid)  # while the parent lives: an orphan changes parents
+    left = pool(proc.pid)  # while the parent lives: an orphan changes parents
     proc.stdin.write(b"kill\n")
     await proc.stdin.drain()
     assert await asyncio.wait_for(proc.wait(), 60) == -signal.SIGKILL

@@ -121,7 +121,7 @@ class Dispatcher:
         if not rows:
             return 0
         try:
-            return await self._finish(rows, await self._prepare(rows))
+            return await self._finish(await self._prepare(rows))
         except BaseException:
             await self._release(rows)
             raise
@@ -147,7 +147,7 @@ class Dispatcher:
                 raise
             following = self._prepare_soon(later)
             try:
-                done += await self._finish(rows, prepared)
+                done += await self._finish(prepared)
             except BaseException:
                 following.cancel()
                 await self._release([*rows, *later])
@@ -186,7 +186,7 @@ class Dispatcher:
         found = await self._triage(wanted)
         return _Prepared(batch, dict(zip((p.message_id for p in wanted), found, strict=True)))
 
-    async def _finish(self, rows: Sequence[tuple[int, str, bytes]], prepared: _Prepared) -> int:
+    async def _finish(self, prepared: _Prepared) -> int:
         """The store stage: threads, decisions, answers, and the batch written at once."""
         batch = prepared.batch
         threads = await self._threads(batch)
@@ -216,7 +216,7 @@ class Dispatcher:
         queued = await self._apply_batch(batch, decisions, proposals, answers)
         if queued:
             self._on_queued()
-        return len(rows)
+        return len(batch)
 
     async def _threads(self, batch: Sequence[Read]) -> dict[int, _Thread]:
         """The ticket each message belongs to: the one it names, else the ticket of a message

@@ -142,26 +142,33 @@ class Worker:
         return tree_peak_rss_mb(self.process.pid)
 
 
-def tree_peak_rss_mb(pid: int) -> float:
-    """VmHWM (peak resident set) of `pid` plus that of its direct children, in MB; Linux only.
-    A worker is its process and the child its model runs in (GUICHET_TRIAGE_WORKER)."""
-    pids = [pid]
+def children(parent: int) -> dict[int, str]:
+    """The direct children of `parent`, with their /proc status text; Linux only."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 status = (entry / "status").read_text()
             except OSError:
                 continue
-            if f"\nPPid:\t{pid}\n" in status:
-                pids.append(int(entry.name))
-    total = 0.0
-    for each in pids:
-        try:
-            lines = Path(f"/proc/{each}/status").read_text().splitlines()
-        except OSError:
-            continue
-        total += sum(int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:"))
-    return total
+            if f"\nPPid:\t{parent}\n" in status:
+                found[int(entry.name)] = status
+    return found
+
+
+def tree_peak_rss_mb(pid: int) -> float:
+    """VmHWM (peak resident set) of `pid` plus that of its direct children, in MB; Linux only.
+    A worker is its process and the child its model runs in (GUICHET_TRIAGE_WORKER)."""
+    try:
+        statuses = [Path(f"/proc/{pid}/status").read_text(), *children(pid).values()]
+    except OSError:
+        statuses = list(children(pid).values())
+    return sum(
+        int(line.split()[1]) / 1024
+        for status in statuses
+        for line in status.splitlines()
+        if line.startswith("VmHWM:")
+    )
 
 
 class Counts(NamedTuple):
