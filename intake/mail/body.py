@@ -9,7 +9,6 @@ messages (message/rfc822) kept apart so the caller decides whether they are the 
 
 from __future__ import annotations
 
-import email.policy
 import re
 from dataclasses import dataclass, field
 from email.message import Message
@@ -31,6 +30,7 @@ from intake.mail.mime import (
     safe_name,
 )
 from intake.mail.parsed import Attachment
+from intake.mail.policy import READING
 from intake.mail.tnef import is_tnef, unpack_tnef
 
 MAX_DEPTH = 20
@@ -208,7 +208,7 @@ def _recover_multipart(part: Message, ctype: str) -> Message | None:
     head = f'Content-Type: {ctype}; boundary="{boundary}"\r\n\r\n'
     try:
         data = head.encode("ascii", "replace") + payload.encode("utf-8", "surrogateescape")
-        again = BytesParser(policy=email.policy.default).parsebytes(data)
+        again = BytesParser(policy=READING).parsebytes(data)
     except Exception:
         return None
     return again if again.is_multipart() and children_of(again) else None
@@ -218,11 +218,7 @@ def _returned_headers(part: Message, ctype: str) -> list[Message]:
     if ctype == "message/rfc822":
         return children_of(part)[:1]
     try:  # text/rfc822-headers: just the header block, as text
-        return [
-            BytesParser(policy=email.policy.default).parsebytes(
-                payload_bytes(part), headersonly=True
-            )
-        ]
+        return [BytesParser(policy=READING).parsebytes(payload_bytes(part), headersonly=True)]
     except Exception:
         return []
 

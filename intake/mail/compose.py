@@ -15,7 +15,6 @@ import email.utils
 import re
 from datetime import datetime
 from email.header import Header
-from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from intake.errors import DeliveryRefused
 from intake.mail.charset import unicode_text
 from intake.mail.headers import addr_spec
+from intake.mail.policy import RememberingRegistry
 from intake.message import OutboundMessage
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -70,31 +70,7 @@ class _Policy(EmailPolicy):
         return super().fold_binary(name, value)
 
 
-class _Registry(HeaderRegistry):
-    """The standard header registry, remembering the headers it has made. What `set_content`
-    writes (Content-Type, Content-Transfer-Encoding, MIME-Version) is the same in every
-    acknowledgement, and parsing it again was most of the cost of composing one; header objects
-    are immutable, so one can serve every message."""
-
-    _KEPT = 256
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._made: dict[tuple[str, str], Any] = {}
-
-    def __call__(self, name: str, value: str) -> Any:
-        if not isinstance(value, str) or len(value) > 200:
-            return super().__call__(name, value)
-        key = (name, value)
-        made = self._made.get(key)
-        if made is None:
-            made = super().__call__(name, value)
-            if len(self._made) < self._KEPT:
-                self._made[key] = made
-        return made
-
-
-_POLICY = _Policy(linesep=_LINESEP, header_factory=_Registry())
+_POLICY = _Policy(linesep=_LINESEP, header_factory=RememberingRegistry())
 
 
 def compose(message: OutboundMessage, *, sender: str, sender_name: str, now: datetime) -> bytes:

@@ -8,7 +8,6 @@ and trimmed to what the person wrote now (`quotes`).
 
 from __future__ import annotations
 
-import email.policy
 import re
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -21,13 +20,14 @@ from intake.mail.headers import Headers, addresses, date_of, first_address, mess
 from intake.mail.headers import one_message_id as _one_id
 from intake.mail.html import QUOTE_MARK, tidy
 from intake.mail.parsed import Automated, ParsedEmail, Unreadable
+from intake.mail.policy import READING
 from intake.mail.quotes import is_forward_text, strip_quoted
 
 DEFAULT_ATTACHMENT_CAP = 10 * 1024 * 1024
 MAX_MESSAGE_SIZE = 100 * 1024 * 1024
 """Above this a message is quarantined unread (a mailbox never legitimately sends it)."""
 
-_parser = BytesParser(policy=email.policy.default)
+_parser = BytesParser(policy=READING)
 # RFC 5322 §3.6.5 leaves subject prefixes unspecified; these are the ones clients write,
 # French (TR, Réf), English, German (AW, WG), Nordic (SV, VS), Spanish/Italian (RV, I, R).
 _PREFIX = re.compile(
