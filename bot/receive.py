@@ -26,8 +26,8 @@ from bot.faults import crash_point
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState
 from intake.errors import SenderError
-from intake.mail.headers import first_address
-from intake.mail.parse import message_id_of, read_headers
+from intake.mail.headers import first_address, one_message_id
+from intake.mail.parse import read_headers
 from intake.message import Channel, InboundMessage
 from intake.slack.envelope import parse_envelope
 
@@ -119,11 +119,14 @@ async def store_raw_batch(sessions: Sessions, inbounds: Sequence[InboundMessage]
                 fresh.append(_row(inbound, sha, key))
             ids = []
             if fresh:
+                # Read back by digest (distinct within `fresh`), not in parameter order: SQLite
+                # cannot promise that order, so asking for it inserts one row per statement.
                 inserted = await session.exec(
-                    insert(Message).returning(col(Message.id), sort_by_parameter_order=True),
+                    insert(Message).returning(col(Message.id), col(Message.sha256)),
                     params=fresh,
                 )
-                ids = [row_id for (row_id,) in inserted.all()]
+                by_sha = {sha: row_id for row_id, sha in inserted.all()}
+                ids = [by_sha[row["sha256"]] for row in fresh]
                 await session.commit()
     except IntegrityError:  # another reader committed one of them meanwhile
         return [await store_raw(sessions, inbound) for inbound in inbounds]
@@ -186,10 +189,10 @@ def _key(inbound: InboundMessage) -> _Key:
     """The Message-ID of an email with its From address (read from the headers only, as the
     parser reads them later); the `slack:<team>:<channel>:<ts>` of a Slack message."""
     if inbound.channel == Channel.EMAIL:
-        mid = message_id_of(inbound.raw)
         headers = read_headers(inbound.raw)
-        sender = ""
+        mid, sender = None, ""
         if headers is not None:
+            mid = one_message_id(headers.get("message-id"))
             sender = (
                 first_address(headers.raw("from"))[1] or first_address(headers.raw("sender"))[1]
             )
