@@ -122,6 +122,12 @@ class WebhookWatcher:
                 session.add(LogCursor(name=CURSOR, last_id=last or 0, updated_at=now))
                 await _commit_once(session)
                 return 0, 0
+            if not self._endpoints:  # nothing to announce: keep up with the log, cheaply
+                last = (await session.exec(select(func.max(col(TicketEvent.id))))).one() or 0
+                if last > cursor.last_id:
+                    cursor.last_id, cursor.updated_at = last, now
+                    await _commit_once(session)
+                return 0, 0
             entries = (
                 await session.exec(
                     select(TicketEvent)
