@@ -52,7 +52,7 @@ from bot.store.claims import release_all
 from bot.store.db import Sessions, open_store, sessions
 from bot.store.election import election_for
 from bot.store.wakeups import OUTAGES, wakeups_for
-from bot.triager import Triager, triager_for
+from bot.triager import Triager, triager_for, worker_kind
 from bot.web import create_app
 from bot.webhooks.sender import WebhookSender
 from bot.webhooks.watcher import WebhookWatcher
@@ -90,7 +90,7 @@ class Parts:
 
 async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
     if triager is None:  # the real classifier: a bad services file stops the start right here
-        use_services_file(settings)
+        use_services_file(settings, here=worker_kind(settings.triage_worker) == "thread")
     engine = await open_store(settings.sqlalchemy_url)
     made = sessions(engine)
     directory = load_directory(settings.organisations_file)

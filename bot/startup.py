@@ -47,15 +47,21 @@ def _probe(setting: str, folder: Path) -> None:
         ) from None
 
 
-def use_services_file(settings: Settings) -> None:
+def use_services_file(settings: Settings, *, here: bool = True) -> None:
     """Give triage the desk's service catalogue (GUICHET_SERVICES_FILE; unset: the shipped one),
-    read and checked now, before the model loads in the triage thread: a mistake in the file is
-    a `SettingError` naming the file, the service and the problem."""
-    from nlp.catalogue import CatalogueError
-    from nlp.model import configure
+    read and checked now, before the model loads: a mistake in the file is a `SettingError`
+    naming the file, the service and the problem. `here`: the model runs in this process (a
+    thread), which then uses the file; else it is only checked here (the triage process is
+    given the file, and this process never loads spaCy)."""
+    from nlp.services import SERVICES_PATH, CatalogueError, load_services
 
     try:
-        configure(services_file=settings.services_file)
+        if here:
+            from nlp.model import configure
+
+            configure(services_file=settings.services_file)
+        else:
+            load_services(settings.services_file or SERVICES_PATH)
     except CatalogueError as exc:
         fix = "unset it for the shipped one" if settings.services_file else "restore it"
         raise SettingError("GUICHET_SERVICES_FILE", f"{exc} — correct the file, or {fix}") from None

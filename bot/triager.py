@@ -156,12 +156,18 @@ def triage_isolated(items: list[TriageInput]) -> list[Triage | None]:
     return found
 
 
-def triager_for(worker: str, services_file: Path | None) -> ThreadTriager | ProcessTriager:
+def worker_kind(worker: str) -> str:
     """GUICHET_TRIAGE_WORKER: "process", "thread", or "auto" (a process when this process may
     run on two cores or more: triage then runs beside the event loop; make bench measures it)."""
     if worker == "auto":
-        worker = "process" if len(os.sched_getaffinity(0)) >= 2 else "thread"
-    return ProcessTriager(services_file) if worker == "process" else ThreadTriager()
+        return "process" if len(os.sched_getaffinity(0)) >= 2 else "thread"
+    return worker
+
+
+def triager_for(worker: str, services_file: Path | None) -> ThreadTriager | ProcessTriager:
+    """The triager GUICHET_TRIAGE_WORKER asks for (`worker_kind`)."""
+    kind = worker_kind(worker)
+    return ProcessTriager(services_file) if kind == "process" else ThreadTriager()
 
 
 class LanguageOnlyTriager:

@@ -17,11 +17,12 @@ from typing import Any
 import spacy
 from spacy.language import Language as SpacyLanguage
 
-from nlp.catalogue import SERVICES_PATH, Catalogue, Service, load_services
+from nlp.catalogue import Catalogue
 from nlp.factors import FactorFinder
 from nlp.pipeline import blank, guichet_norm
 from nlp.reader import READER_DIR, Reader
 from nlp.reader import load as load_reader
+from nlp.services import SERVICES_PATH, Service, load_services
 
 MODEL_DIR = Path(__file__).parent / "model"
 LANGS = ("fr", "en")

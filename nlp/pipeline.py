@@ -1,7 +1,7 @@
 """The spaCy pipelines, shared by training and run time.
 
 One blank pipeline per language (`spacy.blank("fr")`, `spacy.blank("en")`): the tokenizer, lookup
-lemmas from spacy-lookups-data and a component that sets `token.norm_` to the accent-free lemma
+lemmas from spacy-lookups-data (`nlp.lemmas`) and a component that sets `token.norm_` to the accent-free lemma
 (what the patterns match on). Nothing in them is trained. Text is lower-cased before it enters,
 so shouting and capitals carry no signal.
 
@@ -18,6 +18,7 @@ import spacy
 from spacy.language import Language as SpacyLanguage
 from spacy.tokens import Doc
 
+from nlp import lemmas as _lemmas  # noqa: F401  (registers the guichet_lemma factory)
 from nlp.labels import TASKS, category
 from nlp.severity import FACTOR_TASKS
 from nlp.text import unaccent
@@ -56,10 +57,8 @@ def textcat_config(length: int = 2**15) -> dict[str, Any]:
 def blank(lang: str) -> SpacyLanguage:
     """Tokenizer, lookup lemmatizer and normaliser (initialised, ready to run)."""
     nlp = spacy.blank(lang)
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe("guichet_lemma")  # spaCy's lookup lemmas, in compact arrays (`nlp.lemmas`)
     nlp.add_pipe("guichet_norm")
-    lemmatizer: Any = nlp.get_pipe("lemmatizer")
-    lemmatizer.initialize()
     return nlp
 
 

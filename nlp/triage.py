@@ -21,9 +21,9 @@ from nlp.severity import FACTOR_TASKS, Factors, Impact, Scope, Security, blend, 
 if TYPE_CHECKING:  # spaCy and the model load only in processes that triage
     from spacy.tokens import Doc
 
-    from nlp.catalogue import ServiceHit
     from nlp.factors import Hit
     from nlp.model import Model, Pipeline
+    from nlp.services import ServiceHit
 
 Factor = Literal[
     "scope", "impact", "mission", "workaround", "service", "kind", "team", "level", "severity"

@@ -4,6 +4,7 @@ thread, a child that dies is replaced, and a service killed outright leaves no c
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -141,3 +142,35 @@ def test_the_setting_chooses_where_the_model_runs() -> None:
     expected = ProcessTriager if len(os.sched_getaffinity(0)) >= 2 else ThreadTriager
     assert isinstance(auto, expected)
     auto.close()
+
+
+def _modules_after(code: str, roots: tuple[str, ...]) -> list[str]:
+    """The top-level packages among `roots` that a fresh interpreter imported to run `code`."""
+    found = f"sorted({{m.split('.')[0] for m in sys.modules}} & {set(roots)!r})"
+    probe = f"{code}\nimport json, sys\nprint(json.dumps({found}))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return list(json.loads(done.stdout))
+
+
+def test_each_process_loads_only_what_it_runs() -> None:
+    """Memory: the service, when the model runs beside it, checks the services file without
+    spaCy; the triage process reads and triages without the store's libraries."""
+    service = textwrap.dedent(
+        """
+        from bot.settings import Settings
+        from bot.startup import use_services_file
+        import bot.app
+        use_services_file(Settings(), here=False)
+        """
+    )
+    assert _modules_after(service, ("spacy", "thinc", "numpy")) == []
+    child = textwrap.dedent(
+        """
+        from bot.triager import read_all, triage_isolated
+        from nlp import TriageInput
+        raw = b"From: a@client.example\\r\\nSubject: VPN\\r\\n\\r\\nLe VPN ne marche plus."
+        read_all([(1, "email", raw)], "guichet.example", 1_000_000)
+        triage_isolated([TriageInput("VPN", "Le VPN ne marche plus.")])
+        """
+    )
+    assert _modules_after(child, ("sqlalchemy", "sqlmodel", "aiohttp", "slack_bolt")) == []

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.tickets.reply import ReplyTo
+from bot.tickets.reply_to import ReplyTo
 from bot.tickets.thread import find_thread
 from intake.errors import SenderError
 from intake.mail.parse import parse_email

@@ -9,8 +9,6 @@ nothing. Tickets opened before it was stored get it at start-up (`bot.dispatch.r
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,50 +20,16 @@ from bot.outbox import queue
 from bot.store.models import Ticket
 from bot.tickets.labels import Status, language_of
 from bot.tickets.outbox import NoticeKind
+from bot.tickets.reply_to import ReplyTo
 from bot.tickets.thread import new_message_id
 from intake.message import Channel, OutboundMessage
 
 log = logging.getLogger(__name__)
 
+__all__ = ["NOWHERE", "ReplyTo", "relay_answer", "reply_target", "tell_status", "to_requester"]
+
 NOWHERE: dict[str, Any] = {}
 """The stored reply target of a ticket with nowhere to answer (opened by an agent)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyTo:
-    """Where an answer goes: an email thread, or a chat thread."""
-
-    channel: Channel
-    address: str
-    """Email: the requester's address. Slack: the channel ID."""
-    name: str = ""
-    in_reply_to: str | None = None
-    references: tuple[str, ...] = ()
-    thread: str | None = None
-    """Slack: the `thread_ts` to answer in."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "channel": self.channel.value,
-            "address": self.address,
-            "name": self.name,
-            "in_reply_to": self.in_reply_to,
-            "references": list(self.references),
-            "thread": self.thread,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ReplyTo:
-        """The stored form back; ValueError/KeyError/TypeError when it is not one."""
-        in_reply_to, thread = data.get("in_reply_to"), data.get("thread")
-        return cls(
-            channel=Channel(data["channel"]),
-            address=str(data["address"]),
-            name=str(data.get("name") or ""),
-            in_reply_to=None if in_reply_to is None else str(in_reply_to),
-            references=tuple(str(r) for r in data.get("references") or ()),
-            thread=None if thread is None else str(thread),
-        )
 
 
 def reply_target(ticket: Ticket) -> ReplyTo | None:

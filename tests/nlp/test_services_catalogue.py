@@ -14,10 +14,11 @@ from spacy.language import Language as SpacyLanguage
 
 from bot.settings import Settings
 from nlp import triage
-from nlp.catalogue import SERVICES_PATH, Catalogue, CatalogueError, ServiceHit, load_services
+from nlp.catalogue import Catalogue
 from nlp.labels import Level, Team
 from nlp.model import configure, get_model
 from nlp.pipeline import blank
+from nlp.services import SERVICES_PATH, CatalogueError, ServiceHit, load_services
 from tests.test_cli import bot
 
 FINES = """
