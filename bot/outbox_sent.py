@@ -1,6 +1,7 @@
 """Marking delivered outbox rows sent, with their record (an outbound `Message`), many rows in
-one transaction: the lanes that finish a delivery while a commit is running are marked together
-by the next one (group commit). Each delivery still waits until its own row is committed.
+one transaction: the lanes that finish a delivery while a commit is running, or while another
+task holds the store's connection, are marked together by the next one (group commit). Each
+delivery still waits until its own row is committed.
 
 Should a record already exist (a row sent again after a lost lease), the rows of that commit
 are marked one by one, each keeping the record it already has.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,7 +59,7 @@ class SentMarks:
 
     async def _flush(self) -> None:
         while self._waiting:
-            taken, self._waiting = self._waiting, []
+            taken: list[_Sent] = []
             try:
                 try:
                     await self._write(taken)
@@ -66,7 +67,9 @@ class SentMarks:
                     for one in taken:
                         await self._write_one(one)
             except BaseException as exc:  # the store failed: each delivery sees it (its lease
-                for one in taken:  # brings the row back); never left waiting for ever
+                if not taken:  # brings the row back); never left waiting for ever
+                    taken, self._waiting = self._waiting, []
+                for one in taken:
                     if not one.done.done():
                         one.done.set_exception(exc)
                 if not isinstance(exc, Exception):
@@ -76,10 +79,15 @@ class SentMarks:
                 if not one.done.done():
                     one.done.set_result(None)
 
-    async def _write(self, taken: Sequence[_Sent]) -> None:
+    async def _write(self, taken: list[_Sent]) -> None:
+        """Write the marks waiting once the store's connection is ours (`taken` is filled
+        then: those that came while another task held it join this commit), or, when `taken`
+        is given filled, just those."""
         now = self._now()
         async with self._sessions() as session:
             connection = await session.connection()
+            if not taken:
+                taken[:], self._waiting = self._waiting, []
             await connection.execute(
                 update(Outbox)
                 .where(col(Outbox.id) == bindparam("row_id"))
