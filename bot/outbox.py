@@ -22,7 +22,7 @@ import random
 import re
 import traceback
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.errors import MessageError
 from functools import partial
@@ -38,6 +38,7 @@ from bot.outbox_sent import SentMarks
 from bot.store.db import Sessions
 from bot.store.models import Outbox, OutboxStatus
 from bot.store.unavailable import Unavailable
+from bot.store.values import as_dict
 from bot.tickets.outbox import NoticeKind
 from intake.errors import DeliveryRefused, OperatorError, SenderError
 from intake.message import Channel, OutboundMessage
@@ -50,7 +51,7 @@ LEASE = timedelta(seconds=90)
 
 
 def to_payload(message: OutboundMessage) -> dict[str, Any]:
-    return asdict(message)
+    return as_dict(message)
 
 
 def from_payload(payload: Mapping[str, Any]) -> OutboundMessage:

@@ -15,6 +15,7 @@ def _environment(*, trim: bool) -> Environment:
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         keep_trailing_newline=True,
+        auto_reload=False,  # the templates ship with the code: no file check on each use
         trim_blocks=trim,
         lstrip_blocks=trim,
     )

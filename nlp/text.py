@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "ʼ": "'", "`": "'"})
@@ -112,8 +113,10 @@ def singular(word: str) -> str:
     return word[:-1] if len(word) > 4 and word[-1] in "sx" else word
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A light, consistent French+English stem: plural, then one common ending."""
+    """A light, consistent French+English stem: plural, then one common ending (remembered:
+    a desk's words repeat, and every self-service catalogue stems each message)."""
     if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
         word = word[:-1]
     for suffix in _SUFFIXES:

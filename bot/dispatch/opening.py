@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from bot.store import search
 from bot.store.bulk import insert_returning_ids
 from bot.store.models import Message, Requester, Ticket
 from bot.store.upsert import insert_new
+from bot.store.values import as_dict
 from bot.tickets import Language, Status, TicketNumber
 from bot.tickets.log import EventType, record
 from nlp import Triage, detect_language
@@ -55,7 +56,7 @@ def awaiting_confirmation() -> ColumnElement[bool]:
 def proposal_json(triage: Triage) -> dict[str, Any]:
     """The proposal as stored on the ticket: labels, confidences, evidence, model version, and
     `to_confirm` (read back by `awaits_confirmation`; absent from proposals stored before it)."""
-    return asdict(triage)
+    return as_dict(triage)
 
 
 @dataclass(frozen=True, slots=True)
