@@ -33,10 +33,14 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.get_driver_name() == "aiosqlite":  # one trip to its thread per statement
+            from bot.store import sqlite
+
+            parsed = parsed.set(drivername=sqlite.DRIVER)
         # One connection, shared in turn: SQLite has one writer at a time anyway, and waiting in
         # the pool is far cheaper than SQLite's busy-wait sleeps between competing connections.
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            parsed, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
