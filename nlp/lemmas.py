@@ -69,14 +69,25 @@ def make_lemmatizer(nlp: SpacyLanguage, name: str) -> LookupLemmas:
 
 
 class LookupLemmas:
-    """Sets `token.lemma_` from the language's table."""
+    """Sets `token.lemma_` from the language's table; the words met recently are remembered
+    (a desk's words repeat: most tokens never reach the arrays)."""
+
+    KEPT = 50_000
 
     def __init__(self, lemmas: LemmaTable) -> None:
         self.table = lemmas
+        self._seen: dict[str, str] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        for token, lemma in zip(doc, self.table.lookup([t.text for t in doc]), strict=True):
-            token.lemma_ = lemma
+        seen = self._seen
+        texts = [t.text for t in doc]
+        new = [text for text in dict.fromkeys(texts) if text not in seen]
+        if new:
+            if len(seen) + len(new) > self.KEPT:
+                seen.clear()
+            seen.update(zip(new, self.table.lookup(new), strict=True))
+        for token, text in zip(doc, texts, strict=True):
+            token.lemma_ = seen[text]
         return doc
 
 
