@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import socket
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -126,34 +127,46 @@ class Dispatcher:
             await self._release(rows)
             raise
 
-    async def drain(self, limit: int = 64) -> int:
+    async def drain(self, limit: int = 64, *, ahead: int = 2) -> int:
         """Process every received message, batch after batch; return how many were handled.
 
-        A pipeline of two stages: while one batch is written to the store (on the event loop),
-        the next one is read and triaged (a thread, and the triage process when it has one), so
-        a storm keeps both cores busy. Everything that depends on the store (the thread a
-        message belongs to, the ticket's status, the decision) waits for the previous batch's
-        commit: a reply to a ticket the previous batch opened finds it. Leases are handed back
-        as in `process_pending`."""
+        A pipeline: while one batch is written to the store (on the event loop), the next
+        `ahead` ones are read and triaged (a thread, or the triage process when there is one,
+        which then always has a batch waiting), so a storm keeps both cores busy. Everything
+        that depends on the store (the thread a message belongs to, the ticket's status, the
+        decision) waits for the previous batch's commit: a reply to a ticket the previous batch
+        opened finds it. Leases are handed back as in `process_pending`: every batch claimed
+        and not written, when anything fails or the service stops."""
         done = 0
-        rows = await self._claim(limit)
-        ahead = self._prepare_soon(rows)
-        while rows:
-            try:
-                prepared = await ahead
-                later = await self._claim(limit)
-            except BaseException:
-                await self._release(rows)
-                raise
-            following = self._prepare_soon(later)
-            try:
+        queued: deque[tuple[list[tuple[int, str, bytes]], asyncio.Future[_Prepared]]] = deque()
+        try:
+            await self._fill(queued, limit, ahead + 1)
+            while queued:
+                prepared = await queued[0][1]
+                await self._fill(queued, limit, ahead + 1)
                 done += await self._finish(prepared)
-            except BaseException:
-                following.cancel()
-                await self._release([*rows, *later])
-                raise
-            rows, ahead = later, following
+                queued.popleft()
+        except BaseException:
+            for _, future in queued:
+                if future.done() and not future.cancelled():
+                    future.exception()  # seen here: the batch is handed back, not lost
+                future.cancel()
+            await self._release([row for rows, _ in queued for row in rows])
+            raise
         return done
+
+    async def _fill(
+        self,
+        queued: deque[tuple[list[tuple[int, str, bytes]], asyncio.Future[_Prepared]]],
+        limit: int,
+        depth: int,
+    ) -> None:
+        """Claim batches and start preparing them until `depth` are queued or none is left."""
+        while len(queued) < depth:
+            rows = await self._claim(limit)
+            if not rows:
+                return
+            queued.append((rows, asyncio.ensure_future(self._prepare(rows))))
 
     async def _claim(self, limit: int) -> list[tuple[int, str, bytes]]:
         return list(
@@ -168,13 +181,6 @@ class Dispatcher:
                 await asyncio.wait_for(
                     release(self._sessions, [r[0] for r in rows], self._owner), 5
                 )
-
-    def _prepare_soon(self, rows: Sequence[tuple[int, str, bytes]]) -> asyncio.Future[_Prepared]:
-        if not rows:
-            done: asyncio.Future[_Prepared] = asyncio.get_running_loop().create_future()
-            done.set_result(_Prepared([], {}))
-            return done
-        return asyncio.ensure_future(self._prepare(rows))
 
     async def _prepare(self, rows: Sequence[tuple[int, str, bytes]]) -> _Prepared:
         """The pure stage, where the triager runs (a thread, or its process): read each message
