@@ -30,7 +30,8 @@ from bot.tickets import actions
 from bot.tickets.labels import Status, language_of
 from bot.tickets.log import EventType
 from bot.tickets.outbox import NoticeKind
-from bot.tickets.reply import ReplyTo, to_requester
+from bot.tickets.reply import to_requester
+from bot.tickets.reply_to import ReplyTo
 from intake.message import Channel, OutboundMessage
 from intake.slack.cards import local_time
 

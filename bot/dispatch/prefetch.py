@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.guards import suppressions
 from bot.store.models import Message, Ticket
-from bot.tickets.reply import ReplyTo
+from bot.tickets.reply_to import ReplyTo
 from intake.message import Channel
 
 

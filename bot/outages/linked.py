@@ -21,7 +21,8 @@ from bot.tickets.actions import record, set_status
 from bot.tickets.labels import Status, language_of
 from bot.tickets.log import EventType
 from bot.tickets.outbox import NoticeKind
-from bot.tickets.reply import ReplyTo, reply_target, to_requester
+from bot.tickets.reply import reply_target, to_requester
+from bot.tickets.reply_to import ReplyTo
 from intake.message import Channel
 from nlp.labels import Language
 

@@ -26,8 +26,6 @@ from intake.message import Channel, OutboundMessage
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NOWHERE", "ReplyTo", "relay_answer", "reply_target", "tell_status", "to_requester"]
-
 NOWHERE: dict[str, Any] = {}
 """The stored reply target of a ticket with nowhere to answer (opened by an agent)."""
 

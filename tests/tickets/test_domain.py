@@ -20,7 +20,8 @@ from bot.tickets import Language, Status, TicketNumber, language_of
 from bot.tickets.errors import TicketRuleError
 from bot.tickets.log import ALLOWED, EventType, move, record
 from bot.tickets.outbox import Audience, NoticeKind
-from bot.tickets.reply import ReplyTo, reply_target
+from bot.tickets.reply import reply_target
+from bot.tickets.reply_to import ReplyTo
 from intake.message import Channel
 from tests.conftest import eventually, running_service
 from tests.mail import drop, make_email
