@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import logs
+from bot import collector, logs
 from bot.api import TicketsApi
 from bot.channels import build_connectors, consume, senders
 from bot.console import console_routes
@@ -186,6 +186,7 @@ async def _warm_up(triager: Triager, model: ModelState) -> None:
         log.exception("the triage model failed to load; tickets will open without a proposal")
     else:
         model.loaded()
+        collector.settle()  # what the service keeps is loaded: the collector stops walking it
 
 
 class _Stop(Exception):
@@ -225,7 +226,8 @@ async def serve(
     """
     own_logging = logs.start()
     try:
-        await _serve(settings, on_ready=on_ready, stop=stop, triager=triager)
+        with collector.tuned():
+            await _serve(settings, on_ready=on_ready, stop=stop, triager=triager)
     finally:
         if own_logging:
             logs.stop()

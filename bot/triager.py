@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from bot import collector
 from bot.dispatch.incoming import Read, read_all
 from nlp import Triage, TriageInput, detect_language
 
@@ -101,6 +102,7 @@ class ProcessTriager:
 
     async def warm_up(self) -> None:
         await self.triage([TriageInput("", "")])
+        await self._run(collector.settle)  # in the child: its model is loaded
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -114,6 +116,7 @@ def _child_start(services_file: Path | None, parent: int) -> None:
     from nlp.model import configure
 
     configure(services_file=services_file)
+    collector.tune()  # a process that only serves: see `bot.collector`
     threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
 
 
