@@ -19,7 +19,7 @@ from bot.store.models import Message, Requester, Ticket
 from bot.store.upsert import insert_new
 from bot.store.values import as_dict
 from bot.tickets import Language, Status, TicketNumber
-from bot.tickets.log import EventType, record
+from bot.tickets.log import EventType, append, row
 from nlp import Triage, detect_language
 
 
@@ -115,11 +115,13 @@ async def open_tickets(
     found = await session.exec(select(Ticket).where(col(Ticket.id).in_(ids)))
     by_id = {t.id: t for t in found.all()}
     tickets = [by_id[i] for i in ids]
+    entries: list[dict[str, Any]] = []
     for opening, ticket in zip(openings, tickets, strict=True):
         assert ticket.id is not None
         ticket.number = ticket_number(ticket.id)
         opening.message.ticket_id = ticket.id
-        _opening_events(session, ticket, opening, now)
+        entries += _opening_entries(ticket, opening, now)
+    await append(session, entries)
     bodies = [o.incoming.body for o in openings]
     await search.index_many(
         session, [(t.id or 0, t.subject, body) for t, body in zip(tickets, bodies, strict=True)]
@@ -127,32 +129,40 @@ async def open_tickets(
     return tickets
 
 
-def _opening_events(session: AsyncSession, ticket: Ticket, opening: Opening, now: datetime) -> None:
+def _opening_entries(ticket: Ticket, opening: Opening, now: datetime) -> list[dict[str, Any]]:
+    """The log entries a new ticket opens with: opened, what triage proposed, and the move to
+    `open` when the proposal applied itself."""
+    assert ticket.id is not None
     triage, incoming = opening.triage, opening.incoming
-    record(
-        session,
-        ticket,
-        now,
-        EventType.OPENED,
-        message=opening.message.id,
-        channel=incoming.channel,
-        organisation=ticket.organisation,
-    )
-    if triage is not None:
-        record(
-            session,
-            ticket,
+    entries = [
+        row(
+            ticket.id,
             now,
-            EventType.PROPOSED,
-            model=triage.model,
-            kind=triage.kind,
-            severity=triage.severity,
-            level=triage.level,
-            team=triage.team,
-            **({"to_confirm": True} if triage.to_confirm else {}),
+            EventType.OPENED,
+            message=opening.message.id,
+            channel=incoming.channel,
+            organisation=ticket.organisation,
+        )
+    ]
+    if triage is not None:
+        entries.append(
+            row(
+                ticket.id,
+                now,
+                EventType.PROPOSED,
+                model=triage.model,
+                kind=triage.kind,
+                severity=triage.severity,
+                level=triage.level,
+                team=triage.team,
+                **({"to_confirm": True} if triage.to_confirm else {}),
+            )
         )
         if ticket.status == Status.OPEN:
-            record(session, ticket, now, EventType.STATUS_CHANGED, **{"from": "new", "to": "open"})
+            entries.append(
+                row(ticket.id, now, EventType.STATUS_CHANGED, **{"from": "new", "to": "open"})
+            )
+    return entries
 
 
 def _address(incoming: Incoming) -> str:

@@ -43,6 +43,14 @@ async def insert_returning_ids(
     return [ids[getattr(o, key)] for o in objects]
 
 
+async def insert_rows(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert rows given as column values (no id) in one statement (the caller commits)."""
+    if rows:
+        await (await session.connection()).execute(insert(_table(model)), rows)
+
+
 async def insert_pending(session: AsyncSession, *models: type[SQLModel]) -> None:
     """Insert the session's pending objects of `models` with one statement per model, in the
     order they were added, and take them out of the session: for append-only rows (log

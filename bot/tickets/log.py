@@ -8,13 +8,14 @@ rows. The vocabulary and what each entry carries is documented in `bot.sla.event
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.bulk import insert_rows
 from bot.store.models import Ticket, TicketEvent
 from bot.tickets.errors import TicketRuleError
 from bot.tickets.labels import Status
@@ -115,13 +116,27 @@ def entry(
 ) -> TicketEvent:
     """One log row for a ticket known by its id only (the watchers' memories, which never
     touch the ticket); everything else goes through `record`. The caller adds it."""
-    return TicketEvent(
-        ticket_id=ticket_id,
-        at=now.astimezone(UTC),  # SQLite drops offsets: the store holds UTC
-        type=type_.value,
-        actor=actor,
-        data={key: stored(value) for key, value in data.items()},
-    )
+    return TicketEvent(**row(ticket_id, now, type_, actor, **data))
+
+
+def row(
+    ticket_id: int, now: datetime, type_: EventType, actor: str = "bot", /, **data: object
+) -> dict[str, Any]:
+    """One log row's column values, for `append` (and `entry`)."""
+    return {
+        "ticket_id": ticket_id,
+        "at": now.astimezone(UTC),  # SQLite drops offsets: the store holds UTC
+        "type": type_.value,
+        "actor": actor,
+        "data": {key: stored(value) for key, value in data.items()},
+    }
+
+
+async def append(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Several log rows (`row`) in one statement, in the caller's transaction: the entries
+    that open a batch of new tickets, whose `updated_at` is the moment they were opened. No
+    object is made for them (a storm makes thousands): nothing in the transaction reads them."""
+    await insert_rows(session, TicketEvent, rows)
 
 
 def move(
