@@ -84,7 +84,7 @@ async def open_tickets(
         o.triage.language if o.triage else detect_language(o.incoming.body) for o in openings
     ]
     requesters = await _requesters(session, openings, languages, now, directory)
-    made: list[Ticket] = []
+    made: list[dict[str, Any]] = []
     for opening, language in zip(openings, languages, strict=True):
         triage, incoming = opening.triage, opening.incoming
         requester = requesters[_address(incoming)]
@@ -92,26 +92,26 @@ async def open_tickets(
         requester.name = incoming.sender_name[:200] or requester.name
         applied = triage is not None and auto_applies(triage)
         made.append(
-            Ticket(
-                number=f"~{opening.message.id}",  # until its id is known: unique, never committed
-                status=Status.OPEN if applied else Status.NEW,
-                kind=triage.kind if triage else None,
-                severity=triage.severity if triage else None,
-                level=triage.level if triage else None,
-                team=triage.team if triage else None,
-                channel=incoming.channel,
-                language=language,
-                subject=incoming.subject[:998],
-                requester_id=requester.id or 0,
-                organisation=requester.organisation,
-                triage=proposal_json(triage) if triage else None,
-                model_version=triage.model if triage else None,
-                reply_to=incoming.reply.to_json(),
-                created_at=now,
-                updated_at=now,
-            )
+            {
+                "number": f"~{opening.message.id}",  # until its id is known: never committed
+                "status": Status.OPEN if applied else Status.NEW,
+                "kind": triage.kind if triage else None,
+                "severity": triage.severity if triage else None,
+                "level": triage.level if triage else None,
+                "team": triage.team if triage else None,
+                "channel": incoming.channel,
+                "language": language,
+                "subject": incoming.subject[:998],
+                "requester_id": requester.id or 0,
+                "organisation": requester.organisation,
+                "triage": proposal_json(triage) if triage else None,
+                "model_version": triage.model if triage else None,
+                "reply_to": incoming.reply.to_json(),
+                "created_at": now,
+                "updated_at": now,
+            }
         )
-    ids = await insert_returning_ids(session, made, key="number")
+    ids = await insert_returning_ids(session, Ticket, made, key="number")
     found = await session.exec(select(Ticket).where(col(Ticket.id).in_(ids)))
     by_id = {t.id: t for t in found.all()}
     tickets = [by_id[i] for i in ids]

@@ -27,20 +27,18 @@ def _row(obj: SQLModel, table: Table) -> dict[str, Any]:
 
 
 async def insert_returning_ids(
-    session: AsyncSession, objects: Sequence[SQLModel], *, key: str
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], *, key: str
 ) -> list[int]:
-    """Insert `objects` (all of one model, each with a distinct `key` value) in one statement;
-    their new ids, in the order given. The objects themselves stay out of the session: read
-    the rows back to work on them (the caller commits)."""
-    if not objects:
+    """Insert rows of `model` given as column values (no id; each with a distinct `key` value)
+    in one statement; their new ids, in the order given. No object is made: read the rows back
+    to work on them (the caller commits)."""
+    if not rows:
         return []
-    table = _table(type(objects[0]))
+    table = _table(model)
     statement = insert(table).returning(table.c.id, table.c[key])
-    result = await (await session.connection()).execute(
-        statement, [_row(o, table) for o in objects]
-    )
+    result = await (await session.connection()).execute(statement, list(rows))
     ids = {found_key: found_id for found_id, found_key in result.all()}
-    return [ids[getattr(o, key)] for o in objects]
+    return [ids[row[key]] for row in rows]
 
 
 async def insert_rows(
