@@ -27,7 +27,8 @@ from intake.auth import MsalTokens, Tokens
 from intake.auth.delegated import DelegatedTokens
 from intake.folder import FolderSource
 from intake.imap import ImapReader, MailboxConfig
-from intake.mail.send import FolderSender, SmtpConfig, SmtpSender
+from intake.mail.send import SmtpConfig, SmtpSender
+from intake.mail.send_folder import FolderSender
 from intake.message import Channel, InboundMessage
 from intake.ports import Connector, Sender
 from intake.slack.sender import SlackSender

@@ -1,18 +1,11 @@
-"""Outgoing email: over SMTP (aiosmtplib), or as `.eml` files in a folder when no server is set
-(like Django's file e-mail backend)."""
+"""Outgoing email over SMTP (aiosmtplib); `intake.mail.send_folder` writes `.eml` files instead
+when no server is set."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import hashlib
-import os
-import re
-import secrets
 import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import aiosmtplib
 
@@ -105,60 +98,3 @@ def _unverified() -> ssl.SSLContext:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def file_name(message: OutboundMessage) -> str:
-    """The `.eml` name of a message: the same on every try, different for every message.
-
-    The Message-ID is fixed when the outbox row is queued, so a resend after a lost lease (a
-    crash between writing and marking sent) replaces the file instead of adding a second
-    acknowledgement; the recipients are in the digest because a broadcast sends one Message-ID
-    to several lists, one row each.
-    """
-    identity = "\n".join([message.message_id, *message.to]).encode("utf-8", "surrogatepass")
-    digest = hashlib.sha256(identity).hexdigest()[:16]
-    return f"{_UNSAFE.sub('_', message.message_id)[:80]}-{digest}.eml"
-
-
-class FolderSender:
-    """Writes each message as an `.eml` file named by `file_name`, atomically (a temporary file,
-    then a rename over any earlier copy)."""
-
-    def __init__(self, folder: Path, *, sender: str, sender_name: str) -> None:
-        self._folder = folder
-        self._sender = sender
-        self._sender_name = sender_name
-
-    async def send(self, message: OutboundMessage) -> bytes:
-        now = datetime.now(UTC)
-        raw = compose(message, sender=self._sender, sender_name=self._sender_name, now=now)
-        try:
-            await asyncio.to_thread(self._write, self._folder / file_name(message), raw)
-        except OSError as exc:
-            raise OperatorError(f"cannot write to the outbox folder {self._folder}: {exc}") from exc
-        return raw
-
-    @staticmethod
-    def _write(path: Path, raw: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A unique temporary name: two workers resending one row never write the same file.
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            with tmp.open("xb") as out:
-                out.write(raw)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        # The rename itself survives a power cut only once the directory is synced.
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)

@@ -1,0 +1,83 @@
+"""The folder sender: every message a whole `.eml` file, written together when many wait."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+from pathlib import Path
+
+import pytest
+
+from intake.errors import OperatorError
+from intake.mail.send_folder import FolderSender, file_name, write_files
+from intake.message import Channel, OutboundMessage
+
+
+def _message(index: int, to: str = "marie.tremblay@ville.example") -> OutboundMessage:
+    return OutboundMessage(
+        Channel.EMAIL,
+        (to,),
+        f"[GU-2026-{index:06d}] Demande reçue",
+        f"Bonjour,\n\nVotre billet GU-2026-{index:06d} est ouvert.\n",
+        f"gu-2026-{index:06d}.ack@guichet.example",
+    )
+
+
+async def test_many_sends_at_once_each_leave_their_whole_file(tmp_path: Path) -> None:
+    sender = FolderSender(tmp_path / "out", sender="guichet@guichet.example", sender_name="G")
+    messages = [_message(i) for i in range(200)]
+    raws = await asyncio.gather(*(sender.send(m) for m in messages))
+    files = sorted((tmp_path / "out").iterdir())
+    assert [f.name for f in files] == sorted(file_name(m) for m in messages)
+    for message, raw in zip(messages, raws, strict=True):
+        written = (tmp_path / "out" / file_name(message)).read_bytes()
+        assert written == raw
+        parsed = email.message_from_bytes(written, policy=email.policy.default)
+        assert parsed["Message-ID"] == f"<{message.message_id}>"
+    assert not [f for f in files if f.name.startswith(".")]  # no temporary file left
+
+
+async def test_a_resend_replaces_the_file_instead_of_adding_one(tmp_path: Path) -> None:
+    sender = FolderSender(tmp_path, sender="guichet@guichet.example", sender_name="G")
+    await sender.send(_message(1))
+    await asyncio.gather(sender.send(_message(1)), sender.send(_message(1)))
+    assert [f.name for f in tmp_path.iterdir()] == [file_name(_message(1))]
+
+
+async def test_a_folder_that_cannot_be_written_fails_every_send_saying_where(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the outbox folder should be")
+    sender = FolderSender(blocked, sender="guichet@guichet.example", sender_name="G")
+    found = await asyncio.gather(
+        *(sender.send(_message(i)) for i in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(e, OperatorError) for e in found)
+    assert all(str(blocked) in str(e) for e in found)
+
+
+def test_one_bad_path_does_not_keep_the_others_from_being_written(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    good, bad = tmp_path / "ok" / "a.eml", tmp_path / "file" / "b.eml"
+    errors = write_files([(good, b"one"), (bad, b"two"), (tmp_path / "ok" / "c.eml", b"three")])
+    assert errors[0] is None and errors[2] is None
+    assert isinstance(errors[1], OSError)
+    assert good.read_bytes() == b"one"
+    assert (tmp_path / "ok" / "c.eml").read_bytes() == b"three"
+
+
+@pytest.mark.parametrize("count", [1, 50])
+async def test_a_sender_that_stops_waiting_does_not_stop_the_others(
+    tmp_path: Path, count: int
+) -> None:
+    sender = FolderSender(tmp_path, sender="guichet@guichet.example", sender_name="G")
+    tasks = [asyncio.create_task(sender.send(_message(i))) for i in range(count + 1)]
+    await asyncio.sleep(0)
+    tasks[0].cancel()
+    done = await asyncio.gather(*tasks[1:])
+    assert len(done) == count
+    assert {file_name(_message(i)) for i in range(1, count + 1)} <= {
+        f.name for f in tmp_path.iterdir()
+    }
