@@ -4,17 +4,19 @@ Two CPython (3.11) defects shape this module. Its header folder drops the space 
 encoded-words when it refolds a long non-ASCII subject, so about one French subject in ten came
 out as "Impossibled'accéder" (python/cpython gh-144156, fixed after 3.11). And its address parser
 decodes an encoded-word inside a local part, which RFC 2047 §5 (3) forbids. So Subject, From and
-To are rendered here, with `email.header.Header` (it keeps every space inside its encoded-words
-and splits them at 75 characters, RFC 2047 §2), and `_Policy` writes them as rendered.
+To are rendered here, in base64 encoded-words that keep every space inside them and are at most
+75 characters long (RFC 2047 §2, §4.1; `email.base64mime` encodes them), and `_Policy` writes
+them as rendered.
 """
 
 from __future__ import annotations
 
 import email.policy
 import email.utils
+import functools
 import re
 from datetime import datetime
-from email.charset import BASE64, Charset
+from email import base64mime
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -29,10 +31,6 @@ from intake.message import OutboundMessage
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _BODY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _LINESEP = "\r\n"
-_UTF8 = Charset("utf-8")
-_UTF8.header_encoding = BASE64
-"""Encoded-words in base64 ("B", RFC 2047 §4.1): the standard charset picks the shorter of "Q"
-and "B" for each word, measuring "Q" one character at a time (most of the cost of composing)."""
 # RFC 5322 §3.2.3 specials (and white space): a display name holding one is quoted.
 _PLAIN_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
 
@@ -115,10 +113,41 @@ def compose(message: OutboundMessage, *, sender: str, sender_name: str, now: dat
 def _text(name: str, value: str) -> str:
     """An unstructured header value, RFC 2047-encoded when it is not plain short ASCII."""
     plain = value.isascii() and "=?" not in value and all(len(w) <= 70 for w in value.split())
-    header = Header(value, "us-ascii" if plain else _UTF8, header_name=name)
-    return header.encode(linesep=_LINESEP)
+    if not plain:
+        return _encoded_words(value, first_line=_LINE - len(name) - 2)
+    return Header(value, "us-ascii", header_name=name).encode(linesep=_LINESEP)
 
 
+_LINE = 76
+"""RFC 2047 §2: a line holding encoded-words is at most 76 characters long."""
+_WORD_OVERHEAD = len("=?utf-8?b??=")
+
+
+def _encoded_words(value: str, *, first_line: int) -> str:
+    """`value` as base64 encoded-words (RFC 2047 §4.1), one per line, each as long as its line
+    allows and never splitting a character (§5 (3)); the spaces stay inside the words.
+
+    `email.header.Header` does the same but measures each candidate word one character at a
+    time (quadratic, most of the cost of composing a French acknowledgement): here the split is
+    counted in UTF-8 bytes, once, and `email.base64mime` encodes each piece."""
+    words: list[str] = []
+    room = first_line
+    piece: list[str] = []
+    size = 0
+    for char in value:
+        width = len(char.encode("utf-8"))
+        # base64 turns every 3 bytes (or fewer, at the end) into 4 characters
+        if piece and _WORD_OVERHEAD + 4 * -(-(size + width) // 3) > room:
+            words.append(base64mime.header_encode("".join(piece), "utf-8"))
+            piece, size, room = [], 0, _LINE - 1  # a continuation line starts with a space
+        piece.append(char)
+        size += width
+    if piece or not words:
+        words.append(base64mime.header_encode("".join(piece), "utf-8"))
+    return (_LINESEP + " ").join(words)
+
+
+@functools.lru_cache(maxsize=256)
 def _mailbox(name: str, address: str, field: str) -> str:
     """`Name <addr>`: the name encoded as a phrase (RFC 2047 §5 (3)), the address as it is."""
     spec = addr_spec(clean_header(address))
@@ -135,7 +164,7 @@ def _mailbox(name: str, address: str, field: str) -> str:
         # One encoded-word when it fits RFC 2047 §2's 75 characters: readers disagree on the
         # space between the encoded-words of a phrase (CPython's parser adds one, RFC 2047
         # §6.2 says none), so a usual name never has two.
-        phrase = Header(name, _UTF8, maxlinelen=76).encode(linesep=_LINESEP)
+        phrase = _encoded_words(name, first_line=_LINE)
     return f"{phrase} <{spec}>"
 
 
