@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.triager import LanguageOnlyTriager
 from intake.folder import FolderSource
 from intake.message import Channel, InboundMessage
 from nlp import Triage, TriageInput
+from nlp.labels import Kind
 from tests.conftest import eventually
 from tests.mail import drop, make_email
 
@@ -206,3 +208,59 @@ async def test_a_dispatcher_stopped_mid_batch_hands_its_messages_back(parts: Par
     assert await parts.dispatcher.process_pending() == 5
     async with parts.sessions() as session:
         assert len((await session.exec(select(Ticket))).all()) == 5
+
+
+class StatusTriager(LanguageOnlyTriager):
+    """Reads a message whose subject says `Suivi` as a status question, the rest as incidents."""
+
+    async def triage(self, items: Sequence[TriageInput]) -> list[Triage]:
+        found = await super().triage(items)
+        return [
+            replace(t, kind=Kind.STATUS if i.subject.startswith("Suivi") else Kind.INCIDENT)
+            for t, i in zip(found, items, strict=True)
+        ]
+
+
+async def test_status_questions_of_one_batch_each_get_their_own_tickets_only(
+    migrated: Settings,
+) -> None:
+    """Many "where do my tickets stand?" in one batch are read together (issue 13), and each
+    person is told of their own tickets, never of another's (one batch, one query)."""
+    parts = await build(migrated, triager=StatusTriager())
+    try:
+        people = {"alice": 2, "bruno": 1}
+        opening = [
+            make_email(
+                sender=f"{who} <{who}@msss.example>",
+                subject=f"Outlook en panne {n}",
+                message_id=f"<open-{who}-{n}@msss.example>",
+            )
+            for who, count in people.items()
+            for n in range(count)
+        ]
+        await receive(parts, opening)
+        assert await parts.dispatcher.process_pending() == 3
+        asking = [
+            make_email(
+                sender=f"{who} <{who}@msss.example>",
+                subject="Suivi",
+                body="Bonjour, où en sont mes demandes?",
+                message_id=f"<ask-{who}@msss.example>",
+            )
+            for who in ("alice", "bruno", "chloe")
+        ]
+        await receive(parts, asking)
+        assert await parts.dispatcher.process_pending() == 3
+        async with parts.sessions() as session:
+            tickets = (await session.exec(select(Ticket).order_by(col(Ticket.id)))).all()
+            answers = (await session.exec(select(Outbox).where(col(Outbox.kind) == "answer"))).all()
+        assert len(tickets) == 3  # the questions opened none
+        own = {"alice": [t.number for t in tickets[:2]], "bruno": [tickets[2].number]}
+        told = {a.recipient.split("@")[0]: a.payload["text"] for a in answers}
+        assert set(told) == {"alice", "bruno", "chloe"}
+        for who, numbers in own.items():
+            for ticket in tickets:
+                assert (ticket.number in told[who]) == (ticket.number in numbers), who
+        assert "aucun billet ouvert" in told["chloe"]
+    finally:
+        await parts.engine.dispose()

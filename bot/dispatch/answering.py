@@ -55,10 +55,14 @@ class Answering:
         answer: Answer,
         language: str,
         now: datetime,
+        *,
+        text: str | None = None,
     ) -> None:
+        """Queue the answer; `text`, when given, is its status answer read beforehand
+        (`open_status_texts`)."""
         if answer.route == Route.OUTAGES:
             text = outages_text(answer.outages, language, self.broadcast.status_url)
-        else:
+        elif text is None:
             text = await self.status_text(session, incoming, answer.numbers, language, now)
         subject = ("Re: " if incoming.subject else "") + (
             incoming.subject or say("answer.default_subject", language_of(language))
@@ -93,9 +97,19 @@ class Answering:
         language: str,
         now: datetime,
     ) -> str:
+        return await self.status.answer(session, numbers, self._viewer(incoming, language), now)
+
+    async def open_status_texts(
+        self, session: AsyncSession, asking: Sequence[tuple[Incoming, str]], now: datetime
+    ) -> list[str]:
+        """The answers to many "where do my tickets stand?" (each message with its language)
+        naming no ticket, read together."""
+        viewers = [self._viewer(incoming, language) for incoming, language in asking]
+        return await self.status.open_answers(session, viewers, now)
+
+    def _viewer(self, incoming: Incoming, language: str) -> Viewer:
         agent = bool(incoming.author) and self.is_agent(incoming.author)
-        viewer = Viewer(frozenset({incoming.sender}), language, agent)
-        return await self.status.answer(session, numbers, viewer, now)
+        return Viewer(frozenset({incoming.sender}), language, agent)
 
     # -- answers with a new ticket -------------------------------------------------------------
 

@@ -123,10 +123,15 @@ class TicketWriter:
             self._directory,
         )
         new = {w.message_id: t for w, t in zip(openings, opened, strict=True)}
+        asking = [w for w in live if self._asks_open(w, tickets.get(w.decision.ticket or ""))]
+        texts: dict[int, str] = {}
         queued = False
         for write in live:
             if self._reads_store(write):  # what is pending goes in at once, not a row at a time
                 await insert_pending(session, *_APPENDED)
+            if asking and write is asking[0]:  # all of the batch's, as the store is now
+                texts = await self._open_status_texts(session, asking, now)
+                asking = []
             queued |= await self._apply(
                 session,
                 messages[write.message_id],
@@ -135,6 +140,7 @@ class TicketWriter:
                 new.get(write.message_id),
                 write.incoming.reply.address.lower() in suppressed,
                 now,
+                texts.get(write.message_id),
             )
         for message in messages.values():  # done with: a lease no longer means anything
             message.lease_owner = None
@@ -149,6 +155,27 @@ class TicketWriter:
             write.decision.action == Action.NEW_TICKET and write.answer.route == Route.ACKNOWLEDGE
         )
         return bool(self._on_opened) or not plain
+
+    def _asks_open(self, write: Write, ticket: Ticket | None) -> bool:
+        """Is this write answered, without a ticket, with the sender's open tickets (a status
+        question naming none; `_apply` below takes the same path)?"""
+        answer = write.answer
+        return (
+            self._answering is not None
+            and answer.route == Route.STATUS
+            and not answer.numbers
+            and write.decision.action != Action.AUTOMATED
+            and not (write.decision.action == Action.FOLLOW_UP and ticket is not None)
+        )
+
+    async def _open_status_texts(
+        self, session: AsyncSession, asking: Sequence[Write], now: datetime
+    ) -> dict[int, str]:
+        assert self._answering is not None
+        found = await self._answering.open_status_texts(
+            session, [(w.incoming, _language(w.incoming, w.triage)) for w in asking], now
+        )
+        return {w.message_id: text for w, text in zip(asking, found, strict=True)}
 
     def _opens(self, write: Write, ticket: Ticket | None) -> bool:
         """Does this write open a ticket (`_apply` below takes the same path)?"""
@@ -166,6 +193,7 @@ class TicketWriter:
         opened: Ticket | None,
         suppressed: bool,
         now: datetime,
+        status_text: str | None = None,
     ) -> bool:
         message_id, incoming, decision = write.message_id, write.incoming, write.decision
         triage, answer = write.triage, write.answer
@@ -217,10 +245,10 @@ class TicketWriter:
                 session, ticket, incoming, message_id, decision, answer, now
             )
         assert triage is not None or decision.action == Action.NEW_TICKET
-        language = triage.language if triage else detect_language(incoming.body)
+        language = _language(incoming, triage)
         if not answer.opens_ticket and self._answering is not None:
             await self._answering.without_ticket(
-                session, message_id, incoming, answer, language, now
+                session, message_id, incoming, answer, language, now, text=status_text
             )
             log.info("%s answer queued for message %s (no ticket)", answer.route, message_id)
             return True
@@ -361,6 +389,10 @@ class TicketWriter:
         return queue(
             outbound, kind=NoticeKind.ACK, key=f"ack:{number}", ticket_id=ticket.id, now=now
         )
+
+
+def _language(incoming: Incoming, triage: Triage | None) -> str:
+    return triage.language if triage else detect_language(incoming.body)
 
 
 def _log_opened(ticket: Ticket, triage: Triage | None) -> None:
