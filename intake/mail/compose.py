@@ -70,6 +70,11 @@ class _Policy(EmailPolicy):
         if isinstance(value, _Rendered):
             # An address may be UTF-8 (RFC 6532 §3.2); everything else here is ASCII.
             return self.fold(name, value).encode("utf-8")
+        line, limit = f"{name}: {value}", self.max_line_length
+        if (limit is None or len(line) <= limit) and line.isascii() and line.isprintable():
+            # A short ASCII line (the MIME headers `set_content` writes) is its own folding:
+            # refolding it from its parse tree cost as much as encoding the subject.
+            return (line + self.linesep).encode("ascii")
         return super().fold_binary(name, value)
 
 
