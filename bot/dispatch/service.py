@@ -127,7 +127,7 @@ class Dispatcher:
             await self._release(rows)
             raise
 
-    async def drain(self, limit: int = 64, *, ahead: int = 2) -> int:
+    async def drain(self, limit: int = 160, *, ahead: int = 2) -> int:
         """Process every received message, batch after batch; return how many were handled.
 
         A pipeline: while one batch is written to the store (on the event loop), the next
@@ -136,7 +136,12 @@ class Dispatcher:
         that depends on the store (the thread a message belongs to, the ticket's status, the
         decision) waits for the previous batch's commit: a reply to a ticket the previous batch
         opened finds it. Leases are handed back as in `process_pending`: every batch claimed
-        and not written, when anything fails or the service stops."""
+        and not written, when anything fails or the service stops.
+
+        A batch holds up to `limit` messages (what is there: one alone when intake is quiet).
+        A batch's writes are a chain of round trips to the store, about the same number
+        whatever its size: in a storm, larger batches spread them over more messages
+        (`docs/capacity.md`)."""
         done = 0
         queued: deque[tuple[list[tuple[int, str, bytes]], asyncio.Future[_Prepared]]] = deque()
         try:
