@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy
 from spacy.language import Language as SpacyLanguage
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -233,7 +232,7 @@ class FactorFinder:
             "etage",
             "aile",
         }
-        self.anchors = numpy.array(sorted(self.strings.add(w) for w in anchors), dtype="uint64")
+        self.anchors = frozenset(int(self.strings.add(w)) for w in anchors)
 
     @staticmethod
     def _negated(category: str, doc: Doc, span: Span) -> bool:
@@ -250,7 +249,8 @@ class FactorFinder:
 
     def _has_shape_anchor(self, doc: Doc, text: str) -> bool:
         """Floors ("au 3e"), percentages and named places need a cheap look first."""
-        if numpy.isin(doc.to_array("NORM"), self.anchors).any():
+        # A set look-up of the doc's norms: `numpy.isin` cost ten times as much on a short doc.
+        if not self.anchors.isdisjoint(doc.to_array("NORM").tolist()):
             return True
         return any(c.isdigit() for c in text)
 
