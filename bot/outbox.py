@@ -73,18 +73,31 @@ def queue(
 ) -> Outbox:
     """A new outbox row; add it to the session that makes the change it announces. `kind` says
     what it is, and so whom it is for (`NoticeKind.audience`); `key` only makes it unique."""
-    return Outbox(
-        key=key,
-        kind=kind,
-        audience=kind.audience,
-        ticket_id=ticket_id,
-        channel=message.channel,
-        recipient=(message.to[0] if message.to else "")[:320],
-        payload=to_payload(message),
-        status=OutboxStatus.PENDING,
-        next_attempt_at=now,
-        created_at=now,
-    )
+    return Outbox(**queued_row(message, kind=kind, key=key, ticket_id=ticket_id, now=now))
+
+
+def queued_row(
+    message: OutboundMessage,
+    *,
+    kind: NoticeKind,
+    key: str,
+    ticket_id: int | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """`queue`'s row as column values, for a batch that inserts many at once
+    (`bot.store.bulk.insert_rows`)."""
+    return {
+        "key": key,
+        "kind": kind,
+        "audience": kind.audience,
+        "ticket_id": ticket_id,
+        "channel": message.channel,
+        "recipient": (message.to[0] if message.to else "")[:320],
+        "payload": to_payload(message),
+        "status": OutboxStatus.PENDING,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 @dataclass(frozen=True, slots=True)

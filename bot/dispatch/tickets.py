@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,9 +27,9 @@ from bot.dispatch.prefetch import batch_messages, suppressed_among, tickets_name
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
-from bot.outbox import queue
+from bot.outbox import queued_row
 from bot.store import search
-from bot.store.bulk import insert_pending
+from bot.store.bulk import insert_pending, insert_rows
 from bot.store.db import storable_text
 from bot.store.models import (
     Attachment,
@@ -125,10 +125,11 @@ class TicketWriter:
         new = {w.message_id: t for w, t in zip(openings, opened, strict=True)}
         asking = [w for w in live if self._asks_open(w, tickets.get(w.decision.ticket or ""))]
         texts: dict[int, str] = {}
+        acks: list[dict[str, Any]] = []  # the plain acknowledgements' outbox rows
         queued = False
         for write in live:
             if self._reads_store(write):  # what is pending goes in at once, not a row at a time
-                await insert_pending(session, *_APPENDED)
+                await _insert(session, acks)
             if asking and write is asking[0]:  # all of the batch's, as the store is now
                 texts = await self._open_status_texts(session, asking, now)
                 asking = []
@@ -141,11 +142,12 @@ class TicketWriter:
                 write.incoming.reply.address.lower() in suppressed,
                 now,
                 texts.get(write.message_id),
+                acks,
             )
         for message in messages.values():  # done with: a lease no longer means anything
             message.lease_owner = None
             message.lease_until = None
-        await insert_pending(session, *_APPENDED)
+        await _insert(session, acks)
         return queued
 
     def _reads_store(self, write: Write) -> bool:
@@ -193,7 +195,8 @@ class TicketWriter:
         opened: Ticket | None,
         suppressed: bool,
         now: datetime,
-        status_text: str | None = None,
+        status_text: str | None,
+        acks: list[dict[str, Any]],
     ) -> bool:
         message_id, incoming, decision = write.message_id, write.incoming, write.decision
         triage, answer = write.triage, write.answer
@@ -276,9 +279,11 @@ class TicketWriter:
             log.info("answer queued for %s: %s", ticket.number, answer.route)
             answered = True
         else:
-            session.add(self._acknowledgement(ticket, incoming, triage, now))
+            acks.append(self._acknowledgement(ticket, incoming, triage, now))
             log.info("acknowledgement queued for %s (%s)", ticket.number, incoming.reply.channel)
             answered = True
+        if self._on_opened:  # a hook reads the store: it finds the acknowledgement there
+            await _insert(session, acks)
         for hook in self._on_opened:  # after the answer: the card shows where the ticket went
             answered |= await hook.opened(session, ticket, incoming.author, now)
         return answered
@@ -363,7 +368,7 @@ class TicketWriter:
 
     def _acknowledgement(
         self, ticket: Ticket, incoming: Incoming, triage: Triage | None, now: datetime
-    ) -> Outbox:
+    ) -> dict[str, Any]:
         number = ticket.number or ""
         reply = incoming.reply
         rendered = self._acks.render(
@@ -386,9 +391,18 @@ class TicketWriter:
             references=reply.references,
             thread=reply.thread,
         )
-        return queue(
+        return queued_row(
             outbound, kind=NoticeKind.ACK, key=f"ack:{number}", ticket_id=ticket.id, now=now
         )
+
+
+async def _insert(session: AsyncSession, acks: list[dict[str, Any]]) -> None:
+    """Insert what the batch left pending, in the order it was queued: the rows added to the
+    session (the writes that read the store add theirs before any plain acknowledgement that
+    follows them), then the acknowledgements' rows."""
+    await insert_pending(session, *_APPENDED)
+    await insert_rows(session, Outbox, acks)
+    acks.clear()
 
 
 def _language(incoming: Incoming, triage: Triage | None) -> str:
