@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import socket
 import statistics
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from email import message_from_bytes
 from multiprocessing import get_context
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -30,25 +32,67 @@ Figure = tuple[str, float, str]
 
 
 class _Timing:
-    def __init__(self) -> None:
-        self.accepted: dict[str, float] = {}
+    """Writes, for each message accepted, the Message-ID it answers and when, one per line."""
+
+    def __init__(self, log: Path) -> None:
+        self._log = log.open("a", encoding="utf-8")
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or envelope.content
         assert isinstance(content, bytes)
         replied = message_from_bytes(content).get("In-Reply-To", "").strip().strip("<>")
-        self.accepted[replied] = time.time()
+        self._log.write(f"{replied}\t{time.time()}\n")
+        self._log.flush()
         return "250 OK"
 
 
-async def _run(count: int, pace: float | None) -> tuple[dict[str, float], dict[str, float]]:
+def _smtp_server(port: int, log: Path, stop: EventType) -> None:
+    """The SMTP server that accepts the acknowledgements, in a process of its own: a real one
+    runs elsewhere, and its work must not be counted against the service's core."""
+    controller = Controller(_Timing(log), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
+
+
+class _Accepted:
+    """What the SMTP server process has accepted so far, read from its log."""
+
+    def __init__(self, log: Path) -> None:
+        self._log = log
+        self._ignored: set[str] = set()
+
+    def read(self) -> dict[str, float]:
+        text = self._log.read_text(encoding="utf-8") if self._log.exists() else ""
+        found = {}
+        for line in text.splitlines():
+            mid, _, at = line.partition("\t")
+            if at and mid not in self._ignored:
+                found[mid] = float(at)
+        return found
+
+    def ignore(self, mids: list[str]) -> None:
+        self._ignored.update(mids)
+
+
+async def _run(
+    count: int, pace: float | None, *, backlog: bool = False
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Append `count` messages (every `pace` seconds, or at once from another process) while
+    the service runs; or, with `backlog`, all before it starts (a service back after an outage
+    finds them waiting). When each was appended, and when its acknowledgement was accepted."""
     root = Path(tempfile.mkdtemp(prefix="guichet-bench-dovecot-"))
     dovecot = Dovecot.create(root)
     dovecot.start()
-    timing = _Timing()
     smtp_port = free_port()
-    controller = Controller(timing, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
+    accepted = _Accepted(root / "accepted.tsv")
+    spawn = get_context("spawn")
+    stop_smtp = spawn.Event()
+    smtp = spawn.Process(target=_smtp_server, args=(smtp_port, root / "accepted.tsv", stop_smtp))
+    smtp.start()
+    await asyncio.to_thread(_wait_for_port, smtp_port)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(
@@ -69,16 +113,21 @@ async def _run(count: int, pace: float | None) -> tuple[dict[str, float], dict[s
                 ],
             )
             await asyncio.to_thread(migrate, settings.sqlalchemy_url)
+            # only known client domains: unknown senders get no acknowledgement to wait for
+            known = [(m, raw) for m, raw in generate(count * 2 + 6, seed=11) if "gmail" not in m]
+            warm, mails = known[:3], known[3 : count + 3]
+            server = (dovecot.host, dovecot.imap_port, dovecot.user, dovecot.password)
+            appended: dict[str, float] = {}
+            if backlog:
+                appended = await _append_elsewhere(server, mails)
             stop = asyncio.Event()
             ready = asyncio.Event()
             service = asyncio.create_task(
                 serve(settings, on_ready=lambda _: ready.set(), stop=stop)
             )
             await ready.wait()
-            # only known client domains: unknown senders get no acknowledgement to wait for
-            known = [(m, raw) for m, raw in generate(count * 2 + 6, seed=11) if "gmail" not in m]
-            warm, mails = known[:3], known[3 : count + 3]
-            appended: dict[str, float] = {}
+            if backlog:
+                warm = []
             box = MailBoxUnencrypted(dovecot.host, dovecot.imap_port).login(
                 dovecot.user, dovecot.password
             )
@@ -87,12 +136,12 @@ async def _run(count: int, pace: float | None) -> tuple[dict[str, float], dict[s
             for _, raw in warm:
                 await asyncio.to_thread(box.append, raw, "INBOX")
             warmed = time.time() + 120
-            while len(timing.accepted) < len(warm) and time.time() < warmed:
+            while len(accepted.read()) < len(warm) and time.time() < warmed:
                 await asyncio.sleep(0.1)
-            for mid, _ in warm:
-                timing.accepted.pop(mid, None)
-            server = (dovecot.host, dovecot.imap_port, dovecot.user, dovecot.password)
-            if pace:
+            accepted.ignore([mid for mid, _ in warm])
+            if backlog:
+                box.logout()
+            elif pace:
                 for mid, raw in mails:
                     appended[mid] = time.time()
                     await asyncio.to_thread(box.append, raw, "INBOX")
@@ -100,19 +149,39 @@ async def _run(count: int, pace: float | None) -> tuple[dict[str, float], dict[s
                 box.logout()
             else:  # the storm arrives from another process, as mail does: not on our core
                 box.logout()
-                with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as appender:
-                    loop = asyncio.get_running_loop()
-                    appended = await loop.run_in_executor(appender, _append, server, mails)
+                appended = await _append_elsewhere(server, mails)
             deadline = time.time() + 600
-            while len(timing.accepted) < len(mails) and time.time() < deadline:
+            while len(accepted.read()) < len(mails) and time.time() < deadline:
                 await asyncio.sleep(0.2)
             stop.set()
             await service
-            return appended, timing.accepted
+            return appended, accepted.read()
     finally:
-        controller.stop()
+        stop_smtp.set()
+        smtp.join(10)
         dovecot.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+async def _append_elsewhere(
+    server: tuple[str, int, str, str], mails: list[tuple[str, bytes]]
+) -> dict[str, float]:
+    """`_append` in another process, as mail arrives: not on the service's core."""
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as appender:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(appender, _append, server, mails)
+
+
+def _wait_for_port(port: int, seconds: float = 30) -> None:
+    deadline = time.time() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _append(server: tuple[str, int, str, str], mails: list[tuple[str, bytes]]) -> dict[str, float]:
@@ -152,5 +221,13 @@ def run() -> list[Figure]:
             "messages/s",
         ),
         ("imap_storm_acks_missing", float(len(appended) - len(done)), "messages"),
+    ]
+    appended, accepted = asyncio.run(_run(2000, None, backlog=True))
+    times = sorted(accepted[m] for m in appended if m in accepted)
+    figures += [
+        # 2,000 messages waiting in the mailbox when the service starts: how fast one worker
+        # reads, tickets and acknowledges them, from the first acknowledgement to the last
+        ("imap_backlog_throughput", (len(times) - 1) / (times[-1] - times[0]), "messages/s"),
+        ("imap_backlog_acks_missing", float(len(appended) - len(times)), "messages"),
     ]
     return figures
