@@ -185,11 +185,14 @@ async def _find_many(
     return known
 
 
+_KEY_HEADERS = frozenset({"message-id", "from", "sender"})
+
+
 def _key(inbound: InboundMessage) -> _Key:
     """The Message-ID of an email with its From address (read from the headers only, as the
     parser reads them later); the `slack:<team>:<channel>:<ts>` of a Slack message."""
     if inbound.channel == Channel.EMAIL:
-        headers = read_headers(inbound.raw)
+        headers = read_headers(inbound.raw, _KEY_HEADERS)
         mid, sender = None, ""
         if headers is not None:
             mid = one_message_id(headers.get("message-id"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Collection
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import Message
@@ -21,7 +22,8 @@ class Headers:
 
     __slots__ = ("_raw", "_values")
 
-    def __init__(self, msg: Message) -> None:
+    def __init__(self, msg: Message, only: Collection[str] | None = None) -> None:
+        """Every header of `msg`, or only those named in `only` (lower case)."""
         self._values: dict[str, list[str]] = {}
         self._raw: dict[str, list[str]] = {}
         try:
@@ -30,6 +32,8 @@ class Headers:
             items = []
         for name, value in items:
             key = str(name).strip().lower()
+            if only is not None and key not in only:
+                continue
             raw = value if isinstance(value, str) else str(value)
             self._values.setdefault(key, []).append(decode_header_text(raw))
             # Raw 8-bit bytes are decoded (RFC 6532 allows UTF-8 addresses), RFC 2047 words not.

@@ -9,6 +9,7 @@ and trimmed to what the person wrote now (`quotes`).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
@@ -28,6 +29,8 @@ MAX_MESSAGE_SIZE = 100 * 1024 * 1024
 """Above this a message is quarantined unread (a mailbox never legitimately sends it)."""
 
 _parser = BytesParser(policy=READING)
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+"""The end of a line, then an empty line (LF or CRLF endings, or both mixed)."""
 # RFC 5322 §3.6.5 leaves subject prefixes unspecified; these are the ones clients write,
 # French (TR, Réf), English, German (AW, WG), Nordic (SV, VS), Spanish/Italian (RV, I, R).
 _PREFIX = re.compile(
@@ -67,12 +70,24 @@ def message_id_of(raw: bytes) -> str | None:
     return None if headers is None else _one_id(headers.get("message-id"))
 
 
-def read_headers(raw: bytes) -> Headers | None:
-    """Just the decoded headers, for whatever can still be said about unparseable mail."""
+def read_headers(raw: bytes, only: Collection[str] | None = None) -> Headers | None:
+    """Just the decoded headers (those named in `only`, lower case, when given), for what can
+    be said before parsing, or about unparseable mail.
+
+    Only the header block is handed to the parser: given the whole message, it splits every
+    line of the body too, and a message with a large attachment held the event loop for it."""
     try:
-        return Headers(_parser.parsebytes(bytes(raw), headersonly=True))
+        data = raw if isinstance(raw, bytes) else bytes(raw)
+        return Headers(_parser.parsebytes(header_block(data), headersonly=True), only)
     except Exception:  # malformed beyond reading: no headers
         return None
+
+
+def header_block(raw: bytes) -> bytes:
+    """`raw` up to and with the first empty line (where the parser's headers end), or all of
+    it when it has none."""
+    blank = _BLANK_LINE.search(raw)  # stops at the first: the body is not scanned
+    return raw[: blank.end()] if blank else raw
 
 
 def is_forward_subject(subject: str) -> bool:
