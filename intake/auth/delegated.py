@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +19,7 @@ from typing import Any
 
 from intake.auth.oauth2 import OAuth2Config, OAuth2Refused, http_client
 from intake.errors import OperatorError
+from intake.files import write_atomically
 
 SCOPES = (
     "https://outlook.office365.com/IMAP.AccessAsUser.All",
@@ -60,16 +59,7 @@ def _load(path: Path) -> Any:
 def _save(path: Path, cache: Any) -> None:
     """Write the cache readable by this user only, atomically (it holds a refresh token)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w") as out:
-            out.write(cache.serialize())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, cache.serialize().encode("utf-8"), mode=0o600)
 
 
 def login(config: OAuth2Config, user: str, cache_path: Path, show: Callable[[str], None]) -> str:

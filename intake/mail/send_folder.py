@@ -11,16 +11,14 @@ trip to a thread and two `fsync`s for each one cost more than composing it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
-import os
 import re
-import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.errors import OperatorError
+from intake.files import sync_directory, write_atomically
 from intake.mail.compose import compose
 from intake.message import OutboundMessage
 
@@ -85,7 +83,7 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> list[OSError | None]:
     written = [path for (path, _), error in zip(files, errors, strict=True) if error is None]
     for directory in dict.fromkeys(path.parent for path in written):
         try:
-            _sync_directory(directory)
+            sync_directory(directory)
         except OSError as exc:  # the renames may not survive a power cut: not sent
             errors = [
                 exc if error is None and path.parent == directory else error
@@ -96,27 +94,7 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> list[OSError | None]:
 
 def _write(path: Path, raw: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    # A unique temporary name: two workers resending one row never write the same file.
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with tmp.open("xb") as out:
-            out.write(raw)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _sync_directory(directory: Path) -> None:
-    """The renames into `directory` survive a power cut only once it is synced."""
-    handle = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
+    write_atomically(path, raw)
 
 
 def file_name(message: OutboundMessage) -> str:
