@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "ʼ": "'", "`": "'"})
 _UNACCENT = str.maketrans("àâäçéèêëîïôöûùüÿœæ", "aaaceeeeiioouuuyoa")
 
@@ -87,7 +88,13 @@ def fold(text: str, *, ligatures: bool = True) -> str:
     if ligatures:
         lowered = lowered.translate(_LIGATURES)
     decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Only a non-ASCII character can be a combining mark: the rest is not looked at one by one.
+    return _NON_ASCII.sub(_drop_combining, decomposed)
+
+
+def _drop_combining(found: re.Match[str]) -> str:
+    char = found.group()
+    return "" if unicodedata.combining(char) else char
 
 
 def words(text: str, *, ligatures: bool = True) -> list[str]:

@@ -188,3 +188,18 @@ def test_distinct_words_stay_distinct() -> None:
 
 def test_stems_drop_fillers_keep_negations() -> None:
     assert stems("Mon compte n'est pas verrouillé") == ["compt", "pas", "verrouill"]
+
+
+def test_fold_drops_every_combining_mark_and_keeps_every_other_character() -> None:
+    """Every code point of the Basic Multilingual Plane folds as lower-casing, NFKD and dropping
+    the combining marks say, one character at a time (the fold skips the ASCII ones)."""
+    import unicodedata
+
+    for point in range(0x10000):
+        if 0xD800 <= point <= 0xDFFF:
+            continue
+        char = chr(point)
+        decomposed = unicodedata.normalize("NFKD", char.lower())
+        expected = "".join(c for c in decomposed if not unicodedata.combining(c))
+        assert fold(char, ligatures=False) == expected, hex(point)
+    assert fold("Cafe\u0301 de\u0301ja\u0300 vu") == "cafe deja vu"
