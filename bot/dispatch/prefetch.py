@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,11 +16,20 @@ from bot.store.models import Message, Ticket
 from bot.tickets.reply_to import ReplyTo
 from intake.message import Channel
 
+_RAW = cast("QueryableAttribute[bytes]", Message.raw)
+"""`Message.raw` as the ORM attribute it is at run time (SQLModel types it as the value)."""
+
 
 async def batch_messages(session: AsyncSession, ids: Sequence[int]) -> dict[int, Message]:
     """The batch's messages, locked on PostgreSQL: a second worker holding the same rows waits,
-    then finds them no longer `received` and leaves them."""
-    found = await session.exec(select(Message).where(col(Message.id).in_(ids)).with_for_update())
+    then finds them no longer `received` and leaves them. Their raw bytes stay in the store
+    (the triage stage read them already; a batch of large mail would hold them all again)."""
+    found = await session.exec(
+        select(Message)
+        .options(defer(_RAW, raiseload=True))
+        .where(col(Message.id).in_(ids))
+        .with_for_update()
+    )
     return {m.id or 0: m for m in found.all()}
 
 
