@@ -1,6 +1,6 @@
-"""Transactional outbox: notifications are rows written with the change that causes them; this
-worker delivers them, with retries and backoff, and marks a row sent only once the far end
-accepted it.
+"""Transactional outbox: notifications are rows written with the change that causes them
+(`bot.outbox_queue`); this worker delivers them, with retries and backoff, and marks a row sent
+only once the far end accepted it.
 
 Claiming a row moves its `next_attempt_at` forward by a lease before delivery: if the process
 dies mid-send, the row comes due again after the lease (at-least-once; the Message-ID is fixed
@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.errors import MessageError
 from functools import partial
-from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select, update
@@ -34,12 +33,11 @@ from sqlmodel import col, select, update
 from bot.faults import crash_point
 from bot.guards import Budget, SendCaps, read_budget
 from bot.outbox_links import has_links, resolve_links
+from bot.outbox_queue import from_payload
 from bot.outbox_sent import SentMarks
 from bot.store.db import Sessions
 from bot.store.models import Outbox, OutboxStatus
 from bot.store.unavailable import Unavailable
-from bot.store.values import as_dict
-from bot.tickets.outbox import NoticeKind
 from intake.errors import DeliveryRefused, OperatorError, SenderError
 from intake.message import Channel, OutboundMessage
 from intake.ports import Closable, Sender
@@ -48,56 +46,6 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=90)
 """Longer than one delivery can take (the SMTP timeout), short enough to recover from a crash."""
-
-
-def to_payload(message: OutboundMessage) -> dict[str, Any]:
-    return as_dict(message)
-
-
-def from_payload(payload: Mapping[str, Any]) -> OutboundMessage:
-    data = dict(payload)
-    data["channel"] = Channel(data["channel"])
-    data["to"] = tuple(data["to"])
-    data["references"] = tuple(data.get("references", ()))
-    data["headers"] = tuple(tuple(h) for h in data.get("headers", ()))
-    return OutboundMessage(**data)
-
-
-def queue(
-    message: OutboundMessage,
-    *,
-    kind: NoticeKind,
-    key: str,
-    ticket_id: int | None,
-    now: datetime,
-) -> Outbox:
-    """A new outbox row; add it to the session that makes the change it announces. `kind` says
-    what it is, and so whom it is for (`NoticeKind.audience`); `key` only makes it unique."""
-    return Outbox(**queued_row(message, kind=kind, key=key, ticket_id=ticket_id, now=now))
-
-
-def queued_row(
-    message: OutboundMessage,
-    *,
-    kind: NoticeKind,
-    key: str,
-    ticket_id: int | None,
-    now: datetime,
-) -> dict[str, Any]:
-    """`queue`'s row as column values, for a batch that inserts many at once
-    (`bot.store.bulk.insert_rows`)."""
-    return {
-        "key": key,
-        "kind": kind,
-        "audience": kind.audience,
-        "ticket_id": ticket_id,
-        "channel": message.channel,
-        "recipient": (message.to[0] if message.to else "")[:320],
-        "payload": to_payload(message),
-        "status": OutboxStatus.PENDING,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
 
 
 @dataclass(frozen=True, slots=True)

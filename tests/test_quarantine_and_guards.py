@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlmodel import select, update
 
 from bot.guards import SendCaps, suppress
-from bot.outbox import OutboxWorker, RetryPolicy, queue
+from bot.outbox import OutboxWorker, RetryPolicy
+from bot.outbox_queue import queue
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Attachment, Message, MessageState, Outbox, OutboxStatus, Suppression

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-from bot.outbox import OutboxWorker, RetryPolicy, queue
+from bot.outbox import OutboxWorker, RetryPolicy
+from bot.outbox_queue import queue
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, Outbox, OutboxStatus
 from bot.tickets.outbox import NoticeKind

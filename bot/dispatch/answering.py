@@ -20,7 +20,7 @@ from bot.messages import say
 from bot.outages.broadcast import Broadcast
 from bot.outages.linked import answer_report
 from bot.outages.render import shown
-from bot.outbox import queue
+from bot.outbox_queue import queue
 from bot.selfservice import render
 from bot.selfservice.confirm import read_confirmation
 from bot.selfservice.expiry import last_offer_event

@@ -27,7 +27,7 @@ from bot.dispatch.prefetch import batch_messages, suppressed_among, tickets_name
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
-from bot.outbox import queued_row
+from bot.outbox_queue import queued_row
 from bot.store import search
 from bot.store.bulk import insert_pending, insert_rows
 from bot.store.db import storable_text

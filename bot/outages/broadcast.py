@@ -19,8 +19,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.outages import render
-from bot.outbox import queue
 from bot.outbox_links import LINK
+from bot.outbox_queue import queue
 from bot.store.models import Outage, OutageNotice, Outbox
 from bot.tickets.labels import language_of
 from bot.tickets.outbox import NoticeKind

@@ -14,7 +14,7 @@ from bot.outages import render
 from bot.outages.broadcast import Broadcast, prefix
 from bot.outages.draft import OutageStatus
 from bot.outages.errors import InvalidOutage
-from bot.outbox import queue
+from bot.outbox_queue import queue
 from bot.sla.store import utc
 from bot.store.models import Outage, OutageNotice, Outbox, Ticket
 from bot.tickets.actions import record, set_status

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from bot.organisations import Directory
-from bot.outbox import queue
+from bot.outbox_queue import queue
 from bot.reports.make import Written, make_reports, previous_month
 from bot.reports.pdf import CHROMIUM
 from bot.reports.render import month_name

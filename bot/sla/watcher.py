@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.messages import catalogue, say
-from bot.outbox import queue
+from bot.outbox_queue import queue
 from bot.periodic import every
 from bot.sla import format as fmt
 from bot.sla.calendar import Calendar

@@ -22,7 +22,7 @@ from bot.outages import registry
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import OutageDraft, without_controls
 from bot.outages.linked import answer_report
-from bot.outbox import queue
+from bot.outbox_queue import queue
 from bot.selfservice.gather import Burst, GatherConfig, Report, find_burst
 from bot.slack.cards import SLACK_ACTOR, TriageCards
 from bot.store.db import Sessions

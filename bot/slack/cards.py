@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dispatch.opening import awaits_confirmation
-from bot.outbox import queue
 from bot.outbox_links import LINK
+from bot.outbox_queue import queue
 from bot.sla.calendar import Calendar
 from bot.sla.policy import Policy
 from bot.sla.store import load_logs

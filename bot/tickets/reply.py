@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
 from bot.messages import catalogue
-from bot.outbox import queue
+from bot.outbox_queue import queue
 from bot.store.models import Ticket
 from bot.tickets.labels import Status, language_of
 from bot.tickets.outbox import NoticeKind

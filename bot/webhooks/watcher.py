@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.outbox import queue
+from bot.outbox_queue import queue
 from bot.settings_webhooks import WebhookEntry
 from bot.store.db import Sessions
 from bot.store.models import LogCursor, Outbox, Ticket, TicketEvent

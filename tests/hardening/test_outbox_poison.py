@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.outbox import OutboxWorker, RetryPolicy, queue, to_payload
+from bot.outbox import OutboxWorker, RetryPolicy
+from bot.outbox_queue import queue, to_payload
 from bot.settings import Settings
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, Outbox, OutboxStatus

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dispatch.incoming import read_incoming
 from bot.outages.broadcast import Broadcast
 from bot.outages.draft import OutageDraft, OutageKind
-from bot.outbox import from_payload
+from bot.outbox_queue import from_payload
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState, Outbox, Requester, Ticket
 from intake.message import Channel, OutboundMessage

@@ -30,7 +30,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
-from bot.outbox import OutboxWorker, RetryPolicy, queue
+from bot.outbox import OutboxWorker, RetryPolicy
+from bot.outbox_queue import queue
 from bot.store.db import create_engine, migrate, sessions
 from bot.store.models import Message, MessageState, Outbox, OutboxStatus
 from bot.store.unavailable import cause

@@ -9,7 +9,7 @@ from collections import Counter
 
 from sqlmodel import col, func, select
 
-from bot.outbox import queue
+from bot.outbox_queue import queue
 from bot.store.db import create_engine, sessions
 from bot.store.models import Outbox, OutboxStatus
 from bot.tickets.outbox import NoticeKind

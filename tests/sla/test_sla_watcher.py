@@ -8,7 +8,7 @@ from datetime import UTC, timedelta
 
 from sqlmodel import col, select
 
-from bot.outbox import from_payload
+from bot.outbox_queue import from_payload
 from bot.sla.teams import load_teams
 from bot.sla.watcher import SlaWatcher
 from bot.store.db import Sessions
