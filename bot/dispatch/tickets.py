@@ -163,11 +163,10 @@ class TicketWriter:
         question naming none; `_apply` below takes the same path)?"""
         answer = write.answer
         return (
-            self._answering is not None
+            _stands_alone(write, ticket)
+            and self._answering is not None
             and answer.route == Route.STATUS
             and not answer.numbers
-            and write.decision.action != Action.AUTOMATED
-            and not (write.decision.action == Action.FOLLOW_UP and ticket is not None)
         )
 
     async def _open_status_texts(
@@ -181,10 +180,9 @@ class TicketWriter:
 
     def _opens(self, write: Write, ticket: Ticket | None) -> bool:
         """Does this write open a ticket (`_apply` below takes the same path)?"""
-        action = write.decision.action
-        if action == Action.AUTOMATED or (action == Action.FOLLOW_UP and ticket is not None):
-            return False
-        return write.answer.opens_ticket or self._answering is None
+        return _stands_alone(write, ticket) and (
+            write.answer.opens_ticket or self._answering is None
+        )
 
     async def _apply(
         self,
@@ -403,6 +401,13 @@ async def _insert(session: AsyncSession, acks: list[dict[str, Any]]) -> None:
     await insert_pending(session, *_APPENDED)
     await insert_rows(session, Outbox, acks)
     acks.clear()
+
+
+def _stands_alone(write: Write, ticket: Ticket | None) -> bool:
+    """Is this write neither automated mail nor added to a ticket it follows up: it opens one,
+    or is answered without one."""
+    action = write.decision.action
+    return action != Action.AUTOMATED and not (action == Action.FOLLOW_UP and ticket is not None)
 
 
 def _language(incoming: Incoming, triage: Triage | None) -> str:
