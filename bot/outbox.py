@@ -73,11 +73,15 @@ class Claim:
 
 """(channel, recipient): the rows of one lane are delivered in order, lanes side by side."""
 _SCAN = 500
-_MAX_LANES = 64
+_MAX_LANES = 256
 """Lanes delivering at once: enough that a paced Slack channel holds nothing up, and that a
-storm's acknowledgements leave as fast as tickets open (with 16, half of a 2,000-message storm's
-acknowledgements waited for the dispatcher to finish; their marks are one commit per batch of
-lanes, `bot.outbox_sent`, so more lanes cost the store little)."""
+storm's acknowledgements leave as fast as tickets open. A storm's claims wait for the store's
+one SQLite connection, which the dispatcher holds for about half of the storm: with 16 lanes
+half of a 2,000-message storm's acknowledgements waited for the dispatcher to finish; with 64,
+64 left every half second while tickets opened at 300 a second. 256 against 64, 5,000-message
+storm, three paired runs: 379/371/410 against 327/364/305 messages/s, p95 9.1 s against
+10.8 s. Their marks are one commit per batch of lanes (`bot.outbox_sent`), so more lanes cost
+the store little."""
 
 
 class OutboxWorker:
