@@ -65,6 +65,9 @@ class Walk:
     tnef_texts: list[str] = field(default_factory=list)
     """Bodies found inside winmail.dat: the text when the MIME parts hold none."""
     parts: int = 0
+    files_only: bool = False
+    """Walking a branch for its files alone (an alternative not shown): its texts are not read,
+    an HTML twin is not turned into text twice for nothing."""
 
 
 def walk(msg: Message, cap: int) -> Walk:
@@ -124,7 +127,8 @@ def _visit(part: Message, found: Walk, *, depth: int, top: bool = False) -> None
     disposition = disposition_of(part)
     is_text = ctype in ("text/plain", "text/html") or (top and ctype.startswith("text/"))
     if is_text and (top or (disposition != "attachment" and not filename)):
-        _text(part, ctype, found)
+        if not found.files_only:
+            _text(part, ctype, found)
         return
     if ctype in _SIGNATURES:
         return  # a signature is not content (RFC 1847 §2.1); clients do not show it as a file
@@ -156,7 +160,7 @@ def _multipart(part: Message, ctype: str, found: Walk, depth: int) -> None:
                 _visit(child, found, depth=depth + 1)
             else:
                 # Keep the files of the other branches (inline images of the HTML twin).
-                sink = Walk(cap=found.cap, parts=found.parts)
+                sink = Walk(cap=found.cap, parts=found.parts, files_only=True)
                 _visit(child, sink, depth=depth + 1)
                 found.parts = sink.parts
                 found.attachments.extend(sink.attachments)

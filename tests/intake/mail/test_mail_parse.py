@@ -49,6 +49,27 @@ def test_rfc2047_in_filename_parameter() -> None:
     assert parse_email(raw).attachments[0].filename == "relevé.pdf"
 
 
+def test_the_html_twin_not_shown_still_gives_its_inline_images() -> None:
+    """Plain text shown, its HTML twin (multipart/related: markup and a logo) walked for its
+    files only: the image is kept, the markup is neither the text nor the message's HTML."""
+    logo = base64.b64encode(b"\x89PNG fake").decode()
+    related = (
+        "Content-Type: multipart/related; boundary=r\n\n"
+        "--r\nContent-Type: text/html\n\n<p>Le <b>HTML</b> <img src='cid:logo@x'></p>\n"
+        "--r\nContent-Type: image/png\nContent-ID: <logo@x>\n"
+        f"Content-Transfer-Encoding: base64\n\n{logo}\n--r--"
+    )
+    raw = multipart(
+        "Content-Type: text/plain\n\nLe texte brut.", related, ctype="multipart/alternative"
+    )
+    parsed = parse_email(raw)
+    assert parsed.body == "Le texte brut."
+    assert "HTML" not in parsed.full_text and parsed.html == ""
+    assert [(a.content_type, a.content, a.inline) for a in parsed.attachments] == [
+        ("image/png", b"\x89PNG fake", True)
+    ]
+
+
 def test_alternative_prefers_plain_unless_it_is_a_placeholder() -> None:
     alt = "multipart/alternative"
     good = multipart(
