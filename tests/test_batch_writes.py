@@ -264,3 +264,81 @@ async def test_status_questions_of_one_batch_each_get_their_own_tickets_only(
         assert "aucun billet ouvert" in told["chloe"]
     finally:
         await parts.engine.dispose()
+
+
+async def test_plain_acknowledgements_wait_for_one_insert_unless_their_person_is_answered(
+    migrated: Settings,
+) -> None:
+    """Follow-ups among new tickets in one batch: the plain acknowledgements are not inserted
+    before each follow-up (each was a round trip on the store's one connection), yet a person
+    answered after their own acknowledgement in the same batch gets the two in that order."""
+    parts = await build(migrated, triager=StatusTriager())
+    statements: list[str] = []
+
+    def counted(*args: Any) -> None:
+        statements.append(" ".join(str(args[2]).split()))
+
+    try:
+        await receive(
+            parts,
+            [
+                make_email(
+                    sender=f"P{i} <p{i}@msss.example>",
+                    subject=f"Outlook en panne {i}",
+                    message_id=f"<open{i}@msss.example>",
+                )
+                for i in range(4)
+            ],
+        )
+        assert await parts.dispatcher.process_pending() == 4
+        async with parts.sessions() as session:
+            opened = (await session.exec(select(Ticket).order_by(col(Ticket.id)))).all()
+        asked = "Bonjour, où en sont mes demandes?"
+        batch = [
+            make_email(
+                sender="Chloé <chloe@msss.example>", subject="Suivi", body=asked, message_id="<c@x>"
+            )
+        ]
+        for i, ticket in enumerate(opened):
+            batch.append(mail(100 + i))  # a new ticket: a plain acknowledgement
+            batch.append(  # a follow-up from someone with no acknowledgement pending
+                make_email(
+                    sender=f"P{i} <p{i}@msss.example>",
+                    subject=f"RE: [{ticket.number}] Outlook en panne {i}",
+                    body="Toujours en panne, merci.",
+                    message_id=f"<again{i}@msss.example>",
+                )
+            )
+        batch.append(mail(7))  # personne7: acknowledged, then answered in the same batch
+        batch.append(
+            make_email(
+                sender="P7 <personne7@msss.example>",
+                subject="Suivi",
+                body=asked,
+                message_id="<s@x>",
+            )
+        )
+        batch.append(mail(200))
+        await receive(parts, batch)
+        event.listen(parts.engine.sync_engine, "before_cursor_execute", counted)
+        try:
+            assert await parts.dispatcher.process_pending() == len(batch)
+        finally:
+            event.remove(parts.engine.sync_engine, "before_cursor_execute", counted)
+        async with parts.sessions() as session:
+            followed = (
+                await session.exec(
+                    select(Message.ticket_id).where(col(Message.message_id).startswith("again"))
+                )
+            ).all()
+            rows = (
+                await session.exec(
+                    select(Outbox).where(Outbox.recipient == "personne7@msss.example")
+                )
+            ).all()
+    finally:
+        await parts.engine.dispose()
+    assert sorted(followed) == sorted(t.id for t in opened)  # each joined its ticket
+    assert [r.kind for r in sorted(rows, key=lambda r: r.id or 0)] == ["ack", "answer"]
+    inserts = [s for s in statements if s.startswith("INSERT INTO outbox")]
+    assert len(inserts) <= 4, inserts  # not one more per follow-up
