@@ -11,6 +11,7 @@ import threading
 from logging.handlers import QueueHandler
 from pathlib import Path
 
+from bot import logs
 from bot.app import serve
 from bot.logs import redact
 from bot.settings import Settings
@@ -73,6 +74,7 @@ class _Threads(logging.Handler):
 
 
 async def test_the_service_handles_records_off_the_event_loop(migrated: Settings) -> None:
+    logs.stop()  # a command run in-process earlier (`cli.main`) leaves its logging running
     root = logging.getLogger()
     seen = _Threads()
     root.addHandler(seen)
