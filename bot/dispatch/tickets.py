@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dispatch.acknowledge import Acknowledgements
 from bot.dispatch.answering import Answering
+from bot.dispatch.appended import before_a_read, insert_appended
 from bot.dispatch.decide import (
     WITHHELD_REASONS,
     Action,
@@ -29,15 +30,12 @@ from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox_queue import queued_row
 from bot.store import search
-from bot.store.bulk import insert_pending, insert_rows
 from bot.store.db import storable_text
 from bot.store.models import (
     Attachment,
     Message,
     MessageState,
-    Outbox,
     Ticket,
-    TicketEvent,
 )
 from bot.tickets.actions import record_answer
 from bot.tickets.log import EventType, move, record
@@ -48,10 +46,6 @@ from intake.message import OutboundMessage
 from nlp import Triage, detect_language
 
 log = logging.getLogger(__name__)
-
-
-_APPENDED = (Attachment, TicketEvent, Outbox)
-"""Rows a batch only appends: inserted in one statement per table (`insert_pending`)."""
 
 
 class OpenedHook(Protocol):
@@ -128,14 +122,13 @@ class TicketWriter:
         acks: list[dict[str, Any]] = []  # the plain acknowledgements' outbox rows
         queued = False
         for write in live:
+            first_asking = bool(asking) and write is asking[0]
             if self._reads_store(write):  # what is pending goes in at once, not a row at a time
-                first_asking = bool(asking) and write is asking[0]
                 ticket = tickets.get(write.decision.ticket or "")
-                if self._on_opened or first_asking or _shares_a_lane(acks, write, ticket):
-                    await _insert(session, acks)
-                else:  # nothing it reads sees a pending row; its own come after, in order
-                    await insert_pending(session, *_APPENDED)
-            if asking and write is asking[0]:  # all of the batch's, as the store is now
+                everything = bool(self._on_opened) or first_asking
+                touched = _recipients(write, ticket) if acks else set()
+                await before_a_read(session, acks, touched, all_=everything)
+            if first_asking:  # all of the batch's, as the store is now
                 texts = await self._open_status_texts(session, asking, now)
                 asking = []
             queued |= await self._apply(
@@ -152,7 +145,7 @@ class TicketWriter:
         for message in messages.values():  # done with: a lease no longer means anything
             message.lease_owner = None
             message.lease_until = None
-        await _insert(session, acks)
+        await insert_appended(session, acks)
         return queued
 
     def _reads_store(self, write: Write) -> bool:
@@ -286,7 +279,7 @@ class TicketWriter:
             log.info("acknowledgement queued for %s (%s)", ticket.number, incoming.reply.channel)
             answered = True
         if self._on_opened:  # a hook reads the store: it finds the acknowledgement there
-            await _insert(session, acks)
+            await insert_appended(session, acks)
         for hook in self._on_opened:  # after the answer: the card shows where the ticket went
             answered |= await hook.opened(session, ticket, incoming.author, now)
         return answered
@@ -399,32 +392,14 @@ class TicketWriter:
         )
 
 
-async def _insert(session: AsyncSession, acks: list[dict[str, Any]]) -> None:
-    """Insert what the batch left pending, in the order it was queued: the rows added to the
-    session (the writes that read the store add theirs before any plain acknowledgement that
-    follows them), then the acknowledgements' rows."""
-    await insert_pending(session, *_APPENDED)
-    await insert_rows(session, Outbox, acks)
-    acks.clear()
-
-
-def _shares_a_lane(acks: list[dict[str, Any]], write: Write, ticket: Ticket | None) -> bool:
-    """Might `write` queue a row to someone whose plain acknowledgement is still pending (its
-    sender, or the requester of the ticket it follows up)? Then the acknowledgement goes in
-    first: one recipient's rows are delivered in the order of their ids.
-
-    Otherwise the pending acknowledgements wait for the batch's one insert: what the writes
-    read of the outbox is sent rows only (send caps, service-level clocks), so a row not yet
-    inserted changes no answer, and each flush was a round trip on the store's one connection
-    while it is held (about a third of a storm's batch's statements)."""
-    if not acks:
-        return False
-    waiting = {str(row["recipient"]).lower() for row in acks}
+def _recipients(write: Write, ticket: Ticket | None) -> set[str]:
+    """Whom `write` may queue a row to (lower case): its sender, and the requester of the
+    ticket it follows up."""
     touched = {write.incoming.reply.address.lower()}
     target = reply_target(ticket) if ticket is not None else None
     if target is not None:
         touched.add(target.address.lower())
-    return not waiting.isdisjoint(touched)
+    return touched
 
 
 def _stands_alone(write: Write, ticket: Ticket | None) -> bool:
