@@ -1,18 +1,13 @@
-"""Dropping mail into an inbox folder as a mail transfer agent does: another process writes
-each file under a temporary name, then renames it into place. Kept free of the service's
-imports, so the process the storm drops from starts at once and holds no model."""
+"""Dropping mail into an inbox folder as a mail transfer agent does (`tests.mail.drop`: written
+aside, renamed in), from another process. Kept free of the service's imports, so the process
+the storm drops from starts at once and holds no model."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
-
-def drop(inbox: Path, name: str, raw: bytes) -> None:
-    tmp = inbox / f".{name}.tmp"
-    tmp.write_bytes(raw)
-    os.replace(tmp, inbox / name)
+from tests.mail import drop
 
 
 def drop_all(inbox: Path, mails: list[tuple[str, bytes]]) -> dict[str, float]:

@@ -15,12 +15,13 @@ from pathlib import Path
 import aiohttp
 from sqlmodel import func, select
 
-from bench.drop import drop, drop_all, file_cost_ms, ready
+from bench.drop import drop_all, file_cost_ms, ready
 from bench.mailgen import generate
 from bot.app import serve
 from bot.settings import Settings
 from bot.store.db import Sessions, create_engine, migrate, sessions
 from bot.store.models import Direction, Message, MessageState, Outbox, OutboxStatus
+from tests.mail import drop
 from tests.servers.worker import tree_peak_rss_mb
 
 Figure = tuple[str, float, str]
