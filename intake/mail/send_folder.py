@@ -3,9 +3,10 @@ e-mail backend).
 
 Each file is written atomically (a temporary file, synced, then renamed over any earlier copy)
 and counts as sent once its directory is synced too. Files are written by one thread hop for
-all the messages waiting at that moment, and each directory is synced once for all of them (a
-group commit): in a storm the outbox hands over hundreds of acknowledgements a second, and a
-trip to a thread and two `fsync`s for each one cost more than composing it.
+all the messages waiting at that moment, synced together (a group commit,
+`intake.files.write_all_atomically`): in a storm the outbox hands over hundreds of
+acknowledgements a second, and a trip to a thread and two `fsync`s for each one cost more than
+composing it.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.errors import OperatorError
-from intake.files import sync_directory, write_atomically
+from intake.files import write_all_atomically
 from intake.mail.compose import compose
 from intake.message import OutboundMessage
 
@@ -53,7 +53,9 @@ class FolderSender:
         while self._waiting:
             turn, self._waiting = self._waiting, []
             try:
-                errors = await asyncio.to_thread(write_files, [(p, raw) for p, raw, _ in turn])
+                errors = await asyncio.to_thread(
+                    write_all_atomically, [(p, raw) for p, raw, _ in turn]
+                )
             except BaseException as exc:  # cancelled (the service stops): nobody waits for ever
                 for _, _, written in turn:
                     if not written.done():
@@ -68,33 +70,6 @@ class FolderSender:
                     written.set_exception(
                         OperatorError(f"cannot write to the outbox folder {self._folder}: {error}")
                     )
-
-
-def write_files(files: Sequence[tuple[Path, bytes]]) -> list[OSError | None]:
-    """Write each file atomically, then sync each directory once; for each file, the error that
-    kept it from being written (its directory's, when that could not be synced), or None."""
-    errors: list[OSError | None] = []
-    for path, raw in files:
-        try:
-            _write(path, raw)
-            errors.append(None)
-        except OSError as exc:
-            errors.append(exc)
-    written = [path for (path, _), error in zip(files, errors, strict=True) if error is None]
-    for directory in dict.fromkeys(path.parent for path in written):
-        try:
-            sync_directory(directory)
-        except OSError as exc:  # the renames may not survive a power cut: not sent
-            errors = [
-                exc if error is None and path.parent == directory else error
-                for (path, _), error in zip(files, errors, strict=True)
-            ]
-    return errors
-
-
-def _write(path: Path, raw: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, raw)
 
 
 def file_name(message: OutboundMessage) -> str:

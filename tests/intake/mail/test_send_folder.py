@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from intake.errors import OperatorError
-from intake.mail.send_folder import FolderSender, file_name, write_files
+from intake.files import write_all_atomically
+from intake.mail.send_folder import FolderSender, file_name
 from intake.message import Channel, OutboundMessage
 
 
@@ -58,14 +59,21 @@ async def test_a_folder_that_cannot_be_written_fails_every_send_saying_where(
     assert all(str(blocked) in str(e) for e in found)
 
 
-def test_one_bad_path_does_not_keep_the_others_from_being_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize("file_by_file", [False, True])
+def test_one_bad_path_does_not_keep_the_others_from_being_written(
+    tmp_path: Path, file_by_file: bool
+) -> None:
     (tmp_path / "file").write_text("x")
     good, bad = tmp_path / "ok" / "a.eml", tmp_path / "file" / "b.eml"
-    errors = write_files([(good, b"one"), (bad, b"two"), (tmp_path / "ok" / "c.eml", b"three")])
+    errors = write_all_atomically(
+        [(good, b"one"), (bad, b"two"), (tmp_path / "ok" / "c.eml", b"three")],
+        file_by_file=file_by_file,
+    )
     assert errors[0] is None and errors[2] is None
     assert isinstance(errors[1], OSError)
     assert good.read_bytes() == b"one"
     assert (tmp_path / "ok" / "c.eml").read_bytes() == b"three"
+    assert sorted(f.name for f in (tmp_path / "ok").iterdir()) == ["a.eml", "c.eml"]
 
 
 @pytest.mark.parametrize("count", [1, 50])
