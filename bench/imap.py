@@ -11,7 +11,6 @@ import socket
 import statistics
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from email import message_from_bytes
 from multiprocessing import get_context
 from multiprocessing.synchronize import Event as EventType
@@ -21,6 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from imap_tools import MailBoxUnencrypted
 
+from bench.elsewhere import other_process
 from bench.mailgen import generate
 from bot.app import serve
 from bot.settings import MailboxSettings, Settings
@@ -167,7 +167,7 @@ async def _append_elsewhere(
     server: tuple[str, int, str, str], mails: list[tuple[str, bytes]]
 ) -> dict[str, float]:
     """`_append` in another process, as mail arrives: not on the service's core."""
-    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as appender:
+    async with other_process() as appender:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(appender, _append, server, mails)
 
