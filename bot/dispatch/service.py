@@ -31,7 +31,7 @@ from bot.outages.registry import current
 from bot.status import participants
 from bot.store.claims import LEASE, claim_received, release
 from bot.store.db import Sessions
-from bot.store.models import Message, MessageState, Ticket
+from bot.store.models import Message, MessageState, Outage, Ticket
 from bot.store.unavailable import Unavailable
 from bot.tickets.merge import kept_numbers
 from bot.triager import Triager
@@ -200,8 +200,16 @@ class Dispatcher:
     async def _finish(self, prepared: _Prepared) -> int:
         """The store stage: threads, decisions, answers, and the batch written at once."""
         batch = prepared.batch
-        threads = await self._threads(batch)
-        facts = await self._ticket_facts(batch, threads)
+        # What the decisions read from the store, in one turn with its one connection (each
+        # turn waits for the connection in a storm, behind the outbox and intake).
+        async with self._sessions() as session:
+            threads = await self._threads(session, batch)
+            facts = await self._ticket_facts(session, batch, threads)
+            outages = (
+                await current(session, self._now(), lead=self._outage_lead)
+                if self._knowledge is not None
+                else []
+            )
         decisions = {}
         for item in batch:
             if item.incoming is None:
@@ -223,13 +231,13 @@ class Dispatcher:
             and decisions[p.message_id].action in (Action.NEW_TICKET, Action.FOLLOW_UP)
         ]
         proposals = {p.message_id: prepared.proposals.get(p.message_id) for p in written}
-        answers = await self._answers(written, decisions, proposals)
+        answers = self._answers(written, decisions, proposals, outages)
         queued = await self._apply_batch(batch, decisions, proposals, answers)
         if queued:
             self._on_queued()
         return len(batch)
 
-    async def _threads(self, batch: Sequence[Read]) -> dict[int, _Thread]:
+    async def _threads(self, session: AsyncSession, batch: Sequence[Read]) -> dict[int, _Thread]:
         """The ticket each message belongs to: the one it names, else the ticket of a message
         it answers that we have stored (a reply to the requester's own first message, a Slack
         thread reply)."""
@@ -241,18 +249,17 @@ class Dispatcher:
                 wanted.update(incoming.parents)
         known: dict[str, str] = {}
         if wanted:
-            async with self._sessions() as session:
-                found = await session.exec(
-                    select(Message.message_id, Ticket.number)
-                    .join(Ticket, col(Ticket.id) == col(Message.ticket_id))
-                    .where(col(Message.message_id).in_(wanted))
-                    .order_by(col(Message.id))
-                )
-                # A Message-ID reused by another sender is another message: the first one
-                # stored keeps the id, so a later copy cannot pull the thread to its ticket.
-                for mid, number in found.all():
-                    if mid and number:
-                        known.setdefault(mid, number)
+            found = await session.exec(
+                select(Message.message_id, Ticket.number)
+                .join(Ticket, col(Ticket.id) == col(Message.ticket_id))
+                .where(col(Message.message_id).in_(wanted))
+                .order_by(col(Message.id))
+            )
+            # A Message-ID reused by another sender is another message: the first one stored
+            # keeps the id, so a later copy cannot pull the thread to its ticket.
+            for mid, number in found.all():
+                if mid and number:
+                    known.setdefault(mid, number)
         for item in batch:
             incoming = item.incoming
             if incoming is None:
@@ -265,25 +272,22 @@ class Dispatcher:
                 out[item.message_id] = _Thread(known.get(parent or ""), reason if parent else None)
         named = {t.ticket for t in out.values() if t.ticket}
         if named:  # a merged duplicate's number leads to the ticket it was merged into
-            async with self._sessions() as session:
-                kept = await kept_numbers(session, named)
+            kept = await kept_numbers(session, named)
             for key, thread in out.items():
                 if thread.ticket in kept:
                     out[key] = _Thread(kept[thread.ticket], thread.reason)
         return out
 
-    async def _answers(
+    def _answers(
         self,
         items: Sequence[Read],
         decisions: dict[int, Decision],
         proposals: dict[int, Triage | None],
+        outages: Sequence[Outage],
     ) -> dict[int, Answer]:
-        """How each message is answered (`bot.dispatch.routes`); the outages in force are read
-        once for the batch."""
+        """How each message is answered (`bot.dispatch.routes`), with the outages in force."""
         if self._knowledge is None or not items:
             return {}
-        async with self._sessions() as session:
-            outages = await current(session, self._now(), lead=self._outage_lead)
         knowledge = replace(self._knowledge, outages=tuple(outages))
         out: dict[int, Answer] = {}
         for item in items:
@@ -299,7 +303,7 @@ class Dispatcher:
         return out
 
     async def _ticket_facts(
-        self, batch: Sequence[Read], threads: dict[int, _Thread]
+        self, session: AsyncSession, batch: Sequence[Read], threads: dict[int, _Thread]
     ) -> dict[str, tuple[str, frozenset[str] | None]]:
         """For each ticket the batch points to: its status and, when an email points to it,
         the people on it (`bot.status.participants`)."""
@@ -312,15 +316,14 @@ class Dispatcher:
             if item.incoming is not None and item.incoming.channel == Channel.EMAIL
         }
         out: dict[str, tuple[str, frozenset[str] | None]] = {}
-        async with self._sessions() as session:
-            found = await session.exec(select(Ticket).where(col(Ticket.number).in_(numbers)))
-            for ticket in found.all():
-                if ticket.number is None:
-                    continue
-                on_ticket = None
-                if ticket.number in by_email:
-                    on_ticket = await participants(session, ticket)
-                out[ticket.number] = (ticket.status, on_ticket)
+        found = await session.exec(select(Ticket).where(col(Ticket.number).in_(numbers)))
+        for ticket in found.all():
+            if ticket.number is None:
+                continue
+            on_ticket = None
+            if ticket.number in by_email:
+                on_ticket = await participants(session, ticket)
+            out[ticket.number] = (ticket.status, on_ticket)
         return out
 
     async def _triage(self, items: Sequence[Read]) -> list[Triage | None]:
