@@ -15,13 +15,12 @@ def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Write `data` to a temporary file beside `path` (created with `mode`), sync it, then
     rename it over `path`. The temporary name is unique: two writers of one path never share
     it. The rename survives a power cut once the directory is synced (`sync_directory`)."""
-    tmp = _temporary(path)
-    handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    tmp, handle = _start(path, data, mode)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -45,6 +44,7 @@ def write_all_atomically(
     try:
         for index, (path, data) in enumerate(files):
             try:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 written.append((index, *_start(path, data)))
             except OSError as exc:
                 errors[index] = exc
@@ -91,7 +91,6 @@ def _temporary(path: Path) -> Path:
 
 def _start(path: Path, data: bytes, mode: int = 0o644) -> tuple[Path, int]:
     """The temporary file of `path`, written with `data` and left open (not yet synced)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temporary(path)
     handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
