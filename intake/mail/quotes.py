@@ -40,6 +40,15 @@ _WROTE = re.compile(
     r"|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b.{0,120}<\s*[^<>\s]+@[^<>\s]+>\s*:?\s*$",
     re.I,
 )
+# What every attribution above holds (a verb, "sent", or the Gmail form's "@"), case-folded: a
+# substring test spares most lines the attribution's backtracking (a search for the same words
+# by a regex cost almost as much). A line spelt with an exotic case-fold ("ſent") only keeps
+# its quoted history.
+_WROTE_WORDS = (
+    *(w.casefold() for w in _VERB.removeprefix("(?:").removesuffix(")").split("|")),
+    "sent",
+    "@",
+)
 _ATTRIBUTION_START = re.compile(rf"^(?:>\s*)?-*\s*(?:{_START}|\d)", re.I)
 # "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:" on one line (some webmails).
 _INLINE_WROTE = re.compile(
@@ -234,7 +243,7 @@ def _wrote(lines: list[str], index: int) -> int | None:
     """Index of the last line of an attribution ("On … wrote:"), wrapped over up to 3 lines
     (Gmail wraps long names and addresses)."""
     first = lines[index].strip()
-    if _WROTE.match(first):
+    if _is_wrote(first):
         return index
     # A wrapped attribution starts like one ("Le"/"On"/… with a date) and is no sentence.
     if (
@@ -255,9 +264,14 @@ def _wrote(lines: list[str], index: int) -> int | None:
             continue
         joined = f"{joined} {line}"
         joined_lines += 1
-        if _WROTE.match(joined):
+        if _is_wrote(joined):
             return index + offset
     return None
+
+
+def _is_wrote(text: str) -> bool:
+    folded = text.casefold()
+    return any(w in folded for w in _WROTE_WORDS) and _WROTE.match(text) is not None
 
 
 def _split_inline(lines: list[str]) -> list[str]:

@@ -30,6 +30,11 @@ from intake.mail.quotes import strip_quoted
         '-----"Centre" <csc@x.example> a écrit : -----\nPour : Moi\nDe : Centre',
         "Date: Tue, 12 Mar 2024 09:14\nFrom: csc@x.example\nSubject: x\nTo: me@x.example\n\nHello",
         "> Bonjour\n> votre demande est reçue",
+        # Any case: the attribution's words are looked for case-folded before its pattern runs.
+        "LE 12 MARS 2024 À 09:14, CENTRE DE SERVICE <CSC@X.EXAMPLE> A ÉCRIT :\n> Bonjour",
+        "On Tue, Mar 12, 2024 at 9:14 AM Dienst <csc@x.example> SCHRIEB:\n> Hallo",
+        "El 12 mar 2024, Servicio <csc@x.example> ESCRIBIÓ:\n> Hola",
+        "2024-03-12 9:14 GMT+01:00 Service <csc@x.example>:\n> Hello",
     ],
 )
 def test_history_is_cut(history: str) -> None:
