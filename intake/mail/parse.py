@@ -77,10 +77,37 @@ def read_headers(raw: bytes, only: Collection[str] | None = None) -> Headers | N
     Only the header block is handed to the parser: given the whole message, it splits every
     line of the body too, and a message with a large attachment held the event loop for it."""
     try:
-        data = raw if isinstance(raw, bytes) else bytes(raw)
-        return Headers(_parser.parsebytes(header_block(data), headersonly=True), only)
+        data = header_block(raw if isinstance(raw, bytes) else bytes(raw))
+        if only is not None:
+            data = _lines_named(data, only)
+        return Headers(_parser.parsebytes(data, headersonly=True), only)
     except Exception:  # malformed beyond reading: no headers
         return None
+
+
+_HEADER_LINE = re.compile(rb"(From |[\041-\071\073-\176]*:|[\t ])")
+"""`email.feedparser.headerRE` in bytes: a line the parser reads as part of the headers."""
+
+
+def _lines_named(block: bytes, names: Collection[str]) -> bytes:
+    """The lines of the header block that hold the headers `names` (lower case), with their
+    continuations, up to where the parser's headers end: what the parser reads of them, for a
+    fraction of the cost when a message has many other headers."""
+    wanted = {n.encode("ascii", "replace") for n in names}
+    kept: list[bytes] = []
+    keeping = False
+    for line in block.splitlines(keepends=True):
+        if not _HEADER_LINE.match(line):
+            break
+        if line[:1] in b" \t":
+            if keeping:
+                kept.append(line)
+            continue
+        name, colon, _ = line.partition(b":")
+        keeping = bool(colon) and name.strip().lower() in wanted
+        if keeping:
+            kept.append(line)
+    return b"".join(kept)
 
 
 def header_block(raw: bytes) -> bytes:

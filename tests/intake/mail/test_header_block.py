@@ -46,6 +46,35 @@ def test_headers_read_before_parsing_are_those_a_whole_parse_reads(sample: Path)
     assert only.get("from") == whole.get("from")
 
 
+ODD_BLOCKS = [
+    b"From bob@x.example Mon Jan  1 10:00:00 2024\nFrom: a@b.example\nMessage-ID: <1@b>\n\n",
+    b" stray continuation\nMessage-ID:\n <2@b>\nFrom: a@b.example\n\tfolded <c@d.example>\n\n",
+    b": no name\n continued\nFROM : A <a@b.example>\nmessage-id: <3@b>\nMessage-ID: <4@b>\n",
+    b"Subject: x\r\nnot a header line\r\nMessage-ID: <5@b>\r\nFrom: a@b.example\r\n\r\n",
+    b"Subject: x\rMessage-ID: <6@b>\rFrom: a@b.example\r\nSender: s@b.example\n\n",
+    b"X-From: not@this.example\nFrom x: y\nReply-To: r@b.example\nSender:\xff s@b.example\n",
+    b"Message-ID <7@b>\nFrom: a@b.example\n",
+    b"From: a@b.example\nFrom bob Mon Jan  1 10:00:00 2024\n continued\nMessage-ID: <8@b>\n",
+]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [p.read_bytes() for p in SAMPLES] + ODD_BLOCKS,
+    ids=[p.name for p in SAMPLES] + [f"odd-{i}" for i in range(len(ODD_BLOCKS))],
+)
+def test_headers_named_read_alone_are_those_a_whole_parse_reads(raw: bytes) -> None:
+    """`only` hands the parser those headers' lines alone: the same values, odd blocks too."""
+    names = {"message-id", "from", "sender"}
+    whole = Headers(BytesParser(policy=READING).parsebytes(header_block(raw), headersonly=True))
+    only = read_headers(raw, names)
+    assert only is not None
+    assert set(only.names()) == names & set(whole.names())
+    for name in names:
+        assert only.get_all(name) == whole.get_all(name)
+        assert only.raw(name) == whole.raw(name)
+
+
 def test_a_large_body_is_not_read_to_find_the_headers() -> None:
     body = b"x" * 76 + b"\r\n"
     raw = b"From: Ana <ana@msss.example>\r\nMessage-ID: <big@msss.example>\r\n\r\n" + body * 100_000
