@@ -17,12 +17,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.faults import crash_point
+from bot.store.bulk import insert_returning_ids
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState
 from intake.errors import SenderError
@@ -121,12 +121,7 @@ async def store_raw_batch(sessions: Sessions, inbounds: Sequence[InboundMessage]
             if fresh:
                 # Read back by digest (distinct within `fresh`), not in parameter order: SQLite
                 # cannot promise that order, so asking for it inserts one row per statement.
-                inserted = await session.exec(
-                    insert(Message).returning(col(Message.id), col(Message.sha256)),
-                    params=fresh,
-                )
-                by_sha = {sha: row_id for row_id, sha in inserted.all()}
-                ids = [by_sha[row["sha256"]] for row in fresh]
+                ids = await insert_returning_ids(session, Message, fresh, key="sha256")
                 await session.commit()
     except IntegrityError:  # another reader committed one of them meanwhile
         return [await store_raw(sessions, inbound) for inbound in inbounds]
