@@ -13,6 +13,7 @@ from pathlib import Path
 import aiohttp
 from sqlmodel import func, select
 
+from bench import cpu
 from bench.drop import drop_all, file_cost_ms, ready
 from bench.elsewhere import other_process
 from bench.mailgen import generate
@@ -44,7 +45,7 @@ async def _run(count: int, pace: float | None, prefix: str) -> list[Figure]:
         await _until_ready(said[0].split()[4])  # a storm meets a running service, model loaded
         settings.inbox.mkdir(parents=True, exist_ok=True)
         dropped: dict[str, float] = {}
-        calibration: list[Figure] = []
+        context: list[Figure] = []
         if pace:
             start = time.time()
             for index, (message_id, raw) in enumerate(mails):
@@ -52,17 +53,22 @@ async def _run(count: int, pace: float | None, prefix: str) -> list[Figure]:
                 dropped[message_id] = time.time()
                 await asyncio.sleep(pace)
         else:  # mail arrives while the service works, written by another process (the MTA)
-            cost = await asyncio.to_thread(file_cost_ms, Path(tmp) / "calibration")
-            calibration.append((f"{prefix}_disk_file_create_cpu", cost, "ms"))
+            cost = await asyncio.to_thread(file_cost_ms, Path(tmp) / "context")
+            context.append((f"{prefix}_disk_file_create_cpu", cost, "ms"))
             async with other_process() as mta:
                 loop = asyncio.get_running_loop()
-                await loop.run_in_executor(mta, ready)  # started before the clock is
+                dropper = await loop.run_in_executor(mta, ready)  # started before the clock is
+                before = cpu.Reading.now(os.getpid())
                 start = time.time()
                 dropped = await loop.run_in_executor(mta, drop_all, settings.inbox, mails)
+                dropping = cpu.cpu_seconds(dropper) - before.children.get(dropper, 0.0)
         engine = create_engine(settings.sqlalchemy_url)
         made = sessions(engine)
         while not await _settled(made, len(mails)):
             await asyncio.sleep(0.5)
+        if not pace:
+            used = cpu.spent(before, cpu.Reading.now(os.getpid()), frozenset({dropper}))
+            context += _cpu_figures(prefix, used, dropping, count)
         rows = await _answered(made)
         end = max(sent.timestamp() for _, sent in rows)
         peak = tree_peak_rss_mb(os.getpid())  # the service and its triage process, if any
@@ -79,8 +85,21 @@ async def _run(count: int, pace: float | None, prefix: str) -> list[Figure]:
             (f"{prefix}_latency_p50", q[49], "ms"),
             (f"{prefix}_latency_p95", q[94], "ms"),
             (f"{prefix}_peak_rss", peak, "MB"),
-            *calibration,
+            *context,
         ]
+
+
+def _cpu_figures(prefix: str, used: cpu.Spent, dropping: float, count: int) -> list[Figure]:
+    """CPU time per message of the service (all its threads), its triage process, and the
+    process that dropped the mail (a mail transfer agent's work); the machine's busy share. The
+    storm is bound by the machine's CPU when the share nears 100 %: then only less CPU per
+    message makes it faster."""
+    return [
+        (f"{prefix}_cpu_service", used.own / count * 1000, "ms/message"),
+        (f"{prefix}_cpu_triage_process", used.children / count * 1000, "ms/message"),
+        (f"{prefix}_cpu_dropping_process", dropping / count * 1000, "ms/message"),
+        (f"{prefix}_machine_busy", used.busy * 100, "%"),
+    ]
 
 
 async def _until_ready(url: str) -> None:
