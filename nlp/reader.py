@@ -17,8 +17,10 @@ idf, and per task its classes, coefficients and intercepts).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 READER_DIR = "reader"
 C = 10.0  # inverse regularisation, as the baseline of `nlp.evaluate`
 TASKS = ("severity", "team")
+WORDS_REMEMBERED = 20_000  # about 6 MB; most of a desk's mail is in its commonest words
 CHAR = "\x01"  # marks character n-grams; sorts before any word, so they come first
 Array = np.ndarray[Any, Any]
 
@@ -58,15 +61,22 @@ def grams(text: str) -> list[str]:
     """Character 2–5-grams inside each word padded with a space, as scikit-learn's `char_wb`
     analyser makes them (a word shorter than n counts once, whole)."""
     out: list[str] = []
-    for word in _SPACES.sub(" ", text.lower()).split():
-        w = f" {word} "
-        size = len(w)
-        if size > 5:
-            out += [w[i : i + n] for n in (2, 3, 4, 5) for i in range(size - n + 1)]
-        else:
-            out += [w[i : i + n] for n in range(2, size) for i in range(size - n + 1)]
-            out.append(w)
+    for word in _words_of(text):
+        out += word_grams(word)
     return out
+
+
+def _words_of(text: str) -> list[str]:
+    return _SPACES.sub(" ", text.lower()).split()
+
+
+def word_grams(word: str) -> list[str]:
+    """The character n-grams of one word (of `grams`)."""
+    w = f" {word} "
+    size = len(w)
+    if size > 5:
+        return [w[i : i + n] for n in (2, 3, 4, 5) for i in range(size - n + 1)]
+    return [w[i : i + n] for n in range(2, size) for i in range(size - n + 1)] + [w]
 
 
 def analyse(text: str) -> list[str]:
@@ -118,28 +128,51 @@ class Reader:
             {t: i + self.chars for i, t in enumerate(self.terms[self.chars :])},
         )
         self._idf = self.idf.astype(np.float64)
+        self._word_columns = functools.lru_cache(maxsize=WORDS_REMEMBERED)(self._columns)
+        """The known character n-grams' columns of a word, for the words seen most lately."""
 
     def features(self, texts: Sequence[str]) -> Features:
         cleaned = [_GREETING.sub(r"\1", text) for text in texts]
+        char_row, char_col, char_count = self._char_counts(cleaned)
         rows: list[int] = []
-        cols: list[Array] = []
         counts: list[int] = []
-        for index, make in zip(self._index, (grams, words), strict=True):
-            terms: list[str] = []
-            for i, text in enumerate(cleaned):
-                seen = Counter(make(text))
-                terms.extend(seen)
-                counts.extend(seen.values())
-                rows.extend(repeat(i, len(seen)))
-            # One look-up per distinct n-gram of each text, done by `map` (no Python loop).
-            cols.append(np.fromiter(map(index.get, terms, repeat(-1)), np.int64, len(terms)))
-        col = np.concatenate(cols)
-        known = col >= 0
-        col, row = col[known], np.asarray(rows, dtype=np.int64)[known]
-        tf = np.log(np.asarray(counts, dtype=np.float64)[known]) + 1.0  # sublinear, as sklearn
+        terms: list[str] = []
+        for i, text in enumerate(cleaned):
+            seen = Counter(words(text))
+            terms.extend(seen)
+            counts.extend(seen.values())
+            rows.extend(repeat(i, len(seen)))
+        # One look-up per distinct n-gram of each text, done by `map` (no Python loop).
+        index = self._index[1]
+        word_col = np.fromiter(map(index.get, terms, repeat(-1)), np.int64, len(terms))
+        known = word_col >= 0
+        col = np.concatenate([char_col, word_col[known]])
+        row = np.concatenate([char_row, np.asarray(rows, dtype=np.int64)[known]])
+        count = np.concatenate([char_count, np.asarray(counts, dtype=np.int64)[known]])
+        tf = np.log(count.astype(np.float64)) + 1.0  # sublinear, as scikit-learn's
         data = (tf * self._idf[col]).astype(np.float32)
         data = _blockwise(row, col, data, len(texts), self.chars)
         return Features(len(texts), row, col, data)
+
+    def _char_counts(self, texts: Sequence[str]) -> tuple[Array, Array, Array]:
+        """Row, column and count of each known character n-gram of each text, counted from
+        each word's known columns (remembered: most words recur), not n-gram by n-gram."""
+        cols: list[int] = []
+        sizes: list[int] = []
+        for text in texts:
+            before = len(cols)
+            for word in _words_of(text):
+                cols += self._word_columns(word)
+            sizes.append(len(cols) - before)
+        width = max(self.chars, 1)
+        keys = np.repeat(np.arange(len(texts), dtype=np.int64), sizes) * width
+        keys += np.asarray(cols, dtype=np.int64)
+        found, count = np.unique(keys, return_counts=True)
+        return found // width, found % width, count
+
+    def _columns(self, word: str) -> array[int]:
+        index = self._index[0]
+        return array("i", (c for c in map(index.get, word_grams(word), repeat(-1)) if c >= 0))
 
     def read(self, texts: Sequence[str]) -> list[dict[str, dict[str, float]]]:
         """Per text (already composed and lower-cased), each task's distribution over labels."""

@@ -153,3 +153,20 @@ def test_triaging_imports_neither_scikit_learn_nor_scipy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_words_remembered_count_as_the_first_time(model: Model) -> None:
+    """Character n-grams are counted from each word's remembered columns: a word seen before,
+    or twice in one text, counts as scikit-learn's analyser counts it."""
+    from nlp.reader import blockwise, vectoriser
+
+    texts = ["imprimante imprimante bloquée, l'imprimante du 3e", "vpn vpn vpn", "imprimante"]
+    reader = model.reader
+    theirs_vectoriser = vectoriser(reader.terms)
+    theirs_vectoriser.idf_ = reader.idf
+    theirs = blockwise(theirs_vectoriser.transform(texts), reader.chars).toarray()
+    for _ in ("cold", "remembered"):
+        x = reader.features(texts)
+        ours = np.zeros((x.n, len(reader.terms)))
+        np.add.at(ours, (x.rows, x.cols), x.data)
+        assert np.allclose(ours, theirs, atol=1e-6)
