@@ -23,8 +23,11 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language as SpacyLanguage
 from spacy.tokens import Doc
+
+from nlp.arrays import set_hashes
 
 LEMMAS_DIR = Path(__file__).parent / "data" / "lemmas"
 
@@ -76,18 +79,22 @@ class LookupLemmas:
 
     def __init__(self, lemmas: LemmaTable) -> None:
         self.table = lemmas
-        self._seen: dict[str, str] = {}
+        self._seen: dict[int, int] = {}
+        """A text's hash → its lemma's hash (both in the pipeline's own string store)."""
 
     def __call__(self, doc: Doc) -> Doc:
+        """Read and set through the doc's arrays: a `Token` made for each word cost more than
+        the look-up."""
         seen = self._seen
-        texts = [t.text for t in doc]
+        texts = doc.to_array(ORTH).tolist()
         new = [text for text in dict.fromkeys(texts) if text not in seen]
         if new:
             if len(seen) + len(new) > self.KEPT:
                 seen.clear()
-            seen.update(zip(new, self.table.lookup(new), strict=True))
-        for token, text in zip(doc, texts, strict=True):
-            token.lemma_ = seen[text]
+            strings = doc.vocab.strings
+            found = self.table.lookup([strings[text] for text in new])
+            seen.update(zip(new, map(strings.add, found), strict=True))
+        set_hashes(doc, LEMMA, map(seen.__getitem__, texts))
         return doc
 
 

@@ -15,10 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 import spacy
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, NORM, ORTH
 from spacy.language import Language as SpacyLanguage
+from spacy.strings import StringStore, get_string_id
 from spacy.tokens import Doc
 
 from nlp import lemmas as _lemmas  # noqa: F401  (registers the guichet_lemma factory)
+from nlp.arrays import set_hashes
 from nlp.labels import TASKS, category
 from nlp.severity import FACTOR_TASKS
 from nlp.text import unaccent
@@ -36,10 +39,30 @@ __all__ = [
 
 @SpacyLanguage.component("guichet_norm")
 def guichet_norm(doc: Doc) -> Doc:
-    """Set `norm_` to the lower-cased, accent-free lemma: typos without accents still match."""
-    for token in doc:
-        token.norm_ = unaccent((token.lemma_ or token.text).lower())
+    """Set `norm_` to the lower-cased, accent-free lemma: typos without accents still match.
+    Read and set through the doc's arrays (a `Token` made for each word cost more than the
+    work), each lemma's norm remembered."""
+    strings = doc.vocab.strings
+    norms = [
+        strings.add(_norm_of(lemma or text, strings))
+        for lemma, text in doc.to_array([LEMMA, ORTH]).tolist()
+    ]
+    set_hashes(doc, NORM, norms)
     return doc
+
+
+_NORMS: dict[int, str] = {}
+_NORMS_KEPT = 50_000
+
+
+def _norm_of(key: int, strings: StringStore) -> str:
+    """The norm of the string hashed `key` (a hash names the same string in every store)."""
+    norm = _NORMS.get(key)
+    if norm is None:
+        if len(_NORMS) >= _NORMS_KEPT:
+            _NORMS.clear()
+        norm = _NORMS[key] = unaccent(strings[key].lower())
+    return norm
 
 
 def textcat_config(length: int = 2**15) -> dict[str, Any]:
@@ -76,17 +99,30 @@ def features(doc: Doc, tags: list[str]) -> list[str]:
     cannot be memorised; tags carry the services and factors the matchers found.
     """
     out: list[str] = []
-    for token in doc:
-        if token.is_space or (token.is_punct and token.text != "?"):
-            continue
-        norm = token.norm_
-        if any(c.isdigit() for c in norm):
-            norm = "#" if len(norm) < 4 else "##"
-        out.append(norm)
-        if len(norm) > 6 and norm.isalpha():
-            out.append(norm[:5] + "~")
+    strings = doc.vocab.strings
+    for space, punct, text, norm in doc.to_array([IS_SPACE, IS_PUNCT, ORTH, NORM]).tolist():
+        if not (space or (punct and text != _QUESTION_MARK)):
+            out += _features_of(norm, strings)
     out.extend(tags)
     return out or ["-"]
+
+
+_QUESTION_MARK = get_string_id("?")
+_FEATURES: dict[int, tuple[str, ...]] = {}
+
+
+def _features_of(norm: int, strings: StringStore) -> tuple[str, ...]:
+    """What one word of norm hashed `norm` gives the categorisers, remembered."""
+    found = _FEATURES.get(norm)
+    if found is None:
+        if len(_FEATURES) >= _NORMS_KEPT:
+            _FEATURES.clear()
+        text = strings[norm]
+        if any(c.isdigit() for c in text):
+            text = "#" if len(text) < 4 else "##"
+        stem = (text[:5] + "~",) if len(text) > 6 and text.isalpha() else ()
+        found = _FEATURES[norm] = (text, *stem)
+    return found
 
 
 def categoriser() -> SpacyLanguage:

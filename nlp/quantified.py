@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.attrs import LIKE_NUM, LOWER, NORM
 from spacy.tokens import Doc, Token
 
 from nlp.severity import Scope
@@ -124,8 +125,34 @@ class ScopeSpan:
     end: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """Each token's `lower_`, `norm_` and `like_num`, read once through the doc's arrays: the
+    scans below look at every token and its neighbours, and a `Token` made for each look was
+    most of their cost."""
+
+    low: list[str]
+    norm: list[str]
+    num: list[bool]
+
+    @classmethod
+    def of(cls, doc: Doc) -> _Words:
+        strings = doc.vocab.strings
+        rows = doc.to_array([LOWER, NORM, LIKE_NUM]).tolist()
+        return cls(
+            [strings[low] for low, _, _ in rows],
+            [strings[norm] for _, norm, _ in rows],
+            [bool(num) for _, _, num in rows],
+        )
+
+
 def _plural(tok: Token) -> bool:
     return tok.lower_ != tok.norm_ and tok.lower_.endswith(("s", "x"))
+
+
+def _plural_at(words: _Words, i: int) -> bool:
+    """`_plural` of the token at `i`."""
+    return words.low[i] != words.norm[i] and words.low[i].endswith(("s", "x"))
 
 
 def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
@@ -196,21 +223,21 @@ def _personne_pronoun(doc: Doc, i: int) -> bool:
     return doc[i].lower_ == "personne"
 
 
-def _quantifiers(doc: Doc) -> Iterator[tuple[int, int, bool]]:
+def _quantifiers(doc: Doc, words: _Words) -> Iterator[tuple[int, int, bool]]:
     """(start, noun search start, many) of each quantifier."""
-    n = len(doc)
-    for i, tok in enumerate(doc):
-        low, norm = tok.lower_, tok.norm_
-        nxt = doc[i + 1].lower_ if i + 1 < n else ""
+    lows, norms = words.low, words.norm
+    n = len(lows)
+    for i, (low, norm) in enumerate(zip(lows, norms, strict=True)):
+        nxt = lows[i + 1] if i + 1 < n else ""
         if low in ("tous", "toutes", "tout", "toute") and nxt in _DETERMINERS:
             yield i, i + 1, nxt in _PLURAL_DET or low in ("tous", "toutes")
-        elif norm == "ensemble" and i and doc[i - 1].lower_ in ("l'", "l’"):
+        elif norm == "ensemble" and i and lows[i - 1] in ("l'", "l’"):
             yield i - 1, i + 1, False
         elif low in _MANY or (low in ("all", "every", "each") and nxt not in ("day", "time")):
             yield i, i + 1, True
         elif low in _ONE or (low == "personne" and _personne_pronoun(doc, i)):
             yield i, i + 1, False
-        elif low == "no" and i + 1 < n and (nxt == "one" or doc[i + 1].norm_ in _NAMED):
+        elif low == "no" and i + 1 < n and (nxt == "one" or norms[i + 1] in _NAMED):
             yield i, i + (2 if nxt == "one" else 1), False
         elif low == "none" and nxt == "of":
             yield i, i + 2, True
@@ -219,17 +246,18 @@ def _quantifiers(doc: Doc) -> Iterator[tuple[int, int, bool]]:
 def quantified_scopes(doc: Doc) -> list[ScopeSpan]:
     """Every quantified subject that says how far the trouble reaches."""
     out: list[ScopeSpan] = []
-    for start, search, many in _quantifiers(doc):
-        if start and doc[start - 1].norm_ in _GREETING:
+    words = _Words.of(doc)
+    for start, search, many in _quantifiers(doc, words):
+        if start and words.norm[start - 1] in _GREETING:
             continue  # "Bonjour tout le monde", "merci à tous", "hi all"
         if _except_me(doc, search):
             out.append(ScopeSpan(Scope.PERSON, start, min(len(doc), search + 3)))
             continue
-        if any(t.norm_ in _OTHERS for t in doc[search : search + 3]):
+        if any(norm in _OTHERS for norm in words.norm[search : search + 3]):
             continue  # "personne d'autre", "tous les autres agents": the others are fine
         found = _noun_scope(doc, search, many)
         if found is None:
-            low = doc[start].lower_
+            low = words.low[start]
             # "personne ne peut se connecter", "nobody can log in": all users of the service
             # ("aucun pdf", "personne n'a cliqué" say nothing of who is affected)
             pronoun = low in ("personne", "nobody", "noone", "no", "everyone", "everybody")
@@ -238,19 +266,19 @@ def quantified_scopes(doc: Doc) -> list[ScopeSpan]:
             continue
         scope, end = found
         out.append(ScopeSpan(scope, start, end))
-    out.extend(_postposed(doc))
-    out.extend(_of_us(doc))
-    out.extend(_counted_sites(doc))
+    out.extend(_postposed(words))
+    out.extend(_of_us(words))
+    out.extend(_counted_sites(words))
     return out
 
 
-def _postposed(doc: Doc) -> Iterator[ScopeSpan]:
+def _postposed(words: _Words) -> Iterator[ScopeSpan]:
     """After the noun: "le ministère au complet", "l'édifice entier", "the department as a whole"."""
-    for i, tok in enumerate(doc):
-        low = tok.lower_
-        if (low == "complet" and i and doc[i - 1].lower_ == "au") or low in ("entier", "entière"):
+    lows = words.low
+    for i, low in enumerate(lows):
+        if (low == "complet" and i and lows[i - 1] == "au") or low in ("entier", "entière"):
             for j in range(i - 1, max(-1, i - 4), -1):
-                n = doc[j].norm_
+                n = words.norm[j]
                 if n in ORGANISATION:
                     yield ScopeSpan(Scope.ORGANISATION, j, i + 1)
                 elif n in SITE:
@@ -262,25 +290,26 @@ def _postposed(doc: Doc) -> Iterator[ScopeSpan]:
                 break
 
 
-def _counted_sites(doc: Doc) -> Iterator[ScopeSpan]:
+def _counted_sites(words: _Words) -> Iterator[ScopeSpan]:
     """Several sites named by number: "3 bureaux", "3 of our 5 sites", "deux édifices"."""
-    for i, tok in enumerate(doc[:-1]):
-        if not tok.like_num or tok.lower_ in ("1", "un", "une", "one"):
+    lows, norms, nums = words.low, words.norm, words.num
+    for i in range(len(lows) - 1):
+        if not nums[i] or lows[i] in ("1", "un", "une", "one"):
             continue
-        for j in range(i + 1, min(len(doc), i + 5)):
-            nxt = doc[j]
-            if nxt.norm_ in SITE and _plural(nxt):
+        for j in range(i + 1, min(len(lows), i + 5)):
+            if norms[j] in SITE and _plural_at(words, j):
                 yield ScopeSpan(Scope.ORGANISATION, i, j + 1)
                 break
-            if nxt.norm_ not in _SKIP and not nxt.like_num and nxt.lower_ not in ("sites",):
+            if norms[j] not in _SKIP and not nums[j] and lows[j] not in ("sites",):
                 break
 
 
-def _of_us(doc: Doc) -> Iterator[ScopeSpan]:
+def _of_us(words: _Words) -> Iterator[ScopeSpan]:
     """A group counted from inside: "5 of us", "on est 12", "nous sommes une dizaine"."""
-    for i, tok in enumerate(doc[:-2]):
-        counted = doc[i + 2].like_num and doc[i + 2].lower_ not in ("1", "un", "une")
-        of_us = tok.like_num and doc[i + 1].lower_ == "of" and doc[i + 2].lower_ == "us"
-        we_are = tok.lower_ in ("on", "nous") and doc[i + 1].norm_ in _ARE and counted
+    lows, norms, nums = words.low, words.norm, words.num
+    for i in range(len(lows) - 2):
+        counted = nums[i + 2] and lows[i + 2] not in ("1", "un", "une")
+        of_us = nums[i] and lows[i + 1] == "of" and lows[i + 2] == "us"
+        we_are = lows[i] in ("on", "nous") and norms[i + 1] in _ARE and counted
         if of_us or we_are:
             yield ScopeSpan(Scope.GROUP, i, i + 3)
