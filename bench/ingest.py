@@ -53,7 +53,7 @@ async def _run(count: int, pace: float | None, prefix: str) -> list[Figure]:
                 dropped[message_id] = time.time()
                 await asyncio.sleep(pace)
         else:  # mail arrives while the service works, written by another process (the MTA)
-            cost = await asyncio.to_thread(file_cost_ms, Path(tmp) / "context")
+            cost = await asyncio.to_thread(file_cost_ms, Path(tmp) / "calibration")
             context.append((f"{prefix}_disk_file_create_cpu", cost, "ms"))
             async with other_process() as mta:
                 loop = asyncio.get_running_loop()
