@@ -41,10 +41,13 @@ def write_all_atomically(
     missing, or with `file_by_file`, each temporary file is synced in turn."""
     errors: list[OSError | None] = [None] * len(files)
     written: list[tuple[int, Path, int]] = []  # index, temporary name, open handle
+    made: set[Path] = set()  # directories known to exist: one look each, not one per file
     try:
         for index, (path, data) in enumerate(files):
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                if path.parent not in made:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(path.parent)
                 written.append((index, *_start(path, data)))
             except OSError as exc:
                 errors[index] = exc
