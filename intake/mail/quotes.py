@@ -21,10 +21,11 @@ from intake.mail.html import QUOTE_MARK, tidy
 _STAR = r"\*?"
 # Attribution lines ("On … wrote:"). French and English first; the other verbs cost nothing
 # and real threads cross languages (forwards from abroad, vendors' support desks).
-_VERB = (
-    r"(?:a écrit|a ecrit|wrote|schrieb|escribió|escreveu|ha scritto|skrev|schreef"
-    r"|napisał|kirjoitti|đã viết|написал|het volgende geschreven)"
-)
+_VERBS = (
+    "a écrit", "a ecrit", "wrote", "schrieb", "escribió", "escreveu", "ha scritto", "skrev",
+    "schreef", "napisał", "kirjoitti", "đã viết", "написал", "het volgende geschreven",
+)  # fmt: skip
+_VERB = "(?:" + "|".join(map(re.escape, _VERBS)) + ")"
 _START = r"(?:le|on|am|el|il|em|op|den|på|w dniu|vào)\b"
 _WROTE = re.compile(
     # "Le 12 mars 2024 à 09:14, X <x@y> a écrit :", "On Tue, … X wrote:", "------On … wrote-----"
@@ -44,11 +45,7 @@ _WROTE = re.compile(
 # substring test spares most lines the attribution's backtracking (a search for the same words
 # by a regex cost almost as much). A line spelt with an exotic case-fold ("ſent") only keeps
 # its quoted history.
-_WROTE_WORDS = (
-    *(w.casefold() for w in _VERB.removeprefix("(?:").removesuffix(")").split("|")),
-    "sent",
-    "@",
-)
+_WROTE_WORDS = (*(verb.casefold() for verb in _VERBS), "sent", "@")
 _ATTRIBUTION_START = re.compile(rf"^(?:>\s*)?-*\s*(?:{_START}|\d)", re.I)
 # "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:" on one line (some webmails).
 _INLINE_WROTE = re.compile(
