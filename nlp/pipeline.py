@@ -12,6 +12,7 @@ message: lemmas, stems, and tags for the services and factors found.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import spacy
@@ -51,18 +52,14 @@ def guichet_norm(doc: Doc) -> Doc:
     return doc
 
 
-_NORMS: dict[int, str] = {}
-_NORMS_KEPT = 50_000
+_WORDS_KEPT = 50_000
+"""Words whose norm, and whose norm's features, are remembered (the most lately used)."""
 
 
+@functools.lru_cache(maxsize=_WORDS_KEPT)
 def _norm_of(key: int, strings: StringStore) -> str:
-    """The norm of the string hashed `key` (a hash names the same string in every store)."""
-    norm = _NORMS.get(key)
-    if norm is None:
-        if len(_NORMS) >= _NORMS_KEPT:
-            _NORMS.clear()
-        norm = _NORMS[key] = unaccent(strings[key].lower())
-    return norm
+    """The norm of the string hashed `key` in `strings`."""
+    return unaccent(strings[key].lower())
 
 
 def textcat_config(length: int = 2**15) -> dict[str, Any]:
@@ -108,21 +105,16 @@ def features(doc: Doc, tags: list[str]) -> list[str]:
 
 
 _QUESTION_MARK = get_string_id("?")
-_FEATURES: dict[int, tuple[str, ...]] = {}
 
 
+@functools.lru_cache(maxsize=_WORDS_KEPT)
 def _features_of(norm: int, strings: StringStore) -> tuple[str, ...]:
-    """What one word of norm hashed `norm` gives the categorisers, remembered."""
-    found = _FEATURES.get(norm)
-    if found is None:
-        if len(_FEATURES) >= _NORMS_KEPT:
-            _FEATURES.clear()
-        text = strings[norm]
-        if any(c.isdigit() for c in text):
-            text = "#" if len(text) < 4 else "##"
-        stem = (text[:5] + "~",) if len(text) > 6 and text.isalpha() else ()
-        found = _FEATURES[norm] = (text, *stem)
-    return found
+    """What one word of norm hashed `norm` in `strings` gives the categorisers."""
+    text = strings[norm]
+    if any(c.isdigit() for c in text):
+        text = "#" if len(text) < 4 else "##"
+    stem = (text[:5] + "~",) if len(text) > 6 and text.isalpha() else ()
+    return (text, *stem)
 
 
 def categoriser() -> SpacyLanguage:

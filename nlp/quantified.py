@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.attrs import LIKE_NUM, LOWER, NORM
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from nlp.severity import Scope
 
@@ -146,13 +146,9 @@ class _Words:
         )
 
 
-def _plural(tok: Token) -> bool:
-    return tok.lower_ != tok.norm_ and tok.lower_.endswith(("s", "x"))
-
-
-def _plural_at(words: _Words, i: int) -> bool:
-    """`_plural` of the token at `i`."""
-    return words.low[i] != words.norm[i] and words.low[i].endswith(("s", "x"))
+def _plural(low: str, norm: str) -> bool:
+    """A word in the plural, by its lower-case text and its norm (the lemma)."""
+    return low != norm and low.endswith(("s", "x"))
 
 
 def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
@@ -173,7 +169,9 @@ def _noun_scope(doc: Doc, start: int, many: bool) -> tuple[Scope, int] | None:
             break
         # "aucun bureau" is every office, "aucun poste du bureau de Laval" one site, and
         # "all on the 7th floor" one floor
-        plural = _plural(tok) or (many and unknown == 0 and people is None and not crossed)
+        plural = _plural(tok.lower_, n) or (
+            many and unknown == 0 and people is None and not crossed
+        )
         if n in ORGANISATION or (n == "department" and i and doc[i - 1].lower_ == "the"):
             return Scope.ORGANISATION, i + 1  # "the department" is the ministry
         if n in SITE:
@@ -297,7 +295,7 @@ def _counted_sites(words: _Words) -> Iterator[ScopeSpan]:
         if not nums[i] or lows[i] in ("1", "un", "une", "one"):
             continue
         for j in range(i + 1, min(len(lows), i + 5)):
-            if norms[j] in SITE and _plural_at(words, j):
+            if norms[j] in SITE and _plural(lows[j], norms[j]):
                 yield ScopeSpan(Scope.ORGANISATION, i, j + 1)
                 break
             if norms[j] not in _SKIP and not nums[j] and lows[j] not in ("sites",):
