@@ -8,9 +8,12 @@ preceded or followed, in the same clause, by a negator ("pas", "aucun", "not") d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from spacy.attrs import LIKE_NUM, LOWER, NORM
 from spacy.language import Language as SpacyLanguage
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -30,6 +33,25 @@ _SECURITY_ORDER = [
     Security.REPORT,
 ]
 _CLAUSE_END = frozenset({".", "!", "?", ";", "\n", ":", ",", "mais", "but"})
+_FR_ORDINAL = r"^\d{1,2}(e|er|eme|ième|ieme)$"
+_EN_ORDINAL = r"^\d{1,2}(st|nd|rd|th)$"
+
+
+@dataclass(frozen=True, slots=True)
+class _Needs:
+    """What a doc must hold for some shape patterns to match: a word of each set (the hashes
+    of its lower-case forms and norms), a match of `text` in its text, a number-like token."""
+
+    words: tuple[frozenset[int], ...]
+    text: re.Pattern[str] | None
+    number: bool
+
+    def met(self, words: set[int], text: str, number: bool) -> bool:
+        return (
+            all(not group.isdisjoint(words) for group in self.words)
+            and (self.text is None or self.text.search(text) is not None)
+            and (number or not self.number)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,47 +138,44 @@ class FactorFinder:
         for key, words in groups.items():
             self.phrases.add(key, list(nlp.pipe(w.lower() for w in words)))
         self.shapes = Matcher(nlp.vocab)
-        self.shapes.add(
+        self.strings = nlp.vocab.strings
+        self._needs: list[_Needs] = []
+        """What a doc must hold for each shape pattern to have a chance (`_may_have_shape`)."""
+        self._shape(
             "scope|group",
-            [
-                [
-                    {"LOWER": {"IN": ["au", "du", "le", "tout"]}},
-                    {"LOWER": {"REGEX": r"^\d{1,2}(e|er|eme|ième|ieme)$"}},
-                ],
-                [{"LOWER": {"REGEX": r"^\d{1,2}(st|nd|rd|th)$"}}, {"LOWER": "floor"}],
-            ],
+            [[{"LOWER": {"IN": ["au", "du", "le", "tout"]}}, {"LOWER": {"REGEX": _FR_ORDINAL}}]],
+            ["au", "du", "le", "tout"],
+            text=r"\d(?:e|i)",
         )
-        self.shapes.add(
+        self._shape(
+            "scope|group",
+            [[{"LOWER": {"REGEX": _EN_ORDINAL}}, {"LOWER": "floor"}]],
+            ["floor"],
+            text=r"\d(?:st|nd|rd|th)",
+        )
+        teams = ["team", "unit", "branch", "division", "department", "floor"]
+        self._shape(
             "scope|group_",
             [
                 [
                     {"LOWER": {"IN": ["whole", "entire"]}},
                     {"IS_ALPHA": True, "OP": "{0,2}"},
-                    {"NORM": {"IN": ["team", "unit", "branch", "division", "department", "floor"]}},
-                ],
-                [
-                    {"NORM": "tout"},
-                    {"NORM": {"IN": ["le", "la", "l'"]}},
-                    {
-                        "NORM": {
-                            "IN": [
-                                "equipe",
-                                "direction",
-                                "section",
-                                "unite",
-                                "service",
-                                "etage",
-                                "aile",
-                                "division",
-                            ]
-                        }
-                    },
+                    {"NORM": {"IN": teams}},
                 ],
             ],
+            ["whole", "entire"],
+            teams,
+        )
+        units = ["equipe", "direction", "section", "unite", "service", "etage", "aile", "division"]
+        self._shape(
+            "scope|group_",
+            [[{"NORM": "tout"}, {"NORM": {"IN": ["le", "la", "l'"]}}, {"NORM": {"IN": units}}]],
+            ["tout"],
+            units,
         )
         people = [unaccent(w) for w in P.PEOPLE]
         ones = ["1", "un", "une", "one", "a", "an"]  # "une seule agente" is one person
-        self.shapes.add(
+        self._shape(
             "scope|group__",
             [
                 [{"LIKE_NUM": True, "LOWER": {"NOT_IN": ones}}, {"NORM": {"IN": people}}],
@@ -166,18 +185,18 @@ class FactorFinder:
                     {"NORM": {"IN": people}},
                 ],
             ],
+            people,
+            number=True,
         )
-        self.shapes.add(
+        protected = [unaccent(w) for w in P.PROTECTED]
+        failing = [unaccent(w) for w in P.FAILING]
+        self._shape(
             "protective|yes",
-            [
-                [
-                    {"NORM": {"IN": [unaccent(w) for w in P.PROTECTED]}},
-                    {"OP": "{0,6}"},
-                    {"NORM": {"IN": [unaccent(w) for w in P.FAILING]}},
-                ],
-            ],
+            [[{"NORM": {"IN": protected}}, {"OP": "{0,6}"}, {"NORM": {"IN": failing}}]],
+            protected,
+            failing,
         )
-        self.shapes.add(
+        self._shape(
             "scope|site",
             [
                 [
@@ -186,16 +205,23 @@ class FactorFinder:
                     {"LOWER": {"IN": ["de", "d'"]}},
                     {"IS_ALPHA": True},
                 ],
+            ],
+            ["bureau", "édifice", "centre"],
+        )
+        self._shape(
+            "scope|site",
+            [
                 [
                     {"LOWER": {"IN": ["the", "our"]}},
                     {"IS_ALPHA": True, "OP": "{1,2}"},
                     {"LOWER": {"IN": ["office", "building", "site"]}},
                 ],
             ],
+            ["office", "building", "site"],
         )
         at = {"LOWER": {"IN": ["à", "a", "at", "is", "est", "to"]}}
         full = {"LOWER": {"IN": ["full", "plein", "pleine", "utilisé", "utilisée", "used", "d'"]}}
-        self.shapes.add(
+        self._shape(
             "preventive|yes",
             [  # a fill level: "à 92 %", "at 95%", "88 % plein", "91% full" (not "80 % des paiements")
                 [at, {"LOWER": {"REGEX": r"^(8\d|9\d)$"}}, {"ORTH": "%"}],
@@ -203,36 +229,24 @@ class FactorFinder:
                 [{"LOWER": {"REGEX": r"^(8\d|9\d)$"}}, {"ORTH": "%"}, full],
                 [{"LOWER": {"REGEX": r"^(8\d|9\d)%$"}}, full],
             ],
+            text=r"[89]\d\s*%",
         )
-        self.strings = nlp.vocab.strings
-        # The shape patterns start on very common words; run them only when an anchor is there.
-        anchors = {
-            "office",
-            "building",
-            "site",
-            "bureau",
-            "edifice",
-            "centre",
-            "floor",
-            "%",
-            "sauvegarde",
-            "backup",
-            "surveillance",
-            "monitoring",
-            "team",
-            "unit",
-            "branch",
-            "division",
-            "department",
-            "equipe",
-            "direction",
-            "section",
-            "unite",
-            "service",
-            "etage",
-            "aile",
-        }
-        self.anchors = frozenset(int(self.strings.add(w)) for w in anchors)
+
+    def _shape(
+        self,
+        key: str,
+        patterns: list[list[dict[str, Any]]],
+        *words: list[str],
+        text: str | None = None,
+        number: bool = False,
+    ) -> None:
+        """Add token-shape patterns under `key`, with what a doc must hold for one of them to
+        match: a word (lower case or norm) of each of `words`, a match of `text` in its text,
+        a number-like token when `number`."""
+        self.shapes.add(key, patterns)
+        sets = tuple(frozenset(int(self.strings.add(w)) for w in group) for group in words)
+        pattern = re.compile(text, re.IGNORECASE) if text is not None else None
+        self._needs.append(_Needs(sets, pattern, number))
 
     @staticmethod
     def _negated(category: str, doc: Doc, span: Span) -> bool:
@@ -247,12 +261,15 @@ class FactorFinder:
         before, after = _NEGATION_REACH.get(category, (4, 0))
         return _negated(doc, span, before, after, needs)
 
-    def _has_shape_anchor(self, doc: Doc, text: str) -> bool:
-        """Floors ("au 3e"), percentages and named places need a cheap look first."""
-        # A set look-up of the doc's norms: `numpy.isin` cost ten times as much on a short doc.
-        if not self.anchors.isdisjoint(doc.to_array("NORM").tolist()):
-            return True
-        return any(c.isdigit() for c in text)
+    def _may_have_shape(self, doc: Doc, text: str) -> bool:
+        """Can one of the shape patterns match? Most docs hold none of the words they need, and
+        a call of spaCy's Matcher costs about 20 µs plus 3–5 µs a token even when it finds
+        nothing (its predicates are Python calls); a set look-up of the doc's words is cheap."""
+        columns = doc.to_array([LOWER, NORM, LIKE_NUM])
+        words = set(columns[:, 0].tolist())
+        words.update(columns[:, 1].tolist())
+        number = bool(columns[:, 2].any())
+        return any(need.met(words, text, number) for need in self._needs)
 
     def hits(self, doc: Doc, text: str | None = None) -> tuple[Hit, ...]:
         """Every factor phrase in `doc` (`text`: the doc's text, when the caller has it)."""
@@ -265,7 +282,7 @@ class FactorFinder:
             ]
         }
         matches = list(self.phrases(doc))
-        if self._has_shape_anchor(doc, doc.text if text is None else text):
+        if self._may_have_shape(doc, doc.text if text is None else text):
             matches += self.shapes(doc)
         for match_id, start, end in matches:
             key = self.strings[match_id]
