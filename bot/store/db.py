@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import ConfigError
+from bot.store import json_text
 
 if TYPE_CHECKING:  # Alembic is imported only by the commands that migrate or check the schema
     from alembic.config import Config
@@ -40,11 +41,22 @@ def create_engine(url: str) -> AsyncEngine:
         # One connection, shared in turn: SQLite has one writer at a time anyway, and waiting in
         # the pool is far cheaper than SQLite's busy-wait sleeps between competing connections.
         engine = create_async_engine(
-            parsed, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            parsed,
+            connect_args={"timeout": 30},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            json_serializer=json_text.dumps,
+            json_deserializer=json_text.loads,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(
+        url,
+        pool_pre_ping=True,
+        json_serializer=json_text.dumps,
+        json_deserializer=json_text.loads,
+    )
     event.listen(engine.sync_engine, "do_connect", _connect)
     event.listen(engine.sync_engine, "handle_error", _unreachable, retval=True)
     return engine
