@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
+TEST_WORKERS ?= 2
+# The suite waits on servers and subprocesses more than it computes: two pytest-xdist workers,
+# each test file kept on one (its module fixtures made once), halve it on two cores.
 
 .PHONY: help install run migrate test lint unit bench system-deps corpora clean
 
@@ -41,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test: $(STAMP) system-deps corpora lint unit
 
