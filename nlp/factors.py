@@ -141,10 +141,11 @@ class FactorFinder:
         self.strings = nlp.vocab.strings
         self._needs: list[_Needs] = []
         """What a doc must hold for each shape pattern to have a chance (`_may_have_shape`)."""
+        at_the = ["au", "du", "le", "tout"]
         self._shape(
             "scope|group",
-            [[{"LOWER": {"IN": ["au", "du", "le", "tout"]}}, {"LOWER": {"REGEX": _FR_ORDINAL}}]],
-            ["au", "du", "le", "tout"],
+            [[{"LOWER": {"IN": at_the}}, {"LOWER": {"REGEX": _FR_ORDINAL}}]],
+            at_the,
             text=r"\d(?:e|i)",
         )
         self._shape(
@@ -196,28 +197,30 @@ class FactorFinder:
             protected,
             failing,
         )
+        sites = ["bureau", "édifice", "centre"]
         self._shape(
             "scope|site",
             [
                 [
                     {"LOWER": {"IN": ["au", "du", "le"]}},
-                    {"LOWER": {"IN": ["bureau", "édifice", "centre"]}},
+                    {"LOWER": {"IN": sites}},
                     {"LOWER": {"IN": ["de", "d'"]}},
                     {"IS_ALPHA": True},
                 ],
             ],
-            ["bureau", "édifice", "centre"],
+            sites,
         )
+        offices = ["office", "building", "site"]
         self._shape(
             "scope|site",
             [
                 [
                     {"LOWER": {"IN": ["the", "our"]}},
                     {"IS_ALPHA": True, "OP": "{1,2}"},
-                    {"LOWER": {"IN": ["office", "building", "site"]}},
+                    {"LOWER": {"IN": offices}},
                 ],
             ],
-            ["office", "building", "site"],
+            offices,
         )
         at = {"LOWER": {"IN": ["à", "a", "at", "is", "est", "to"]}}
         full = {"LOWER": {"IN": ["full", "plein", "pleine", "utilisé", "utilisée", "used", "d'"]}}
