@@ -39,6 +39,7 @@ from bot.store.db import Sessions
 from bot.store.models import Outbox, OutboxStatus
 from bot.store.unavailable import Unavailable
 from intake.errors import DeliveryRefused, OperatorError, SenderError
+from intake.lifecycle import wait_set
 from intake.message import Channel, OutboundMessage
 from intake.ports import Closable, Sender
 
@@ -142,8 +143,7 @@ class OutboxWorker:
                     self._down.failed(exc, f"every {idle_seconds:g}s")
                 except Exception:  # a bug: never stop delivering for good
                     log.exception("outbox worker failed; retrying in %ss", idle_seconds)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), idle_seconds)
+                await wait_set(self.wake, idle_seconds)
         finally:
             running = list(lanes.values())
             for task in running:

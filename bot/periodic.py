@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.exc import OperationalError
 
 from bot.store.unavailable import Unavailable
+from intake.lifecycle import wait_set
 
 
 async def every(
@@ -41,5 +42,4 @@ async def every(
         if next_wait is not None:
             with contextlib.suppress(Exception):  # the store is down: the plain interval
                 wait = await next_wait()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), wait)
+        await wait_set(wake, wait)

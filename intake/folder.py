@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.health import Health, State
-from intake.lifecycle import Lifecycle
+from intake.lifecycle import Lifecycle, wait_set
 from intake.message import Channel, InboundMessage
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,7 @@ class FolderSource(Lifecycle):
                     if message is not None:
                         yield message
                 paths = paths[len(reads) :]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopped.wait(), self._poll)
+            await wait_set(self._stopped, self._poll)
 
     def _scan(self) -> list[Path]:
         try:

@@ -35,6 +35,7 @@ from bot.store.models import Message, MessageState, Outage, Ticket
 from bot.store.unavailable import Unavailable
 from bot.tickets.merge import kept_numbers
 from bot.triager import Triager
+from intake.lifecycle import wait_set
 from intake.message import Channel
 from nlp import Triage, TriageInput
 
@@ -109,8 +110,7 @@ class Dispatcher:
                 down.failed(exc, f"every {idle_seconds:g}s")
             except Exception:  # a bug must not stop intake: log it loudly, try again later
                 log.exception("dispatcher failed; retrying in %ss", idle_seconds)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), idle_seconds)
+            await wait_set(self.wake, idle_seconds)
 
     async def process_pending(self, limit: int = 64) -> int:
         """Process up to `limit` received messages; return how many were handled.

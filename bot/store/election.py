@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from intake.lifecycle import wait_set
+
 log = logging.getLogger(__name__)
 
 
@@ -84,8 +86,7 @@ class _Held:
         # the lock is still ours. Unanswered within CHECK_TIMEOUT, it is given up for lost,
         # before the server's keepalives (`_KEEPALIVES`) end the session and free the lock.
         while not self._resigned and not self.gone.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.gone.wait(), self._election.check_seconds)
+            await wait_set(self.gone, self._election.check_seconds)
             if self.gone.is_set():
                 break
             try:

@@ -17,7 +17,6 @@ may hand out an id whose transaction commits after a later one: a hole in the id
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -35,6 +34,7 @@ from bot.store.models import LogCursor, Outbox, Ticket, TicketEvent
 from bot.store.unavailable import Unavailable
 from bot.tickets.outbox import NoticeKind
 from bot.webhooks.events import body, event_of
+from intake.lifecycle import wait_set
 from intake.message import Channel, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,7 @@ class WebhookWatcher:
                 down.failed(exc, f"every {idle_seconds:g}s")
             except Exception:  # a bug: never stop reading for good
                 log.exception("webhook watcher failed; retrying in %ss", idle_seconds)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), idle_seconds)
+            await wait_set(self.wake, idle_seconds)
 
     async def catch_up(self) -> int:
         """Queue every entry past the cursor that is ready; how many outbox rows were written."""
