@@ -86,8 +86,7 @@ class _Held:
         # the lock is still ours. Unanswered within CHECK_TIMEOUT, it is given up for lost,
         # before the server's keepalives (`_KEEPALIVES`) end the session and free the lock.
         while not self._resigned and not self.gone.is_set():
-            await wait_set(self.gone, self._election.check_seconds)
-            if self.gone.is_set():
+            if await wait_set(self.gone, self._election.check_seconds):
                 break
             try:
                 await self._election.statement("SELECT 1")
