@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from spacy.tokens import Doc
-
 from nlp.caution import cautious
 from nlp.clean import compose
 from nlp.corpus import named_set
@@ -36,7 +34,7 @@ def severities(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
         text = compose(r["subject"], r["text"])
         pipe = model.pipelines[detect_language(text).value]
         a = analyse(pipe, pipe.nlp(text.lower()), text.lower())
-        cats = model.categoriser(Doc(model.categoriser.vocab, words=a.features)).cats
+        cats = model.categoriser.scores([a.features])[0]
         dists = distributions(cats, FACTOR_TASKS)
         learned = {t: max(d, key=lambda lb: d[lb]) for t, d in dists.items()}
         p = {t: dists[t][learned[t]] for t in FACTOR_TASKS}

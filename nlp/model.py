@@ -18,6 +18,7 @@ import spacy
 from spacy.language import Language as SpacyLanguage
 
 from nlp.catalogue import Catalogue
+from nlp.categorise import Categoriser
 from nlp.factors import FactorFinder
 from nlp.pipeline import blank, guichet_norm
 from nlp.reader import READER_DIR, Reader
@@ -53,7 +54,7 @@ class Model:
     version: str
     thresholds: dict[str, dict[str, float]]
     pipelines: dict[str, Pipeline]
-    categoriser: SpacyLanguage
+    categoriser: Categoriser  # the trained categorisers (kind, team, level, factor fallbacks)
     reader: Reader  # the second reader of severity (n-grams of the whole text)
     meta: dict[str, Any]
 
@@ -75,7 +76,7 @@ def load(model_dir: Path = MODEL_DIR, services: tuple[Service, ...] | None = Non
         raise ModelNotFoundError(f"no model in {model_dir}: run `python -m nlp.train`")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     pipelines = {lang: language_pipeline(lang, services) for lang in LANGS}
-    categoriser = spacy.load(model_dir / "textcat")
+    categoriser = Categoriser(spacy.load(model_dir / "textcat"))
     reader = load_reader(model_dir / READER_DIR)
     return Model(meta["version"], meta["thresholds"], pipelines, categoriser, reader, meta)
 

@@ -87,8 +87,6 @@ def triage(subject: str, text: str, channel: Channel = Channel.EMAIL) -> Triage:
 
 def triage_batch(items: Sequence[TriageInput], model: Model | None = None) -> list[Triage]:
     """Propose labels for many messages at once (the fast path: models run on batches)."""
-    from spacy.tokens import Doc
-
     from nlp.model import get_model
 
     model = model or get_model()
@@ -105,12 +103,11 @@ def triage_batch(items: Sequence[TriageInput], model: Model | None = None) -> li
         for i, low, doc in zip(idx, lowered, docs, strict=True):
             analysed[i] = analyse(pipe, doc, low)
     done = [a for a in analysed if a is not None]
-    vocab = model.categoriser.vocab
-    cat_docs = model.categoriser.pipe((Doc(vocab, words=a.features) for a in done), batch_size=256)
+    scores = model.categoriser.scores([a.features for a in done])
     read = model.reader.read([t.lower() for t in texts])
     return [
-        _propose(model, a, cat.cats, read[i], texts[i], langs[i])
-        for i, (a, cat) in enumerate(zip(done, cat_docs, strict=True))
+        _propose(model, a, cats, read[i], texts[i], langs[i])
+        for i, (a, cats) in enumerate(zip(done, scores, strict=True))
     ]
 
 
