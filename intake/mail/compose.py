@@ -133,22 +133,24 @@ def _encoded_words(value: str, *, first_line: int) -> str:
     allows and never splitting a character (§5 (3)); the spaces stay inside the words.
 
     `email.header.Header` does the same but measures each candidate word one character at a
-    time (quadratic, most of the cost of composing a French acknowledgement): here the split is
-    counted in UTF-8 bytes, once, and `email.base64mime` encodes each piece."""
+    time (quadratic, most of the cost of composing a French acknowledgement): here the text is
+    encoded to UTF-8 once and cut between characters (never before a continuation byte), and
+    `email.base64mime` encodes each piece."""
+    data = value.encode("utf-8")
     words: list[str] = []
     room = first_line
-    piece: list[str] = []
-    size = 0
-    for char in value:
-        width = len(char.encode("utf-8"))
+    start = 0
+    while start < len(data) or not words:
         # base64 turns every 3 bytes (or fewer, at the end) into 4 characters
-        if piece and _WORD_OVERHEAD + 4 * -(-(size + width) // 3) > room:
-            words.append(base64mime.header_encode("".join(piece), "utf-8"))
-            piece, size, room = [], 0, _LINE - 1  # a continuation line starts with a space
-        piece.append(char)
-        size += width
-    if piece or not words:
-        words.append(base64mime.header_encode("".join(piece), "utf-8"))
+        end = start + 3 * ((room - _WORD_OVERHEAD) // 4)
+        while start < end < len(data) and data[end] & 0xC0 == 0x80:
+            end -= 1  # not inside a character
+        if end <= start:  # no room for one character: it goes alone
+            end = start + 1
+            while end < len(data) and data[end] & 0xC0 == 0x80:
+                end += 1
+        words.append(base64mime.header_encode(data[start:end], "utf-8"))
+        start, room = end, _LINE - 1  # a continuation line starts with a space
     return (_LINESEP + " ").join(words)
 
 
