@@ -167,6 +167,34 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(parts: Parts)
     assert costs[1] <= costs[0] + 2, costs
 
 
+async def test_each_message_row_says_what_it_became_in_one_update(parts: Parts) -> None:
+    """The batch's messages are written back with one statement: who sent each, its subject and
+    text, the ticket it opened, processed, and no lease left on it."""
+    await receive(parts, [mail(i) for i in range(30)])
+    statements: list[str] = []
+
+    def counted(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(parts.engine.sync_engine, "before_cursor_execute", counted)
+    try:
+        assert await parts.dispatcher.process_pending() == 30
+    finally:
+        event.remove(parts.engine.sync_engine, "before_cursor_execute", counted)
+    assert sum(1 for s in statements if s.startswith("UPDATE message SET state=")) == 1
+    async with parts.sessions() as session:
+        rows = (await session.exec(select(Message).order_by(col(Message.id)))).all()
+        numbers = {t.id: t.number for t in (await session.exec(select(Ticket))).all()}
+    assert len(rows) == 30
+    for index, row in enumerate(rows):
+        assert row.state == MessageState.PROCESSED
+        assert row.sender == f"personne{index}@msss.example"
+        assert row.subject == f"Mon Outlook ne s'ouvre plus ({index})"
+        assert row.body.strip() and row.ticket_id in numbers
+        assert row.lease_owner is None and row.lease_until is None
+    assert len({row.ticket_id for row in rows}) == 30
+
+
 class HeldTriager(LanguageOnlyTriager):
     """The fake triager, held until released: a dispatcher caught in the middle of a batch."""
 

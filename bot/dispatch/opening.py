@@ -15,7 +15,7 @@ from bot.dispatch.incoming import Incoming
 from bot.organisations import Directory
 from bot.store import search
 from bot.store.bulk import insert_returning_ids
-from bot.store.models import Message, Requester, Ticket
+from bot.store.models import Requester, Ticket
 from bot.store.upsert import insert_new
 from bot.store.values import as_dict
 from bot.tickets import Language, Status, TicketNumber
@@ -63,7 +63,7 @@ def proposal_json(triage: Triage) -> dict[str, Any]:
 class Opening:
     """A message that opens a ticket, with what triage proposed for it."""
 
-    message: Message
+    message_id: int
     incoming: Incoming
     triage: Triage | None
 
@@ -93,7 +93,7 @@ async def open_tickets(
         applied = triage is not None and auto_applies(triage)
         made.append(
             {
-                "number": f"~{opening.message.id}",  # until its id is known: never committed
+                "number": f"~{opening.message_id}",  # until its id is known: never committed
                 "status": Status.OPEN if applied else Status.NEW,
                 "kind": triage.kind if triage else None,
                 "severity": triage.severity if triage else None,
@@ -119,7 +119,6 @@ async def open_tickets(
     for opening, ticket in zip(openings, tickets, strict=True):
         assert ticket.id is not None
         ticket.number = ticket_number(ticket.id)
-        opening.message.ticket_id = ticket.id
         entries += _opening_entries(ticket, opening, now)
     await append(session, entries)
     bodies = [o.incoming.body for o in openings]
@@ -139,7 +138,7 @@ def _opening_entries(ticket: Ticket, opening: Opening, now: datetime) -> list[di
             ticket.id,
             now,
             EventType.OPENED,
-            message=opening.message.id,
+            message=opening.message_id,
             channel=incoming.channel,
             organisation=ticket.organisation,
         )

@@ -1,13 +1,11 @@
 """What a batch needs from the store before it is written, read with one statement per table
-(not one per message): its messages, the tickets it names, the suppressed addresses."""
+(not one per message): its messages' states, the tickets it names, the suppressed addresses."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,21 +14,17 @@ from bot.store.models import Message, Ticket
 from bot.tickets.reply_to import ReplyTo
 from intake.message import Channel
 
-_RAW = cast("QueryableAttribute[bytes]", Message.raw)
-"""`Message.raw` as the ORM attribute it is at run time (SQLModel types it as the value)."""
 
-
-async def batch_messages(session: AsyncSession, ids: Sequence[int]) -> dict[int, Message]:
-    """The batch's messages, locked on PostgreSQL: a second worker holding the same rows waits,
-    then finds them no longer `received` and leaves them. Their raw bytes stay in the store
-    (the triage stage read them already; a batch of large mail would hold them all again)."""
+async def message_states(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    """The state of each of the batch's messages, locked on PostgreSQL: a second worker holding
+    the same rows waits, then finds them no longer `received` and leaves them. No ORM object is
+    made: what the batch writes back goes in with one statement (`bot.dispatch.outcomes`)."""
     found = await session.exec(
-        select(Message)
-        .options(defer(_RAW, raiseload=True))
+        select(col(Message.id), col(Message.state))
         .where(col(Message.id).in_(ids))
         .with_for_update()
     )
-    return {m.id or 0: m for m in found.all()}
+    return {message_id or 0: state for message_id, state in found.all()}
 
 
 async def tickets_named(session: AsyncSession, numbers: set[str]) -> dict[str, Ticket]:

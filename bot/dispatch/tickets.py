@@ -24,13 +24,13 @@ from bot.dispatch.decide import (
 )
 from bot.dispatch.incoming import Incoming
 from bot.dispatch.opening import Opening, open_tickets
-from bot.dispatch.prefetch import batch_messages, suppressed_among, tickets_named
+from bot.dispatch.outcomes import Outcomes, let_go
+from bot.dispatch.prefetch import message_states, suppressed_among, tickets_named
 from bot.dispatch.routes import ACKNOWLEDGE, Answer, Route
 from bot.guards import suppress
 from bot.organisations import Directory
 from bot.outbox_queue import queued_row
 from bot.store import search
-from bot.store.db import storable_text
 from bot.store.models import (
     Attachment,
     Message,
@@ -103,8 +103,8 @@ class TicketWriter:
         """Apply each write's decision (and answer as it says), in order, in the caller's
         transaction; True when a notification was queued. What the batch needs from the store
         is read in one statement per table, and its tickets are opened together."""
-        messages = await batch_messages(session, [w.message_id for w in writes])
-        live = [w for w in writes if messages[w.message_id].state == MessageState.RECEIVED]
+        found = await message_states(session, [w.message_id for w in writes])
+        live = [w for w in writes if found[w.message_id] == MessageState.RECEIVED]
         tickets = await tickets_named(
             session, {w.decision.ticket for w in live if w.decision.ticket}
         )
@@ -112,7 +112,7 @@ class TicketWriter:
         openings = [w for w in live if self._opens(w, tickets.get(w.decision.ticket or ""))]
         opened = await open_tickets(
             session,
-            [Opening(messages[w.message_id], w.incoming, w.triage) for w in openings],
+            [Opening(w.message_id, w.incoming, w.triage) for w in openings],
             now,
             self._directory,
         )
@@ -120,31 +120,34 @@ class TicketWriter:
         asking = [w for w in live if self._asks_open(w, tickets.get(w.decision.ticket or ""))]
         texts: dict[int, str] = {}
         acks: list[dict[str, Any]] = []  # the plain acknowledgements' outbox rows
+        outcomes = Outcomes()  # what the messages' rows become
         queued = False
         for write in live:
+            ticket = tickets.get(write.decision.ticket or "")
+            outcomes.add(write, _ticket_of(write, ticket, new.get(write.message_id)))
             first_asking = bool(asking) and write is asking[0]
             if self._reads_store(write):  # what is pending goes in at once, not a row at a time
-                ticket = tickets.get(write.decision.ticket or "")
                 everything = bool(self._on_opened) or first_asking
                 touched = _recipients(write, ticket) if acks else set()
                 await before_a_read(session, acks, touched, all_=everything)
+                await outcomes.write(session)  # this message's too: what it reads includes it
             if first_asking:  # all of the batch's, as the store is now
                 texts = await self._open_status_texts(session, asking, now)
                 asking = []
             queued |= await self._apply(
                 session,
-                messages[write.message_id],
                 write,
-                tickets.get(write.decision.ticket or ""),
+                ticket,
                 new.get(write.message_id),
                 write.incoming.reply.address.lower() in suppressed,
                 now,
                 texts.get(write.message_id),
                 acks,
             )
-        for message in messages.values():  # done with: a lease no longer means anything
-            message.lease_owner = None
-            message.lease_until = None
+        await outcomes.write(session)
+        await let_go(
+            session, [w.message_id for w in writes if found[w.message_id] != MessageState.RECEIVED]
+        )
         await insert_appended(session, acks)
         return queued
 
@@ -185,7 +188,6 @@ class TicketWriter:
     async def _apply(
         self,
         session: AsyncSession,
-        message: Message,
         write: Write,
         ticket: Ticket | None,
         opened: Ticket | None,
@@ -196,11 +198,6 @@ class TicketWriter:
     ) -> bool:
         message_id, incoming, decision = write.message_id, write.incoming, write.decision
         triage, answer = write.triage, write.answer
-        message.sender = incoming.sender[:320]
-        message.subject = storable_text(incoming.subject[:998])
-        message.body = storable_text(incoming.body)
-        message.automated = incoming.automated
-        message.thread_reason = decision.thread_reason
         for part in incoming.attachments:
             session.add(
                 Attachment(
@@ -213,7 +210,6 @@ class TicketWriter:
                 )
             )
         if decision.action == Action.AUTOMATED:
-            message.state = MessageState.AUTOMATED
             log.info(
                 "no acknowledgement: automated mail (%s), message %s%s",
                 incoming.automated,
@@ -227,7 +223,6 @@ class TicketWriter:
                     session, bounce.recipients, until=now + self._bounce_suppression, reason=reason
                 )
             if ticket is not None:
-                message.ticket_id = ticket.id
                 record(
                     session,
                     ticket,
@@ -237,9 +232,7 @@ class TicketWriter:
                     automated=str(incoming.automated),
                 )
             return False
-        message.state = MessageState.PROCESSED
         if decision.action == Action.FOLLOW_UP and ticket is not None:
-            message.ticket_id = ticket.id
             return await self._on_follow_up(
                 session, ticket, incoming, message_id, decision, answer, now
             )
@@ -400,6 +393,14 @@ def _recipients(write: Write, ticket: Ticket | None) -> set[str]:
     if target is not None:
         touched.add(target.address.lower())
     return touched
+
+
+def _ticket_of(write: Write, ticket: Ticket | None, opened: Ticket | None) -> int | None:
+    """The ticket a message goes to: the one it follows up or (automated mail) names, or the
+    one it opens; None when it is answered without one (`_apply` takes the same paths)."""
+    if ticket is not None and not _stands_alone(write, ticket):
+        return ticket.id
+    return opened.id if opened is not None else None
 
 
 def _stands_alone(write: Write, ticket: Ticket | None) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect
+from sqlalchemy import Table, bindparam, insert, inspect
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,6 +47,25 @@ async def insert_rows(
     """Insert rows given as column values (no id) in one statement (the caller commits)."""
     if rows:
         await (await session.connection()).execute(insert(_table(model)), rows)
+
+
+async def update_rows(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Update rows of `model` by id, given as column values with their `id` (each row the same
+    columns), in one statement (the caller commits). No object is loaded or changed: an object
+    of these rows already in the session keeps its old values."""
+    if not rows:
+        return
+    table = _table(model)
+    keys = [k for k in rows[0] if k != "id"]
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("_id"))
+        .values({k: bindparam(f"_{k}") for k in keys})
+    )
+    params = [{f"_{k}": v for k, v in row.items()} for row in rows]
+    await (await session.connection()).execute(statement, params)
 
 
 async def insert_pending(session: AsyncSession, *models: type[SQLModel]) -> None:
