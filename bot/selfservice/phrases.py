@@ -10,7 +10,7 @@ callers require at least one strong phrase, so a pile of vague words never match
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from nlp.text import stems
@@ -49,12 +49,15 @@ def occurs(phrase: Phrase, tokens: Sequence[str]) -> bool:
     return False
 
 
-def found(phrases: Iterable[Phrase], tokens: Sequence[str]) -> list[Phrase]:
+def found(
+    phrases: Iterable[Phrase], tokens: Sequence[str], present: frozenset[str] | None = None
+) -> list[Phrase]:
     """The phrases that occur in `tokens`, in the given order; two phrases with the same stems
-    ("printer", "printing") count once."""
+    ("printer", "printing") count once. `present`: the set of `tokens`, when the caller has it."""
     seen: set[frozenset[str]] = set()
     hits: list[Phrase] = []
-    present = set(tokens)  # most phrases miss a stem outright: no window to look through
+    if present is None:  # most phrases miss a stem outright: no window to look through
+        present = frozenset(tokens)
     for phrase in phrases:
         if phrase.stems not in seen and phrase.stems <= present and occurs(phrase, tokens):
             seen.add(phrase.stems)
@@ -80,6 +83,12 @@ class Entry(Generic[K]):
     key: K
     signals: tuple[Phrase, ...]
     exclude: tuple[Phrase, ...] = ()
+    strong_stems: frozenset[str] = field(init=False)
+    """Every stem of the strong signals: a message holding none of them cannot match."""
+
+    def __post_init__(self) -> None:
+        strong = (p.stems for p in self.signals if p.weight >= STRONG)
+        object.__setattr__(self, "strong_stems", frozenset().union(*strong))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +104,15 @@ def best(
     """The entry `text` matches best at or above `threshold`: at least one strong phrase, no
     excluding phrase; ties go to more evidence, then to the first entry."""
     tokens = stems(text)
-    if not tokens or found(exclusions, tokens):
+    present = frozenset(tokens)
+    if not tokens or found(exclusions, tokens, present):
         return None
     chosen: Best[K] | None = None
     for entry in entries:
-        if found(entry.exclude, tokens):
-            continue
-        hits = found(entry.signals, tokens)
-        if not any(h.weight >= STRONG for h in hits):
+        if entry.strong_stems.isdisjoint(present):
+            continue  # no strong phrase: most entries, for most messages
+        hits = found(entry.signals, tokens, present)
+        if not any(h.weight >= STRONG for h in hits) or found(entry.exclude, tokens, present):
             continue
         value = score(hits)
         if value < threshold:
