@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -35,6 +35,15 @@ class Directory:
     """All known organisations, and the lookup from an address to one of them."""
 
     organisations: tuple[Organisation, ...]
+    _by_domain: dict[str, str] = field(init=False, repr=False, compare=False)
+    """Each known domain (lower case) and its organisation: the first to name it."""
+
+    def __post_init__(self) -> None:
+        by_domain: dict[str, str] = {}
+        for org in self.organisations:
+            for known in org.domains:
+                by_domain.setdefault(known.lower(), org.id)
+        object.__setattr__(self, "_by_domain", by_domain)
 
     def by_id(self, org_id: str) -> Organisation | None:
         return next((o for o in self.organisations if o.id == org_id), None)
@@ -42,13 +51,13 @@ class Directory:
     def organisation_of(self, address: str) -> str:
         """The id of the organisation an address belongs to (parent domains count), or UNKNOWN."""
         domain = address.rpartition("@")[2].strip().lower().rstrip(".")
-        best, best_len = UNKNOWN, 0
-        for org in self.organisations:
-            for known in org.domains:
-                known = known.lower()
-                if (domain == known or domain.endswith("." + known)) and len(known) > best_len:
-                    best, best_len = org.id, len(known)
-        return best
+        while True:  # the domain, then each parent: the longest known one wins
+            found = self._by_domain.get(domain)
+            if found is not None:
+                return found
+            if "." not in domain:
+                return UNKNOWN
+            domain = domain.partition(".")[2]
 
 
 def load_directory(path: Path) -> Directory:
