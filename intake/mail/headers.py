@@ -18,14 +18,17 @@ from intake.mail.charset import decode_bytes, decode_header_text, unicode_text
 
 
 class Headers:
-    """Decoded header values by lower-case name, in message order."""
+    """Decoded header values by lower-case name, in message order. Each name's values are
+    decoded when first asked for: most headers of real mail (Received, DKIM, vendors' X-
+    headers) are never read."""
 
-    __slots__ = ("_raw", "_values")
+    __slots__ = ("_decoded", "_raw_values", "_spelled")
 
     def __init__(self, msg: Message, only: Collection[str] | None = None) -> None:
         """Every header of `msg`, or only those named in `only` (lower case)."""
-        self._values: dict[str, list[str]] = {}
-        self._raw: dict[str, list[str]] = {}
+        self._raw_values: dict[str, list[str]] = {}
+        self._decoded: dict[str, list[str]] = {}
+        self._spelled: dict[str, list[str]] = {}
         try:
             items = list(msg.raw_items())
         except Exception:  # a message with unreadable headers has none
@@ -34,29 +37,41 @@ class Headers:
             key = str(name).strip().lower()
             if only is not None and key not in only:
                 continue
-            raw = value if isinstance(value, str) else str(value)
-            self._values.setdefault(key, []).append(decode_header_text(raw))
-            # Raw 8-bit bytes are decoded (RFC 6532 allows UTF-8 addresses), RFC 2047 words not.
-            self._raw.setdefault(key, []).append(_eight_bit(" ".join(raw.split())))
+            self._raw_values.setdefault(key, []).append(
+                value if isinstance(value, str) else str(value)
+            )
+
+    def _values(self, key: str) -> list[str]:
+        values = self._decoded.get(key)
+        if values is None:
+            values = [decode_header_text(v) for v in self._raw_values.get(key, ())]
+            self._decoded[key] = values
+        return values
 
     def get(self, name: str) -> str:
         """The first value of `name`, decoded, or an empty string."""
-        values = self._values.get(name.lower())
+        values = self._values(name.lower())
         return values[0] if values else ""
 
     def raw(self, name: str) -> str:
         """All values of `name` joined by commas, still RFC 2047-encoded: for address lists,
-        where a decoded display name may contain a comma and an address is never decoded."""
-        return ", ".join(self._raw.get(name.lower(), []))
+        where a decoded display name may contain a comma and an address is never decoded.
+        Raw 8-bit bytes are decoded (RFC 6532 allows UTF-8 addresses), RFC 2047 words not."""
+        key = name.lower()
+        spelled = self._spelled.get(key)
+        if spelled is None:
+            spelled = [_eight_bit(" ".join(v.split())) for v in self._raw_values.get(key, ())]
+            self._spelled[key] = spelled
+        return ", ".join(spelled)
 
     def get_all(self, name: str) -> list[str]:
-        return list(self._values.get(name.lower(), []))
+        return list(self._values(name.lower()))
 
     def has(self, name: str) -> bool:
-        return name.lower() in self._values
+        return name.lower() in self._raw_values
 
     def names(self) -> list[str]:
-        return list(self._values)
+        return list(self._raw_values)
 
 
 def _eight_bit(value: str) -> str:
