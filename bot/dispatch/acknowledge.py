@@ -40,6 +40,8 @@ class Acknowledgements:
         self._policy = policy or default_policy()
         self._calendars = calendars or build_calendars(self._policy)
         self._status_url = status_url
+        hours = self._policy.calendars[self._policy.answer.calendar]
+        self._hours = {lang: hours_words(hours, lang) for lang in Language}  # the same for all
 
     def first_answer_due(self, opened: datetime) -> datetime:
         """When a person should have answered, at the latest: the policy's "answer a user"
@@ -76,7 +78,7 @@ class Acknowledgements:
             kind=words.get(f"ack.kind.{triage.kind}", "") if triage and triage.kind else "",
             due=instant_words(due, lang),
             zone=words.get(f"ack.zone.{self._policy.time_zone}", self._policy.time_zone),
-            hours=hours_words(self._policy.calendars[self._policy.answer.calendar], lang),
+            hours=self._hours[lang],
             status_url=self._status_url,
         )
         return Rendered(say("ack.subject", lang, number=number, subject=shown), text)
