@@ -2,10 +2,11 @@
 became (processed, automated) and the ticket it went to; the lease let go.
 
 The batch's messages are not loaded as ORM objects: their states are read with one statement
-(`bot.dispatch.prefetch.message_states`), and their outcomes written with one statement when the batch ends, or
-before a write that reads the store (a status answer, a follow-up, a hook): the store it reads
-is then as the ORM's own flush would have left it. Loading, changing and flushing an ORM object
-for each message cost about twice as much as these two statements (`docs/capacity.md`).
+(`bot.dispatch.prefetch.message_states`), and their outcomes written with one statement when
+the batch ends, or before a write that reads the store (a status answer, a follow-up, a hook):
+the store it reads is then as the ORM's own flush would have left it. Loading, changing and
+flushing an ORM object for each message cost about twice as much as these two statements
+(`docs/capacity.md`).
 """
 
 from __future__ import annotations
