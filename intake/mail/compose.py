@@ -111,21 +111,8 @@ def compose(message: OutboundMessage, *, sender: str, sender_name: str, now: dat
     for name, value in message.headers:
         field = re.sub(r"[^!-9;-~]", "", name) or "X-Guichet"  # RFC 5322 §2.2 field name
         msg[field] = _Rendered(_text(field, clean_header(value)))
-    text = _BODY_CONTROL.sub("", unicode_text(message.text))
-    msg.set_content(text, cte=_transfer_encoding(text))
+    msg.set_content(_BODY_CONTROL.sub("", unicode_text(message.text)))
     return msg.as_bytes()
-
-
-def _transfer_encoding(text: str) -> str | None:
-    """The body's transfer encoding, as `set_content` would choose it, without its trial
-    encoding of the first ten lines (a third of composing an acknowledgement): None for ASCII
-    (it then writes 7bit, or quoted-printable for a line too long), quoted-printable where it
-    comes out shorter than base64 (French and English text), base64 otherwise."""
-    if text.isascii():
-        return None
-    size = len(text.encode("utf-8"))
-    high = size - len(text.encode("ascii", "ignore"))  # bytes quoted-printable writes as =XX
-    return "quoted-printable" if 3 * (size + 2 * high) <= 4 * size else "base64"
 
 
 def _text(name: str, value: str) -> str:

@@ -165,18 +165,3 @@ def test_french_display_names_read_back_exactly() -> None:
             name,
             "marie.tremblay@msss.example",
         )
-
-
-@pytest.mark.parametrize(
-    ("text", "encoding"),
-    [
-        ("Bonjour,\nvotre billet est ouvert.\n", "7bit"),
-        ("Bonjour Zoë,\nnous avons bien reçu votre message à 9 h.\n", "quoted-printable"),
-        ("Здравствуйте! Ваш запрос получен и будет рассмотрен.\n", "base64"),
-        ("A line far longer than any mail line may be: " + "word " * 40 + "\n", "quoted-printable"),
-    ],
-)
-def test_the_body_is_encoded_the_shorter_way_and_reads_back(text: str, encoding: str) -> None:
-    message = message_from_bytes(ack("Objet", text=text), policy=email.policy.default)
-    assert message["Content-Transfer-Encoding"] == encoding
-    assert message.get_content().replace("\r\n", "\n") == text
