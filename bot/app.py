@@ -52,7 +52,7 @@ from bot.store.claims import release_all
 from bot.store.db import Sessions, open_store, sessions
 from bot.store.election import election_for
 from bot.store.wakeups import OUTAGES, wakeups_for
-from bot.triager import Triager, triager_for, worker_kind
+from bot.triager import ProcessTriager, Triager, triager_for, worker_kind
 from bot.web import create_app
 from bot.webhooks.sender import WebhookSender
 from bot.webhooks.watcher import WebhookWatcher
@@ -96,9 +96,12 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
     directory = load_directory(settings.organisations_file)
     policy = load_policy()
     calendars = build_calendars(policy)
+    triager = triager or triager_for(settings.triage_worker, settings.services_file)
+    # Where the triage process has a core, it composes the outbox folder's mail too.
+    composer = triager if isinstance(triager, ProcessTriager) else None
     outbox = OutboxWorker(
         made,
-        {**senders(settings), Channel.WEBHOOK: WebhookSender(settings.webhooks)},
+        {**senders(settings, composer), Channel.WEBHOOK: WebhookSender(settings.webhooks)},
         policy=RetryPolicy(
             base_seconds=settings.outbox_retry_base_seconds,
             max_seconds=settings.outbox_retry_max_seconds,
@@ -111,7 +114,6 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
         ),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
-    triager = triager or triager_for(settings.triage_worker, settings.services_file)
     desk = slack_desk(settings, made, policy, calendars, now=now, on_queued=outbox.wake.set)
     broadcast = broadcast_from_settings(settings)
 

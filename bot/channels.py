@@ -27,6 +27,7 @@ from intake.auth import MsalTokens, Tokens
 from intake.auth.delegated import DelegatedTokens
 from intake.folder import FolderSource
 from intake.imap import ImapReader, MailboxConfig
+from intake.mail.compose import Composer
 from intake.mail.send import SmtpConfig, SmtpSender
 from intake.mail.send_folder import FolderSender
 from intake.message import Channel, InboundMessage
@@ -36,9 +37,9 @@ from intake.slack.sender import SlackSender
 log = logging.getLogger(__name__)
 
 
-def mail_sender(settings: Settings) -> Sender:
+def mail_sender(settings: Settings, composer: Composer | None = None) -> Sender:
     """SMTP when a server is configured, else Microsoft Graph `sendMail` when a mailbox uses
-    Graph, otherwise `.eml` files in the outbox folder."""
+    Graph, otherwise `.eml` files in the outbox folder, composed by `composer` (None: here)."""
     if settings.smtp_host:
         oauth2 = settings.smtp_oauth2()
         tokens = None
@@ -61,7 +62,10 @@ def mail_sender(settings: Settings) -> Sender:
     if graph is not None:
         return graph
     return FolderSender(
-        settings.outbox, sender=settings.mail_from, sender_name=settings.mail_from_name
+        settings.outbox,
+        sender=settings.mail_from,
+        sender_name=settings.mail_from_name,
+        composer=composer,
     )
 
 
@@ -85,8 +89,8 @@ def token_cache_path(settings: Settings, mailbox: str) -> Path:
     return settings.data_dir / "oauth2" / f"{mailbox}.json"
 
 
-def senders(settings: Settings) -> dict[Channel, Sender]:
-    found: dict[Channel, Sender] = {Channel.EMAIL: mail_sender(settings)}
+def senders(settings: Settings, composer: Composer | None = None) -> dict[Channel, Sender]:
+    found: dict[Channel, Sender] = {Channel.EMAIL: mail_sender(settings, composer)}
     token = settings.slack_bot_token.get_secret_value()
     if token:
         found[Channel.SLACK] = SlackSender(token, api_url=settings.slack_api_url)

@@ -12,11 +12,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from bot import collector
 from bot.dispatch.incoming import Read, read_all
+from intake.mail.compose import Refused, compose_all
+from intake.message import OutboundMessage
 from nlp import Triage, TriageInput, detect_language
 
 Rows = Sequence[tuple[int, str, bytes]]
@@ -64,7 +67,7 @@ class ThreadTriager:
 
 class ProcessTriager:
     """The real one where a core is free: `nlp.triage_batch`, and the reading of each batch, in
-    one child process where the model loads once, so the pure stage runs beside the event loop
+    one child process where the model loads once (outgoing mail is composed there too), so the pure stage runs beside the event loop
     instead of taking turns with it under one interpreter lock. A batch crosses in one round
     trip for reading and one for triage.
 
@@ -99,6 +102,13 @@ class ProcessTriager:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = self._start()
             return await loop.run_in_executor(self._executor, work, *args)
+
+    async def compose_all(
+        self, messages: Sequence[OutboundMessage], sender: str, sender_name: str, now: datetime
+    ) -> list[bytes | Refused]:
+        """Outgoing mail composed in the child (`intake.ports.Composer`): in a storm the
+        service's own process is the busier one, and composing is pure."""
+        return await self._run(compose_all, list(messages), sender, sender_name, now)
 
     async def warm_up(self) -> None:
         await self.triage([TriageInput("", "")])

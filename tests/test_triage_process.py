@@ -11,11 +11,14 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.triager import ProcessTriager, ThreadTriager, triager_for
+from intake.mail.compose import Refused, compose_all
+from intake.message import OutboundMessage
 from nlp import Channel, Triage, TriageInput
 from tests.conftest import eventually
 from tests.servers.worker import children
@@ -71,6 +74,18 @@ async def test_a_child_process_proposes_what_the_thread_does(in_process: Process
     assert essentials(found) == essentials(expected)
     assert found[0] is not None and found[0].severity is not None
     assert pool(os.getpid()), "the model runs in a child process"
+
+
+async def test_the_child_composes_mail_as_this_process_does(in_process: ProcessTriager) -> None:
+    when = datetime(2026, 12, 8, 14, 5, tzinfo=UTC)
+    mails = [
+        OutboundMessage(Channel.EMAIL, ("marie@ville.example",), "Reçu", "Bonjour Zoë,\n", "a@x"),
+        OutboundMessage(Channel.EMAIL, ("not an address",), "Reçu", "Bonjour\n", "b@x"),
+    ]
+    found = await in_process.compose_all(mails, "csc@itq.example", "Centre", when)
+    assert found == compose_all(mails, "csc@itq.example", "Centre", when)
+    assert isinstance(found[0], bytes) and isinstance(found[1], Refused)
+    assert "not an email address" in found[1].reason
 
 
 async def test_a_dead_child_is_replaced_and_its_batch_triaged(in_process: ProcessTriager) -> None:

@@ -15,12 +15,14 @@ import email.policy
 import email.utils
 import functools
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email import base64mime
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from typing import Any
+from typing import Any, Protocol
 
 from intake.errors import DeliveryRefused
 from intake.mail.charset import unicode_text
@@ -113,6 +115,52 @@ def compose(message: OutboundMessage, *, sender: str, sender_name: str, now: dat
         msg[field] = _Rendered(_text(field, clean_header(value)))
     msg.set_content(_BODY_CONTROL.sub("", unicode_text(message.text)))
     return msg.as_bytes()
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A message `compose_all` could not compose, and why (a `DeliveryRefused`, permanent)."""
+
+    reason: str
+
+
+def compose_all(
+    messages: Sequence[OutboundMessage], sender: str, sender_name: str, now: datetime
+) -> list[bytes | Refused]:
+    """`compose` of each message, in order: pure, so it may run in another process (the
+    triage process, where a core is free: `Composer`). A message that cannot be composed (a
+    bad address, a header the encoder refuses) is refused alone: it never will be."""
+    out: list[bytes | Refused] = []
+    for message in messages:
+        try:
+            out.append(compose(message, sender=sender, sender_name=sender_name, now=now))
+        except DeliveryRefused as refused:
+            out.append(Refused(str(refused)[:_REASON]))
+        except Exception as exc:
+            out.append(Refused(f"cannot be composed: {type(exc).__name__}: {exc}"[:_REASON]))
+    return out
+
+
+_REASON = 300
+"""What a refusal keeps of its error (an exception's text may quote what it choked on)."""
+
+
+class Composer(Protocol):
+    """Port: composes outbound mail (`compose_all`) where it runs best: here, or in another
+    process when a core is free. Each message gives its bytes, or `Refused`."""
+
+    async def compose_all(
+        self, messages: Sequence[OutboundMessage], sender: str, sender_name: str, now: datetime
+    ) -> list[bytes | Refused]: ...
+
+
+class LocalComposer:
+    """The `Composer` that composes here, on the event loop."""
+
+    async def compose_all(
+        self, messages: Sequence[OutboundMessage], sender: str, sender_name: str, now: datetime
+    ) -> list[bytes | Refused]:
+        return compose_all(messages, sender, sender_name, now)
 
 
 def _text(name: str, value: str) -> str:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from intake.errors import OperatorError
+from intake.errors import DeliveryRefused, OperatorError
 from intake.files import write_all_atomically
+from intake.mail.compose import LocalComposer, Refused
 from intake.mail.send_folder import FolderSender, file_name
 from intake.message import Channel, OutboundMessage
 
@@ -89,3 +93,49 @@ async def test_a_sender_that_stops_waiting_does_not_stop_the_others(
     assert {file_name(_message(i)) for i in range(1, count + 1)} <= {
         f.name for f in tmp_path.iterdir()
     }
+
+
+async def test_a_message_that_cannot_be_composed_is_refused_alone(tmp_path: Path) -> None:
+    sender = FolderSender(tmp_path, sender="guichet@guichet.example", sender_name="G")
+    broken = replace(_message(4), headers=(("X-Guichet-Ticket",),))  # type: ignore[arg-type]
+    found = await asyncio.gather(
+        sender.send(_message(1)),
+        sender.send(_message(2, to="not an address")),
+        sender.send(_message(3)),
+        sender.send(broken),
+        return_exceptions=True,
+    )
+    assert isinstance(found[0], bytes) and isinstance(found[2], bytes)
+    assert isinstance(found[1], DeliveryRefused) and found[1].permanent
+    assert isinstance(found[3], DeliveryRefused) and found[3].permanent
+    assert "cannot be composed: ValueError" in str(found[3])
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(
+        file_name(_message(i)) for i in (1, 3)
+    )
+
+
+class BrokenOnce:
+    """A composer whose process could not start the first time it was asked."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def compose_all(
+        self, messages: Sequence[OutboundMessage], sender: str, sender_name: str, now: datetime
+    ) -> list[bytes | Refused]:
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("the composing process could not start")
+        return await LocalComposer().compose_all(messages, sender, sender_name, now)
+
+
+async def test_a_composer_that_fails_fails_its_turn_and_the_next_turn_goes_out(
+    tmp_path: Path,
+) -> None:
+    sender = FolderSender(
+        tmp_path, sender="g@guichet.example", sender_name="G", composer=BrokenOnce()
+    )
+    with pytest.raises(OperatorError, match="outbox folder not written"):
+        await sender.send(_message(1))
+    raw = await sender.send(_message(2))
+    assert (tmp_path / file_name(_message(2))).read_bytes() == raw
