@@ -52,7 +52,7 @@ from bot.store.claims import release_all
 from bot.store.db import Sessions, open_store, sessions
 from bot.store.election import election_for
 from bot.store.wakeups import OUTAGES, wakeups_for
-from bot.triager import Triager, child_of, triager_for, worker_kind
+from bot.triager import ProcessTriager, Triager, triager_for, worker_kind
 from bot.web import create_app
 from bot.webhooks.sender import WebhookSender
 from bot.webhooks.watcher import WebhookWatcher
@@ -97,10 +97,11 @@ async def build(settings: Settings, *, triager: Triager | None = None) -> Parts:
     policy = load_policy()
     calendars = build_calendars(policy)
     triager = triager or triager_for(settings.triage_worker, settings.services_file)
-    mail_and_chat = senders(settings, child_of(triager))  # the triage process composes mail
+    # Where the triage process has a core, it composes the outbox folder's mail too.
+    composer = triager if isinstance(triager, ProcessTriager) else None
     outbox = OutboxWorker(
         made,
-        {**mail_and_chat, Channel.WEBHOOK: WebhookSender(settings.webhooks)},
+        {**senders(settings, composer), Channel.WEBHOOK: WebhookSender(settings.webhooks)},
         policy=RetryPolicy(
             base_seconds=settings.outbox_retry_base_seconds,
             max_seconds=settings.outbox_retry_max_seconds,
@@ -347,7 +348,8 @@ async def _serve(
                         parts.sessions,
                         parts.dispatcher.wake.set,
                         max_bytes=settings.max_message_bytes,
-                        keys=child_of(parts.triager),
+                        # where the triage process has a core, it reads intake's keys too
+                        keys=parts.triager if isinstance(parts.triager, ProcessTriager) else None,
                     )
                 )
     except* _Stop:

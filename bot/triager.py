@@ -108,7 +108,7 @@ class ProcessTriager:
     async def compose_all(
         self, messages: Sequence[OutboundMessage], sender: str, sender_name: str, now: datetime
     ) -> list[bytes | Refused]:
-        """Outgoing mail composed in the child (`intake.mail.compose.Composer`): in a storm the
+        """Outgoing mail composed in the child (`intake.ports.Composer`): in a storm the
         service's own process is the busier one, and composing is pure."""
         return await self._run(compose_all, list(messages), sender, sender_name, now)
 
@@ -174,12 +174,6 @@ def triage_isolated(items: list[TriageInput]) -> list[Triage | None]:
             )
             found.append(None)
     return found
-
-
-def child_of(triager: Triager) -> ProcessTriager | None:
-    """The triage process, where there is one: it also composes the outbox folder's mail and
-    reads intake's keys, since in a storm the service's own process is the busier one."""
-    return triager if isinstance(triager, ProcessTriager) else None
 
 
 def worker_kind(worker: str) -> str:
