@@ -348,8 +348,6 @@ async def _serve(
                         parts.sessions,
                         parts.dispatcher.wake.set,
                         max_bytes=settings.max_message_bytes,
-                        # where the triage process has a core, it reads intake's keys too
-                        keys=parts.triager if isinstance(parts.triager, ProcessTriager) else None,
                     )
                 )
     except* _Stop:

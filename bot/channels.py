@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy.exc import OperationalError
 
 from bot.checkpoints import StoreCheckpoints
 from bot.graph_channels import graph_reader, graph_sender
 from bot.leading import Elected
-from bot.message_keys import MessageKey
 from bot.receive import store_raw_batch
 from bot.settings import MailboxSettings, Settings
 from bot.settings_oauth2 import OAuth2Settings
@@ -111,11 +109,9 @@ async def consume(
     *,
     max_bytes: int,
     batch: int = BATCH,
-    keys: KeyReader | None = None,
 ) -> None:
     """Commit the messages the connector yields, a batch at a time, then confirm them; retry
-    while the store is down. Nothing is confirmed before its bytes are committed. `keys` reads
-    what names each message elsewhere (the triage process); None: here."""
+    while the store is down. Nothing is confirmed before its bytes are committed."""
     down = Unavailable(log, f"intake from {connector.name}")
     async with connector:
         ready: asyncio.Queue[InboundMessage] = asyncio.Queue(maxsize=batch)
@@ -134,7 +130,7 @@ async def consume(
                 taken = [getter.result()]
                 while len(taken) < batch and not ready.empty():
                     taken.append(ready.get_nowait())
-                if await _commit(connector, sessions, taken, max_bytes, down, keys):
+                if await _commit(connector, sessions, taken, max_bytes, down):
                     wake()
         finally:  # stopping: neither task may outlive the loop (a pending get would)
             waiting = [task for task in (reader, getter) if task is not None]
@@ -154,7 +150,6 @@ async def _commit(
     taken: list[InboundMessage],
     max_bytes: int,
     down: Unavailable,
-    keys: KeyReader | None = None,
 ) -> bool:
     """Store `taken` (rejecting what is too large), then confirm it; True if anything was.
     While the store is unavailable, try again with backoff (up to a minute): the messages wait
@@ -167,11 +162,10 @@ async def _commit(
             kept.append(message)
     if not kept:
         return False
-    named = await _keys(keys, kept)
     delay = 1.0
     while True:
         try:
-            await store_raw_batch(sessions, kept, named)
+            await store_raw_batch(sessions, kept)
             break
         except OperationalError as exc:
             down.failed(exc, "with backoff up to 60s")
@@ -181,27 +175,6 @@ async def _commit(
     for message in kept:
         await connector.confirm(message)
     return True
-
-
-class KeyReader(Protocol):
-    """Reads what names each received message (`bot.message_keys.keys_of`) where a core is
-    free: the triage process (`bot.triager.ProcessTriager`)."""
-
-    async def keys_of(self, inbounds: Sequence[InboundMessage]) -> list[MessageKey]: ...
-
-
-async def _keys(
-    keys: KeyReader | None, inbounds: Sequence[InboundMessage]
-) -> list[MessageKey] | None:
-    """The batch's keys from `keys`, when there is one and more than one message (a message
-    alone is named here: no trip for it); None when it failed: they are read here then."""
-    if keys is None or len(inbounds) <= 1:
-        return None
-    try:
-        return await keys.keys_of(inbounds)
-    except Exception as exc:  # the triage process could not start: the store still comes first
-        log.warning("intake keys read here: the triage process failed (%s)", type(exc).__name__)
-        return None
 
 
 def build_connectors(

@@ -22,13 +22,20 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.faults import crash_point
-from bot.message_keys import MessageKey, key_of, keys_of
 from bot.store.bulk import insert_returning_ids
 from bot.store.db import Sessions
 from bot.store.models import Direction, Message, MessageState
+from intake.errors import SenderError
+from intake.mail.headers import first_address, one_message_id
+from intake.mail.parse import read_headers
 from intake.message import Channel, InboundMessage
+from intake.slack.envelope import parse_envelope
 
 log = logging.getLogger(__name__)
+
+MAX_ID_BYTES = 500
+"""Longer Message-IDs are not keys (the message dedupes by content only): the column's size,
+and (with the sender) within what a PostgreSQL index entry can hold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +44,20 @@ class Received:
     duplicate: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """What names a message: its Message-ID (None: none usable) and, for email, its sender."""
+
+    channel: str
+    message_id: str | None
+    sender: str
+    by_id_alone: bool
+
+
 async def store_raw(sessions: Sessions, inbound: InboundMessage) -> Received:
     """Store `inbound` as a `received` message row, or return the row it duplicates."""
     sha = hashlib.sha256(inbound.raw).hexdigest()
-    key = key_of(inbound)
+    key = _key(inbound)
     async with sessions() as session:
         existing = await _find(session, sha, key)
         if existing is not None:
@@ -72,19 +89,14 @@ async def store_raw(sessions: Sessions, inbound: InboundMessage) -> Received:
     return Received(row.id, duplicate=False)
 
 
-async def store_raw_batch(
-    sessions: Sessions,
-    inbounds: Sequence[InboundMessage],
-    keys: Sequence[MessageKey] | None = None,
-) -> list[Received]:
+async def store_raw_batch(sessions: Sessions, inbounds: Sequence[InboundMessage]) -> list[Received]:
     """`store_raw` for many messages at once: one transaction, two look-ups and one bulk insert
     (a storm's intake). A message repeated inside the batch is stored once, like one seen
-    before. Should another reader commit one of them meanwhile, each is stored on its own.
-    `keys`: the messages' `keys_of`, when it was read elsewhere (the triage process)."""
+    before. Should another reader commit one of them meanwhile, each is stored on its own."""
     if len(inbounds) <= 1:
         return [await store_raw(sessions, inbound) for inbound in inbounds]
     shas = [hashlib.sha256(inbound.raw).hexdigest() for inbound in inbounds]
-    keys = list(keys) if keys is not None else keys_of(inbounds)
+    keys = [_key(inbound) for inbound in inbounds]
     try:
         async with sessions() as session:
             known = await _find_many(session, shas, keys)
@@ -121,7 +133,7 @@ async def store_raw_batch(
     ]
 
 
-def _row(inbound: InboundMessage, sha: str, key: MessageKey) -> dict[str, object]:
+def _row(inbound: InboundMessage, sha: str, key: _Key) -> dict[str, object]:
     """The columns of a new `received` row, as `store_raw` writes them."""
     return {
         "direction": Direction.IN,
@@ -137,12 +149,12 @@ def _row(inbound: InboundMessage, sha: str, key: MessageKey) -> dict[str, object
     }
 
 
-def _name(key: MessageKey) -> tuple[str, str, str, str]:
+def _name(key: _Key) -> tuple[str, str, str, str]:
     return ("id", key.channel, key.message_id or "", "" if key.by_id_alone else key.sender)
 
 
 async def _find_many(
-    session: AsyncSession, shas: Sequence[str], keys: Sequence[MessageKey]
+    session: AsyncSession, shas: Sequence[str], keys: Sequence[_Key]
 ) -> dict[object, int]:
     """The stored rows the batch's messages may repeat, by `("sha", sha)` and by `_name`."""
     inbound = Message.direction == Direction.IN
@@ -163,12 +175,44 @@ async def _find_many(
         for row_id, channel, mid, sender in by_id.all():
             if row_id is None:
                 continue
-            by_sender = sender if channel == Channel.EMAIL else ""  # see `key_of`
+            by_sender = sender if channel == Channel.EMAIL else ""  # see `_key`
             known.setdefault(("id", channel, mid or "", by_sender), row_id)
     return known
 
 
-async def _find(session: AsyncSession, sha: str, key: MessageKey) -> int | None:
+_KEY_HEADERS = frozenset({"message-id", "from", "sender"})
+
+
+def _key(inbound: InboundMessage) -> _Key:
+    """The Message-ID of an email with its From address (read from the headers only, as the
+    parser reads them later); the `slack:<team>:<channel>:<ts>` of a Slack message."""
+    if inbound.channel == Channel.EMAIL:
+        headers = read_headers(inbound.raw, _KEY_HEADERS)
+        mid, sender = None, ""
+        if headers is not None:
+            mid = one_message_id(headers.get("message-id"))
+            sender = (
+                first_address(headers.raw("from"))[1] or first_address(headers.raw("sender"))[1]
+            )
+        return _Key(inbound.channel, _usable(mid), sender[:320], by_id_alone=False)
+    if inbound.channel == Channel.SLACK:
+        try:
+            mid = parse_envelope(inbound.raw).message_id
+        except SenderError:
+            mid = None  # kept and quarantined by the dispatcher, with the reason
+        # The sender is filled in when the message is processed; until then the signed id
+        # alone is unique, and the store's constraint guards it against a concurrent twin.
+        return _Key(inbound.channel, _usable(mid), "", by_id_alone=True)
+    return _Key(inbound.channel, None, "", by_id_alone=True)
+
+
+def _usable(mid: str | None) -> str | None:
+    if mid is None or len(mid.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        return None  # absurd ids dedupe by content only
+    return mid
+
+
+async def _find(session: AsyncSession, sha: str, key: _Key) -> int | None:
     inbound = Message.direction == Direction.IN
     same_bytes = await session.exec(
         select(Message.id).where(inbound, Message.sha256 == sha).limit(1)

@@ -18,9 +18,8 @@ from typing import Protocol, TypeVar
 
 from bot import collector
 from bot.dispatch.incoming import Read, read_all
-from bot.message_keys import MessageKey, keys_of
 from intake.mail.compose import Refused, compose_all
-from intake.message import InboundMessage, OutboundMessage
+from intake.message import OutboundMessage
 from nlp import Triage, TriageInput, detect_language
 
 Rows = Sequence[tuple[int, str, bytes]]
@@ -68,8 +67,7 @@ class ThreadTriager:
 
 class ProcessTriager:
     """The real one where a core is free: `nlp.triage_batch`, and the reading of each batch, in
-    one child process where the model loads once (outgoing mail is composed there too, and
-    intake's keys read), so the pure stage runs beside the event loop
+    one child process where the model loads once (outgoing mail is composed there too), so the pure stage runs beside the event loop
     instead of taking turns with it under one interpreter lock. A batch crosses in one round
     trip for reading and one for triage.
 
@@ -111,11 +109,6 @@ class ProcessTriager:
         """Outgoing mail composed in the child (`intake.ports.Composer`): in a storm the
         service's own process is the busier one, and composing is pure."""
         return await self._run(compose_all, list(messages), sender, sender_name, now)
-
-    async def keys_of(self, inbounds: Sequence[InboundMessage]) -> list[MessageKey]:
-        """What names each received message (`bot.message_keys`), read in the child: intake's
-        other work in a storm is the service's own."""
-        return await self._run(keys_of, list(inbounds))
 
     async def warm_up(self) -> None:
         await self.triage([TriageInput("", "")])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +19,6 @@ from bot.app import Parts, build
 from bot.channels import consume
 from bot.dispatch.opening import ticket_number
 from bot.dispatch.service import Dispatcher
-from bot.message_keys import MessageKey, keys_of
 from bot.receive import store_raw
 from bot.settings import Settings
 from bot.store.models import Message, MessageState, Outbox, Ticket, TicketEvent
@@ -114,27 +112,9 @@ async def test_one_failing_message_never_blocks_its_batch(parts: Parts) -> None:
     assert await dispatcher.process_pending() == 0  # nothing left behind, nothing retried
 
 
-class Keys:
-    """A `KeyReader` reading the keys here, as the triage process does; `broken`: it fails
-    as a triage process that cannot start."""
-
-    def __init__(self, *, broken: bool = False) -> None:
-        self.broken = broken
-        self.batches: list[int] = []
-
-    async def keys_of(self, inbounds: Sequence[InboundMessage]) -> list[MessageKey]:
-        self.batches.append(len(inbounds))
-        if self.broken:
-            raise BrokenProcessPool("the triage process could not start")
-        return keys_of(inbounds)
-
-
-@pytest.mark.parametrize("keys", [None, Keys(), Keys(broken=True)], ids=["here", "read", "broken"])
 async def test_a_folder_storm_is_stored_in_few_transactions(
-    migrated: Settings, parts: Parts, keys: Keys | None
+    migrated: Settings, parts: Parts
 ) -> None:
-    """Its keys read here, by a key reader (the triage process), or here again when that one
-    fails: the same messages stored once each."""
     raws = [mail(i) for i in range(60)]
     for index, raw in enumerate(raws):
         drop(migrated.inbox, f"{index:03d}.eml", raw)
@@ -143,7 +123,7 @@ async def test_a_folder_storm_is_stored_in_few_transactions(
     source = FolderSource(migrated.inbox, poll_seconds=0.05)
     woken: list[int] = []
     task = asyncio.create_task(
-        consume(source, parts.sessions, lambda: woken.append(1), max_bytes=1 << 20, keys=keys)
+        consume(source, parts.sessions, lambda: woken.append(1), max_bytes=1 << 20)
     )
     try:
         await eventually(lambda: len(list((migrated.inbox / "done").glob("*.eml"))) == 61)
@@ -155,7 +135,6 @@ async def test_a_folder_storm_is_stored_in_few_transactions(
     assert sorted(m or "" for m in stored) == sorted(f"batch{i}@msss.example" for i in range(60))
     assert commits() <= 10  # a few batches, never one commit per file
     assert woken
-    assert keys is None or keys.batches  # the key reader was asked
 
 
 async def test_a_batch_costs_the_same_statements_whatever_its_size(parts: Parts) -> None:

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.message_keys import keys_of
 from bot.triager import ProcessTriager, ThreadTriager, triager_for
 from intake.mail.compose import Refused, compose_all
-from intake.message import InboundMessage, OutboundMessage
+from intake.message import OutboundMessage
 from nlp import Channel, Triage, TriageInput
 from tests.conftest import eventually
 from tests.servers.worker import children
@@ -87,23 +86,6 @@ async def test_the_child_composes_mail_as_this_process_does(in_process: ProcessT
     assert found == compose_all(mails, "csc@itq.example", "Centre", when)
     assert isinstance(found[0], bytes) and isinstance(found[1], Refused)
     assert "not an email address" in found[1].reason
-
-
-async def test_the_child_reads_intake_keys_as_this_process_does(
-    in_process: ProcessTriager,
-) -> None:
-    when = datetime(2026, 12, 8, 14, 5, tzinfo=UTC)
-    raws = [
-        b"Message-ID: <a1@ville.example>\r\nFrom: Zo\xc3\xab <zoe@ville.example>\r\n\r\nBonjour",
-        b"From: =?utf-8?q?Jos=C3=A9?= <jose@ville.example>\r\nSubject: x\r\n\r\nsans id",
-        b"not mail at all",
-    ]
-    inbounds = [
-        InboundMessage(Channel.EMAIL, raw, when, "test", str(i)) for i, raw in enumerate(raws)
-    ]
-    found = await in_process.keys_of(inbounds)
-    assert found == keys_of(inbounds)
-    assert found[0].message_id == "a1@ville.example" and found[0].sender == "zoe@ville.example"
 
 
 async def test_a_dead_child_is_replaced_and_its_batch_triaged(in_process: ProcessTriager) -> None:
@@ -199,17 +181,11 @@ def test_each_process_loads_only_what_it_runs() -> None:
     assert _modules_after(service, ("spacy", "thinc", "numpy")) == []
     child = textwrap.dedent(
         """
-        from datetime import UTC, datetime
-        from bot.triager import compose_all, keys_of, read_all, triage_isolated
-        from intake.message import Channel, InboundMessage, OutboundMessage
+        from bot.triager import read_all, triage_isolated
         from nlp import TriageInput
         raw = b"From: a@client.example\\r\\nSubject: VPN\\r\\n\\r\\nLe VPN ne marche plus."
         read_all([(1, "email", raw)], "guichet.example", 1_000_000)
         triage_isolated([TriageInput("VPN", "Le VPN ne marche plus.")])
-        now = datetime.now(UTC)
-        keys_of([InboundMessage(Channel.EMAIL, raw, now, "test", "1")])
-        reply = OutboundMessage(Channel.EMAIL, ("a@client.example",), "Re", "Bonjour", "m@x")
-        compose_all([reply], "csc@itq.example", "CSC", now)
         """
     )
     assert _modules_after(child, ("sqlalchemy", "sqlmodel", "aiohttp", "slack_bolt")) == []
