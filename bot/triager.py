@@ -67,8 +67,9 @@ class ThreadTriager:
 
 class ProcessTriager:
     """The real one where a core is free: `nlp.triage_batch`, and the reading of each batch, in
-    one child process where the model loads once (outgoing mail is composed there too), so the pure stage runs beside the event loop
-    instead of taking turns with it under one interpreter lock. A batch crosses in one round
+    one child process where the model loads once (the outbox folder's mail is composed there
+    too), so the pure stage runs beside the event loop instead of taking turns with it under
+    one interpreter lock. A batch crosses in one round
     trip for reading and one for triage.
 
     A child that dies (killed, out of memory) is replaced, and its batch triaged again once; a
