@@ -50,14 +50,13 @@ def occurs(phrase: Phrase, tokens: Sequence[str]) -> bool:
 
 
 def found(
-    phrases: Iterable[Phrase], tokens: Sequence[str], present: frozenset[str] | None = None
+    phrases: Iterable[Phrase], tokens: Sequence[str], present: frozenset[str]
 ) -> list[Phrase]:
     """The phrases that occur in `tokens`, in the given order; two phrases with the same stems
-    ("printer", "printing") count once. `present`: the set of `tokens`, when the caller has it."""
+    ("printer", "printing") count once. `present` is the set of `tokens`: most phrases miss a
+    stem outright, and need no window looked through."""
     seen: set[frozenset[str]] = set()
     hits: list[Phrase] = []
-    if present is None:  # most phrases miss a stem outright: no window to look through
-        present = frozenset(tokens)
     for phrase in phrases:
         if phrase.stems not in seen and phrase.stems <= present and occurs(phrase, tokens):
             seen.add(phrase.stems)
